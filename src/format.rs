@@ -1,0 +1,324 @@
+//! The model file: one safetensors file whose metadata key `convlens` holds the architecture as
+//! JSON, and whose tensors use PyTorch names and layouts (`<layer>.weight`, `<layer>.bias`; conv
+//! weights `[out, in, kh, kw]`, linear weights `[out, in]`; all F32).
+//!
+//! ALL validation of files from outside happens here or in [`Model::new`]; nothing is allocated
+//! from an unchecked header field, and no input makes it panic.
+
+use crate::bail;
+use crate::error::{Error, Result};
+use crate::layers::{Conv2d, LayerKind, Linear, Pool2d};
+use crate::model::{InputSpec, Model};
+use ndarray::{Array1, Array2, Array4};
+use safetensors::tensor::{Dtype, TensorView};
+use safetensors::SafeTensors;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Largest accepted model file.
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// The safetensors metadata key holding the architecture JSON.
+pub const METADATA_KEY: &str = "convlens";
+/// Layer types a model file may use.
+pub const LAYER_TYPES: [&str; 7] = ["conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "linear", "softmax"];
+
+/// The architecture JSON stored under [`METADATA_KEY`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Architecture {
+    pub input: InputJson,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    pub layers: Vec<LayerJson>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputJson {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub std: Option<Vec<f32>>,
+}
+
+/// One layer of the architecture. Which fields apply depends on `type`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerJson {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_channels: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_features: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_size: Option<Pair>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stride: Option<Pair>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub padding: Option<Pair>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dilation: Option<Pair>,
+}
+
+/// `[h, w]`, or one number for both (as PyTorch accepts).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Pair {
+    Both(usize),
+    HW([usize; 2]),
+}
+
+impl Pair {
+    fn hw(self) -> (usize, usize) {
+        match self {
+            Pair::Both(v) => (v, v),
+            Pair::HW([h, w]) => (h, w),
+        }
+    }
+    fn of((h, w): (usize, usize)) -> Pair {
+        Pair::HW([h, w])
+    }
+}
+
+/// Loads a model file from bytes, validating everything.
+pub fn load(bytes: &[u8]) -> Result<Model> {
+    if bytes.len() > MAX_FILE_BYTES {
+        bail!("the file is {} bytes, over the {} MB limit for model files", bytes.len(), MAX_FILE_BYTES >> 20);
+    }
+    let st = SafeTensors::deserialize(bytes)
+        .map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
+    let (_, meta) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
+    let Some(json) = meta.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) else {
+        bail!("the safetensors metadata has no '{METADATA_KEY}' key holding the architecture JSON");
+    };
+    let arch: Architecture = serde_json::from_str(json)
+        .map_err(|e| Error(format!("architecture JSON (metadata '{METADATA_KEY}'): {e}")))?;
+    build(&arch, &st)
+}
+
+/// The tensors of a file, handed out once each so leftovers can be reported.
+struct Tensors<'a> {
+    st: &'a SafeTensors<'a>,
+    used: Vec<String>,
+}
+
+impl Tensors<'_> {
+    /// The F32 values and shape of tensor `name`, or None when the file has no such tensor.
+    fn take(&mut self, name: &str) -> Result<Option<(Vec<usize>, Vec<f32>)>> {
+        let Ok(view) = self.st.tensor(name) else { return Ok(None) };
+        self.used.push(name.to_string());
+        if view.dtype() != Dtype::F32 {
+            bail!("tensor '{name}' has dtype {:?}; convlens model files store F32", view.dtype());
+        }
+        let values: Vec<f32> =
+            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            bail!("tensor '{name}' holds {} at element {i}; weights must be finite", values[i]);
+        }
+        Ok(Some((view.shape().to_vec(), values)))
+    }
+
+    fn weight(&mut self, layer: &str, dims: usize) -> Result<(Vec<usize>, Vec<f32>)> {
+        let name = format!("{layer}.weight");
+        let Some((shape, values)) = self.take(&name)? else {
+            bail!("tensor '{name}' is missing");
+        };
+        if shape.len() != dims {
+            bail!("tensor '{name}' has shape {shape:?}, but a {dims}-D weight is expected");
+        }
+        Ok((shape, values))
+    }
+
+    fn bias(&mut self, layer: &str, len: usize) -> Result<Option<Array1<f32>>> {
+        let name = format!("{layer}.bias");
+        match self.take(&name)? {
+            None => Ok(None),
+            Some((shape, values)) if shape == [len] => Ok(Some(Array1::from(values))),
+            Some((shape, _)) => bail!("tensor '{name}' has shape {shape:?}, expected [{len}]"),
+        }
+    }
+
+    fn leftovers(&self) -> Vec<String> {
+        let mut left: Vec<String> =
+            self.st.names().into_iter().filter(|n| !self.used.iter().any(|u| u == n)).map(String::from).collect();
+        left.sort();
+        left
+    }
+}
+
+fn build(arch: &Architecture, st: &SafeTensors) -> Result<Model> {
+    let inp = &arch.input;
+    let input = InputSpec {
+        channels: inp.channels,
+        height: inp.height,
+        width: inp.width,
+        mean: inp.mean.clone().unwrap_or_else(|| vec![0.0; inp.channels.min(4096)]),
+        std: inp.std.clone().unwrap_or_else(|| vec![1.0; inp.channels.min(4096)]),
+    };
+    let mut tensors = Tensors { st, used: Vec::new() };
+    let mut layers = Vec::with_capacity(arch.layers.len().min(4096));
+    for (i, spec) in arch.layers.iter().enumerate() {
+        let kind = layer_kind(spec, &mut tensors)
+            .map_err(|e| e.context(format!("layer {i} '{}' ({})", spec.name, spec.kind)))?;
+        layers.push((spec.name.clone(), kind));
+    }
+    let left = tensors.leftovers();
+    if !left.is_empty() {
+        bail!("the file has tensors no layer uses: {}", left.join(", "));
+    }
+    Model::new(input, arch.labels.clone(), layers)
+}
+
+fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
+    let t = spec.kind.as_str();
+    let allowed: &[&str] = match t {
+        "conv2d" => &["out_channels", "kernel_size", "stride", "padding", "dilation"],
+        "maxpool2d" | "avgpool2d" => &["kernel_size", "stride", "padding"],
+        "linear" => &["out_features"],
+        "relu" | "flatten" | "softmax" => &[],
+        _ => bail!("unknown layer type '{t}' (supported: {})", LAYER_TYPES.join(", ")),
+    };
+    let present = [
+        ("out_channels", spec.out_channels.is_some()),
+        ("out_features", spec.out_features.is_some()),
+        ("kernel_size", spec.kernel_size.is_some()),
+        ("stride", spec.stride.is_some()),
+        ("padding", spec.padding.is_some()),
+        ("dilation", spec.dilation.is_some()),
+    ];
+    for (field, is_set) in present {
+        if is_set && !allowed.contains(&field) {
+            bail!("field '{field}' does not apply to a {t} layer");
+        }
+    }
+    let required = |field: &str, v: Option<usize>| v.ok_or_else(|| Error(format!("field '{field}' is required")));
+    let name = spec.name.as_str();
+    Ok(match t {
+        "conv2d" => {
+            let out = required("out_channels", spec.out_channels)?;
+            let kernel = spec.kernel_size.ok_or_else(|| Error::new("field 'kernel_size' is required"))?.hw();
+            let (shape, values) = tensors.weight(name, 4)?;
+            if shape[0] != out || (shape[2], shape[3]) != kernel {
+                bail!(
+                    "tensor '{name}.weight' has shape {shape:?}, expected [{out}, in_channels, {}, {}]",
+                    kernel.0,
+                    kernel.1
+                );
+            }
+            let weight = Array4::from_shape_vec((shape[0], shape[1], shape[2], shape[3]), values)
+                .map_err(|e| Error(format!("tensor '{name}.weight': {e}")))?;
+            let bias = tensors.bias(name, out)?;
+            let stride = spec.stride.map_or((1, 1), Pair::hw);
+            let padding = spec.padding.map_or((0, 0), Pair::hw);
+            let dilation = spec.dilation.map_or((1, 1), Pair::hw);
+            LayerKind::Conv2d(Conv2d::new(weight, bias, stride, padding, dilation))
+        }
+        "maxpool2d" | "avgpool2d" => {
+            let kernel = spec.kernel_size.ok_or_else(|| Error::new("field 'kernel_size' is required"))?.hw();
+            let stride = spec.stride.map_or(kernel, Pair::hw);
+            let padding = spec.padding.map_or((0, 0), Pair::hw);
+            let pool = Pool2d::new(kernel, stride, padding);
+            if t == "maxpool2d" { LayerKind::MaxPool2d(pool) } else { LayerKind::AvgPool2d(pool) }
+        }
+        "linear" => {
+            let out = required("out_features", spec.out_features)?;
+            let (shape, values) = tensors.weight(name, 2)?;
+            if shape[0] != out {
+                bail!("tensor '{name}.weight' has shape {shape:?}, expected [{out}, in_features]");
+            }
+            let weight = Array2::from_shape_vec((shape[0], shape[1]), values)
+                .map_err(|e| Error(format!("tensor '{name}.weight': {e}")))?;
+            let bias = tensors.bias(name, out)?;
+            LayerKind::Linear(Linear::new(weight, bias))
+        }
+        "relu" => LayerKind::Relu,
+        "flatten" => LayerKind::Flatten,
+        _ => LayerKind::Softmax,
+    })
+}
+
+/// The architecture JSON describing `model`.
+pub fn architecture(model: &Model) -> Architecture {
+    let layers = model
+        .layers
+        .iter()
+        .map(|l| {
+            let mut j = LayerJson {
+                name: l.name.clone(),
+                kind: l.kind.type_name().to_string(),
+                out_channels: None,
+                out_features: None,
+                kernel_size: None,
+                stride: None,
+                padding: None,
+                dilation: None,
+            };
+            match &l.kind {
+                LayerKind::Conv2d(c) => {
+                    j.out_channels = Some(c.out_channels());
+                    j.kernel_size = Some(Pair::of(c.kernel_size()));
+                    j.stride = Some(Pair::of(c.stride));
+                    j.padding = Some(Pair::of(c.padding));
+                    j.dilation = Some(Pair::of(c.dilation));
+                }
+                LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => {
+                    j.kernel_size = Some(Pair::of(p.kernel_size));
+                    j.stride = Some(Pair::of(p.stride));
+                    j.padding = Some(Pair::of(p.padding));
+                }
+                LayerKind::Linear(lin) => j.out_features = Some(lin.out_features()),
+                LayerKind::Relu | LayerKind::Flatten | LayerKind::Softmax => {}
+            }
+            j
+        })
+        .collect();
+    let i = &model.input;
+    Architecture {
+        input: InputJson {
+            channels: i.channels,
+            height: i.height,
+            width: i.width,
+            mean: Some(i.mean.clone()),
+            std: Some(i.std.clone()),
+        },
+        labels: model.labels.clone(),
+        layers,
+    }
+}
+
+/// Writes `model` in the model-file format (what [`load`] reads back).
+pub fn save(model: &Model) -> Result<Vec<u8>> {
+    let mut data: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    let mut put = |name: String, shape: &[usize], values: &[f32]| {
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        data.insert(name, (shape.to_vec(), bytes));
+    };
+    for l in &model.layers {
+        let (w, b) = match &l.kind {
+            LayerKind::Conv2d(c) => ((c.weight.shape(), c.weight.iter().copied().collect::<Vec<_>>()), &c.bias),
+            LayerKind::Linear(lin) => ((lin.weight.shape(), lin.weight.iter().copied().collect()), &lin.bias),
+            _ => continue,
+        };
+        put(format!("{}.weight", l.name), w.0, &w.1);
+        if let Some(b) = b {
+            put(format!("{}.bias", l.name), b.shape(), &b.to_vec());
+        }
+    }
+    let json = serde_json::to_string(&architecture(model)).map_err(|e| Error(format!("architecture JSON: {e}")))?;
+    let views = data
+        .iter()
+        .map(|(name, (shape, bytes))| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| Error(format!("tensor '{name}': {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let metadata = HashMap::from([(METADATA_KEY.to_string(), json)]);
+    safetensors::serialize(views, Some(metadata)).map_err(|e| Error(format!("writing safetensors: {e}")))
+}

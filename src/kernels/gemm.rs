@@ -1,0 +1,284 @@
+//! Packed single-precision GEMM, BLIS style: `C[m x n] += A[m x k] * B[k x n]`.
+//!
+//! Loop nest (outermost first): `n` in blocks of [`NC`] columns, `k` in blocks of [`KC`] (pack a
+//! `KC x NC` block of B into [`NR`]-column panels), `m` in blocks of [`MC`] rows (pack an
+//! `MC x KC` block of A into [`MR`]-row panels), then each `NR` panel of B against each `MR`
+//! panel of A with the register-tiled micro-kernel [`gemm_4x8`]. Panels are zero-padded, so the
+//! micro-kernel always computes a full 4x8 tile; edge tiles are clipped when written back.
+//!
+//! A and B are strided views ([`MatRef`]), so transposed operands are read in place by the
+//! packing, never transposed in memory. C is row-major with leading dimension `ldc`.
+
+use std::cell::Cell;
+
+use super::counters;
+use super::simd::F32x4;
+
+/// Rows of the micro-tile (broadcast from A).
+pub const MR: usize = 4;
+/// Columns of the micro-tile (two 4-lane vectors from B).
+pub const NR: usize = 8;
+/// Depth of a packed block: a `KC x NR` B panel (8 KiB) stays in L1.
+pub const KC: usize = 256;
+/// Rows of a packed A block: `MC x KC` (64 KiB) stays in L2.
+pub const MC: usize = 64;
+/// Columns of a packed B block: `KC x NC` (1 MiB) in L2/L3.
+pub const NC: usize = 1024;
+
+/// A strided read-only matrix view: element `(i, j)` is `data[i * rs + j * cs]`.
+#[derive(Clone, Copy)]
+pub struct MatRef<'a> {
+    pub data: &'a [f32],
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// Row-major `rows x cols` matrix.
+    pub fn rows(data: &'a [f32], cols: usize) -> Self {
+        MatRef { data, rs: cols, cs: 1 }
+    }
+    /// The transpose of a row-major `rows x cols` matrix, i.e. a `cols x rows` view.
+    pub fn transposed(data: &'a [f32], cols: usize) -> Self {
+        MatRef { data, rs: 1, cs: cols }
+    }
+}
+
+thread_local! {
+    static PACK_A: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+    static PACK_B: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` on a thread-local scratch buffer of at least `len` elements (contents unspecified).
+/// The buffer is taken out of its cell for the duration, so a nested call gets a fresh one
+/// instead of a borrow panic.
+pub(crate) fn with_scratch<R>(
+    key: &'static std::thread::LocalKey<Cell<Vec<f32>>>,
+    len: usize,
+    f: impl FnOnce(&mut [f32]) -> R,
+) -> R {
+    let mut buf = key.with(Cell::take);
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    let r = f(&mut buf[..len]);
+    key.with(|c| c.set(buf));
+    r
+}
+
+/// Frees the GEMM packing buffers of the calling thread.
+pub fn release_scratch() {
+    PACK_A.with(Cell::take);
+    PACK_B.with(Cell::take);
+}
+
+/// `C[m x n] += A[m x k] * B[k x n]`, C row-major with leading dimension `ldc`.
+///
+/// Panics if a view or `c` is too short for the given sizes.
+pub fn gemm_acc<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], ldc: usize) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(ldc >= n && c.len() >= (m - 1) * ldc + n, "gemm: C too short");
+    if k == 0 {
+        return;
+    }
+    assert!(a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs, "gemm: A too short");
+    assert!(b.data.len() > (k - 1) * b.rs + (n - 1) * b.cs, "gemm: B too short");
+    counters::bump(counters::gemm_kernel(V::ISA));
+
+    let kc_max = k.min(KC);
+    let nc_max = n.min(NC).next_multiple_of(NR);
+    let mc_max = m.min(MC).next_multiple_of(MR);
+    with_scratch(&PACK_B, kc_max * nc_max, |pb| {
+        with_scratch(&PACK_A, kc_max * mc_max, |pa| {
+            for jc in (0..n).step_by(NC) {
+                let nc = NC.min(n - jc);
+                for pc in (0..k).step_by(KC) {
+                    let kc = KC.min(k - pc);
+                    pack_b(b, pc, kc, jc, nc, pb);
+                    for ic in (0..m).step_by(MC) {
+                        let mc = MC.min(m - ic);
+                        pack_a(a, ic, mc, pc, kc, pa);
+                        macro_block::<V>(mc, nc, kc, pa, pb, &mut c[ic * ldc + jc..], ldc);
+                    }
+                }
+            }
+        })
+    })
+}
+
+/// All micro-tiles of one packed `mc x kc` A block against one packed `kc x nc` B block.
+/// `c` starts at the block's top-left element.
+#[inline(always)]
+fn macro_block<V: F32x4>(mc: usize, nc: usize, kc: usize, pa: &[f32], pb: &[f32], c: &mut [f32], ldc: usize) {
+    for jr in (0..nc).step_by(NR) {
+        let nr = NR.min(nc - jr);
+        let bp = &pb[jr * kc..(jr + NR) * kc];
+        for ir in (0..mc).step_by(MR) {
+            let mr = MR.min(mc - ir);
+            let ap = &pa[ir * kc..(ir + MR) * kc];
+            let t = gemm_4x8::<V>(ap, bp);
+            let c = &mut c[ir * ldc + jr..];
+            if mr == MR && nr == NR {
+                for (r, [t0, t1]) in t.into_iter().enumerate() {
+                    let row = &mut c[r * ldc..r * ldc + NR];
+                    V::load(&row[..4]).add(t0).store(&mut row[..4]);
+                    V::load(&row[4..]).add(t1).store(&mut row[4..]);
+                }
+            } else {
+                for (r, [t0, t1]) in t.into_iter().enumerate().take(mr) {
+                    let (lo, hi) = (t0.to_array(), t1.to_array());
+                    let row = &mut c[r * ldc..r * ldc + nr];
+                    for (j, cj) in row.iter_mut().enumerate() {
+                        *cj += if j < 4 { lo[j] } else { hi[j - 4] };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The 4x8 micro-kernel: `sum_p a[p*4 + i] * b[p*8 + j]` for the 4x8 tile, held in eight
+/// 4-lane accumulators (row `i` = `[cols 0..4, cols 4..8]`). `a` is a packed `kc x 4` panel,
+/// `b` a packed `kc x 8` panel.
+#[inline(always)]
+pub fn gemm_4x8<V: F32x4>(a: &[f32], b: &[f32]) -> [[V; 2]; MR] {
+    let (mut c00, mut c01, mut c10, mut c11) = (V::zero(), V::zero(), V::zero(), V::zero());
+    let (mut c20, mut c21, mut c30, mut c31) = (V::zero(), V::zero(), V::zero(), V::zero());
+    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+        let b0 = V::load(&bp[..4]);
+        let b1 = V::load(&bp[4..]);
+        let av = V::load(ap);
+        let a0 = av.dup0();
+        c00 = a0.mul_add(b0, c00);
+        c01 = a0.mul_add(b1, c01);
+        let a1 = av.dup1();
+        c10 = a1.mul_add(b0, c10);
+        c11 = a1.mul_add(b1, c11);
+        let a2 = av.dup2();
+        c20 = a2.mul_add(b0, c20);
+        c21 = a2.mul_add(b1, c21);
+        let a3 = av.dup3();
+        c30 = a3.mul_add(b0, c30);
+        c31 = a3.mul_add(b1, c31);
+    }
+    [[c00, c01], [c10, c11], [c20, c21], [c30, c31]]
+}
+
+/// Packs `A[ic..ic+mc, pc..pc+kc]` into `MR`-row panels: panel `q` holds, for each `p`, the
+/// `MR` values `A[ic + q*MR + r, pc + p]`, rows past `mc` zero.
+fn pack_a(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &mut [f32]) {
+    for (q, panel) in pa[..mc.next_multiple_of(MR) * kc].chunks_exact_mut(MR * kc).enumerate() {
+        let i0 = ic + q * MR;
+        let rows = MR.min(ic + mc - i0);
+        if a.rs == 1 && rows == MR {
+            // Column-contiguous (a transposed row-major matrix): 4 consecutive values per p.
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                let s = i0 + (pc + p) * a.cs;
+                dst.copy_from_slice(&a.data[s..s + MR]);
+            }
+        } else {
+            for r in 0..MR {
+                if r < rows {
+                    let base = (i0 + r) * a.rs + pc * a.cs;
+                    for (p, dst) in panel.iter_mut().skip(r).step_by(MR).enumerate() {
+                        *dst = a.data[base + p * a.cs];
+                    }
+                } else {
+                    panel.iter_mut().skip(r).step_by(MR).for_each(|d| *d = 0.0);
+                }
+            }
+        }
+    }
+}
+
+/// Packs `B[pc..pc+kc, jc..jc+nc]` into `NR`-column panels: panel `q` holds, for each `p`, the
+/// `NR` values `B[pc + p, jc + q*NR + c]`, columns past `nc` zero.
+fn pack_b(b: MatRef, pc: usize, kc: usize, jc: usize, nc: usize, pb: &mut [f32]) {
+    for (q, panel) in pb[..nc.next_multiple_of(NR) * kc].chunks_exact_mut(NR * kc).enumerate() {
+        let j0 = jc + q * NR;
+        let cols = NR.min(jc + nc - j0);
+        if b.cs == 1 {
+            // Row-contiguous: copy runs of `cols` values.
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let s = (pc + p) * b.rs + j0;
+                dst[..cols].copy_from_slice(&b.data[s..s + cols]);
+                dst[cols..].fill(0.0);
+            }
+        } else {
+            for col in 0..NR {
+                if col < cols {
+                    let base = pc * b.rs + (j0 + col) * b.cs;
+                    for (p, dst) in panel.iter_mut().skip(col).step_by(NR).enumerate() {
+                        *dst = b.data[base + p * b.rs];
+                    }
+                } else {
+                    panel.iter_mut().skip(col).step_by(NR).for_each(|d| *d = 0.0);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::simd::{scalar::Scalar, Native};
+
+    fn naive(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], ldc: usize) {
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0;
+                for p in 0..k {
+                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                }
+                c[i * ldc + j] += s;
+            }
+        }
+    }
+
+    fn check<V: F32x4>() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            ((seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        };
+        // Sizes straddling MR, NR, MC, KC and NC.
+        for &(m, n, k) in &[(1, 1, 1), (3, 7, 5), (4, 8, 1), (5, 9, 300), (67, 1030, 17), (13, 33, 513), (64, 8, 256)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let av: Vec<f32> = (0..m * k).map(|_| rnd()).collect();
+                let bv: Vec<f32> = (0..k * n).map(|_| rnd()).collect();
+                let a = if ta { MatRef::transposed(&av, m) } else { MatRef::rows(&av, k) };
+                let b = if tb { MatRef::transposed(&bv, k) } else { MatRef::rows(&bv, n) };
+                let ldc = n + 3;
+                let c0: Vec<f32> = (0..m * ldc).map(|_| rnd()).collect();
+                let (mut c1, mut c2) = (c0.clone(), c0.clone());
+                naive(m, n, k, a, b, &mut c1, ldc);
+                gemm_acc::<V>(m, n, k, a, b, &mut c2, ldc);
+                for i in 0..m {
+                    for j in 0..ldc {
+                        let (x, y) = (c1[i * ldc + j], c2[i * ldc + j]);
+                        if j >= n {
+                            assert_eq!(x.to_bits(), y.to_bits(), "padding column touched");
+                        }
+                        let tol = 1e-5 * (k as f32).sqrt() * (1.0 + x.abs());
+                        assert!((x - y).abs() <= tol, "{m}x{n}x{k} ta={ta} tb={tb} ({i},{j}): {x} vs {y}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gemm_scalar_matches_naive() {
+        check::<Scalar>();
+    }
+
+    #[test]
+    fn gemm_native_matches_naive() {
+        check::<Native>();
+    }
+}

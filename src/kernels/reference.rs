@@ -1,0 +1,187 @@
+//! Scalar reference kernels, written to be obviously correct: every loop is the textbook
+//! definition, every bound is checked. The fast kernels are tested against these.
+//!
+//! Layout: CHW tensors, conv weights `[cout, cin, kh, kw]`, all row-major.
+
+use crate::geometry::{ConvGeom, PoolGeom};
+
+/// Input coordinate read by output coordinate `o` at kernel tap `k`, or None in the padding.
+#[inline]
+fn tap(o: usize, k: usize, stride: usize, pad: usize, dil: usize, len: usize) -> Option<usize> {
+    let i = (o * stride + k * dil) as isize - pad as isize;
+    (i >= 0 && (i as usize) < len).then_some(i as usize)
+}
+
+/// y[co, oy, ox] = b[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] * x[ci, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]
+pub fn conv2d_forward(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    for co in 0..g.cout {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let mut acc = b.map_or(0.0, |b| b[co]);
+                for ci in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
+                            acc += w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx]
+                                * x[(ci * g.h + iy) * g.w + ix];
+                        }
+                    }
+                }
+                y[(co * g.oh + oy) * g.ow + ox] = acc;
+            }
+        }
+    }
+}
+
+/// gx = d(sum gy*y)/dx. Overwrites `gx`.
+pub fn conv2d_backward_input(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    gx.fill(0.0);
+    for co in 0..g.cout {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let go = gy[(co * g.oh + oy) * g.ow + ox];
+                for ci in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
+                            gx[(ci * g.h + iy) * g.w + ix] +=
+                                go * w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates (so a batch can sum into one buffer).
+pub fn conv2d_backward_weight(
+    g: &ConvGeom,
+    x: &[f32],
+    gy: &[f32],
+    gw: &mut [f32],
+    gb: Option<&mut [f32]>,
+) {
+    for co in 0..g.cout {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let go = gy[(co * g.oh + oy) * g.ow + ox];
+                for ci in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
+                            gw[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] +=
+                                go * x[(ci * g.h + iy) * g.w + ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(gb) = gb {
+        for co in 0..g.cout {
+            gb[co] += gy[co * g.oh * g.ow..(co + 1) * g.oh * g.ow].iter().sum::<f32>();
+        }
+    }
+}
+
+/// In-bounds input cells of the pooling window of output (c, oy, ox), as flat indices into x.
+pub fn pool_window(g: &PoolGeom, c: usize, oy: usize, ox: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..g.kh).flat_map(move |ky| {
+        (0..g.kw).filter_map(move |kx| {
+            let iy = tap(oy, ky, g.sh, g.ph, 1, g.h)?;
+            let ix = tap(ox, kx, g.sw, g.pw, 1, g.w)?;
+            Some((c * g.h + iy) * g.w + ix)
+        })
+    })
+}
+
+/// Flat index into x of the maximum of each window (the first one on ties).
+pub fn maxpool2d_argmax(g: &PoolGeom, x: &[f32], c: usize, oy: usize, ox: usize) -> usize {
+    let mut best = usize::MAX;
+    for i in pool_window(g, c, oy, ox) {
+        if best == usize::MAX || x[i] > x[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Max pooling; padding cells never win (they are -infinity, as in PyTorch).
+pub fn maxpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                y[(c * g.oh + oy) * g.ow + ox] = x[maxpool2d_argmax(g, x, c, oy, ox)];
+            }
+        }
+    }
+}
+
+/// Routes each output gradient to the winning input cell. Overwrites `gx`.
+pub fn maxpool2d_backward(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &mut [f32]) {
+    gx.fill(0.0);
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                gx[maxpool2d_argmax(g, x, c, oy, ox)] += gy[(c * g.oh + oy) * g.ow + ox];
+            }
+        }
+    }
+}
+
+/// Average pooling over the in-bounds cells of each window only.
+pub fn avgpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (sum, n) = pool_window(g, c, oy, ox).fold((0.0f32, 0usize), |(s, n), i| (s + x[i], n + 1));
+                y[(c * g.oh + oy) * g.ow + ox] = sum / n as f32;
+            }
+        }
+    }
+}
+
+/// Spreads each output gradient evenly over its window's in-bounds cells. Overwrites `gx`.
+pub fn avgpool2d_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) {
+    gx.fill(0.0);
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let n = pool_window(g, c, oy, ox).count();
+                let share = gy[(c * g.oh + oy) * g.ow + ox] / n as f32;
+                for i in pool_window(g, c, oy, ox) {
+                    gx[i] += share;
+                }
+            }
+        }
+    }
+}
+
+/// y = W x + b with W `[out, in]` row-major.
+pub fn linear_forward(w: &[f32], b: Option<&[f32]>, x: &[f32], y: &mut [f32]) {
+    let n_in = x.len();
+    for (o, yo) in y.iter_mut().enumerate() {
+        *yo = b.map_or(0.0, |b| b[o]) + (0..n_in).map(|i| w[o * n_in + i] * x[i]).sum::<f32>();
+    }
+}
+
+/// gx = W^T gy (overwrites `gx`); gw += gy x^T; gb += gy.
+pub fn linear_backward(w: &[f32], x: &[f32], gy: &[f32], gx: &mut [f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
+    let n_in = x.len();
+    gx.fill(0.0);
+    for (o, &g) in gy.iter().enumerate() {
+        for i in 0..n_in {
+            gx[i] += g * w[o * n_in + i];
+            gw[o * n_in + i] += g * x[i];
+        }
+    }
+    if let Some(gb) = gb {
+        for (b, &g) in gb.iter_mut().zip(gy) {
+            *b += g;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Portable 4-lane `f32` vectors: one trait, one implementation per instruction set
+//! ("a tree per ISA"). The kernels are written once, generic over [`F32x4`], and instantiated
+//! with [`Native`], the implementation chosen at compile time:
+//!
+//! | build                                         | `Native`             | [`ISA`]     |
+//! |-----------------------------------------------|----------------------|-------------|
+//! | `wasm32` with `+simd128` (`.cargo/config.toml`) | [`wasm32::Simd128`]  | `"simd128"` |
+//! | `x86_64` (SSE2 is baseline), or `x86` + `sse2`  | [`x86::Sse`]         | `"sse2"`    |
+//! | anything else                                 | [`scalar::Scalar`]   | `"scalar"`  |
+//!
+//! The scalar implementation is always compiled, so the host tests exercise it too.
+//! AVX/FMA are not assumed: `mul_add` is a multiply followed by an add (two roundings) on every
+//! backend, so all backends round identically.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm32;
+
+#[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+pub mod x86;
+
+pub mod scalar;
+
+/// The instruction sets a [`F32x4`] implementation can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    Simd128,
+    Sse2,
+    Scalar,
+}
+
+impl Isa {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Isa::Simd128 => "simd128",
+            Isa::Sse2 => "sse2",
+            Isa::Scalar => "scalar",
+        }
+    }
+}
+
+/// Four `f32` lanes. All operations are lane-wise unless stated otherwise.
+///
+/// Loads and stores take slices and touch their first four elements; they panic (never read or
+/// write out of bounds) when the slice is shorter. In loops over `chunks_exact` the compiler
+/// removes those checks.
+pub trait F32x4: Copy {
+    /// The instruction set this implementation compiles to.
+    const ISA: Isa;
+
+    fn zero() -> Self;
+    fn splat(x: f32) -> Self;
+    /// Loads `s[0..4]` (no alignment requirement).
+    fn load(s: &[f32]) -> Self;
+    /// Stores into `s[0..4]` (no alignment requirement).
+    fn store(self, s: &mut [f32]);
+    fn from_array(a: [f32; 4]) -> Self;
+    fn to_array(self) -> [f32; 4];
+
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    fn div(self, o: Self) -> Self;
+    /// `self * b + c`, rounded twice (no fused multiply-add).
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        self.mul(b).add(c)
+    }
+    /// `if x > self { x } else { self }` per lane: on ties and NaN comparisons `self` is kept,
+    /// which is exactly the "first maximum wins" rule of the reference max pooling.
+    fn max(self, x: Self) -> Self;
+
+    /// Lane `I` broadcast to all four lanes.
+    fn dup0(self) -> Self;
+    fn dup1(self) -> Self;
+    fn dup2(self) -> Self;
+    fn dup3(self) -> Self;
+    /// Even lanes of the 8-lane concatenation `a ++ b`: `[a0, a2, b0, b2]` (stride-2 gather).
+    fn even(a: Self, b: Self) -> Self;
+
+    /// `a0 + a1 + a2 + a3` (as `(a0 + a2) + (a1 + a3)`).
+    #[inline(always)]
+    fn hsum(self) -> f32 {
+        let a = self.to_array();
+        (a[0] + a[2]) + (a[1] + a[3])
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use wasm32::Simd128 as Native;
+
+#[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+pub use x86::Sse as Native;
+
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64",
+    all(target_arch = "x86", target_feature = "sse2")
+)))]
+pub use scalar::Scalar as Native;
+
+/// Which SIMD backend is compiled in: `"simd128"`, `"sse2"` or `"scalar"`.
+pub const ISA: &str = <Native as F32x4>::ISA.name();

@@ -1,0 +1,90 @@
+//! [`F32x4`] on WebAssembly SIMD128 (`v128` as `f32x4`). Compiled only with
+//! `target_feature = "simd128"` (set in `.cargo/config.toml`); no relaxed SIMD.
+
+use core::arch::wasm32::*;
+
+use super::{F32x4, Isa};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Simd128(v128);
+
+impl F32x4 for Simd128 {
+    const ISA: Isa = Isa::Simd128;
+
+    #[inline(always)]
+    fn zero() -> Self {
+        Simd128(f32x4_splat(0.0))
+    }
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        Simd128(f32x4_splat(x))
+    }
+    #[inline(always)]
+    fn load(s: &[f32]) -> Self {
+        let s = &s[..4];
+        // SAFETY: `s` is a live slice of exactly 4 f32 (16 readable bytes); `v128_load` has no
+        // alignment requirement (the pointer is only a hint for the engine).
+        Simd128(unsafe { v128_load(s.as_ptr().cast::<v128>()) })
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f32]) {
+        let s = &mut s[..4];
+        // SAFETY: `s` is an exclusively borrowed slice of exactly 4 f32 (16 writable bytes);
+        // `v128_store` has no alignment requirement.
+        unsafe { v128_store(s.as_mut_ptr().cast::<v128>(), self.0) }
+    }
+    #[inline(always)]
+    fn from_array(a: [f32; 4]) -> Self {
+        Simd128(f32x4(a[0], a[1], a[2], a[3]))
+    }
+    #[inline(always)]
+    fn to_array(self) -> [f32; 4] {
+        [
+            f32x4_extract_lane::<0>(self.0),
+            f32x4_extract_lane::<1>(self.0),
+            f32x4_extract_lane::<2>(self.0),
+            f32x4_extract_lane::<3>(self.0),
+        ]
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        Simd128(f32x4_add(self.0, o.0))
+    }
+    #[inline(always)]
+    fn sub(self, o: Self) -> Self {
+        Simd128(f32x4_sub(self.0, o.0))
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Simd128(f32x4_mul(self.0, o.0))
+    }
+    #[inline(always)]
+    fn div(self, o: Self) -> Self {
+        Simd128(f32x4_div(self.0, o.0))
+    }
+    #[inline(always)]
+    fn max(self, x: Self) -> Self {
+        // pmax(a, b) = a < b ? b : a: keeps `self` on ties and NaN, like the reference.
+        Simd128(f32x4_pmax(self.0, x.0))
+    }
+    #[inline(always)]
+    fn dup0(self) -> Self {
+        Simd128(i32x4_shuffle::<0, 0, 0, 0>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn dup1(self) -> Self {
+        Simd128(i32x4_shuffle::<1, 1, 1, 1>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn dup2(self) -> Self {
+        Simd128(i32x4_shuffle::<2, 2, 2, 2>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn dup3(self) -> Self {
+        Simd128(i32x4_shuffle::<3, 3, 3, 3>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn even(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<0, 2, 4, 6>(a.0, b.0))
+    }
+}

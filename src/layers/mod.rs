@@ -1,0 +1,202 @@
+//! Layers with forward and backward passes. A [`Layer`] knows its input and output shapes
+//! (fixed when the model is built), so every pass is a plain function of arrays.
+//!
+//! Tensors are ndarray arrays in CHW order (`[c, h, w]`) for spatial data and `[n]` for vectors.
+
+mod activation;
+mod conv;
+mod linear;
+mod pool;
+
+pub use activation::{relu_backward, relu_forward, softmax_backward, softmax_forward};
+pub use conv::Conv2d;
+pub use linear::Linear;
+pub use pool::{Pool2d, PoolMode};
+
+use crate::bail;
+use crate::error::Result;
+use ndarray::{ArrayD, IxDyn};
+
+/// A CHW or vector tensor.
+pub type Tensor = ArrayD<f32>;
+
+/// The shape of one layer's input or output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Channels, height, width.
+    Chw(usize, usize, usize),
+    /// A flat vector of `n` values.
+    Vector(usize),
+}
+
+impl Shape {
+    pub fn len(&self) -> usize {
+        match *self {
+            // Saturating: shapes come from untrusted files and are checked against limits after.
+            Shape::Chw(c, h, w) => c.saturating_mul(h).saturating_mul(w),
+            Shape::Vector(n) => n,
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn dims(&self) -> Vec<usize> {
+        match *self {
+            Shape::Chw(c, h, w) => vec![c, h, w],
+            Shape::Vector(n) => vec![n],
+        }
+    }
+    pub fn zeros(&self) -> Tensor {
+        ArrayD::zeros(IxDyn(&self.dims()))
+    }
+    /// A tensor of this shape holding `data` (whose length must be `self.len()`).
+    pub fn tensor(&self, data: Vec<f32>) -> Result<Tensor> {
+        let n = data.len();
+        ArrayD::from_shape_vec(IxDyn(&self.dims()), data)
+            .map_err(|_| crate::error::Error(format!("{n} values do not fit shape {self}")))
+    }
+    /// (c, h, w) of a spatial shape, or an error naming what needed one.
+    pub fn chw(&self, what: &str) -> Result<(usize, usize, usize)> {
+        match *self {
+            Shape::Chw(c, h, w) => Ok((c, h, w)),
+            Shape::Vector(n) => bail!(
+                "{what} needs a spatial [channels, height, width] input, but gets a vector of {n} values"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.dims())
+    }
+}
+
+/// What a layer computes, with its parameters.
+#[derive(Clone, Debug)]
+pub enum LayerKind {
+    Conv2d(Conv2d),
+    Relu,
+    MaxPool2d(Pool2d),
+    AvgPool2d(Pool2d),
+    Flatten,
+    Linear(Linear),
+    Softmax,
+}
+
+impl LayerKind {
+    /// The type name used in model files and in the JS summary.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            LayerKind::Conv2d(_) => "conv2d",
+            LayerKind::Relu => "relu",
+            LayerKind::MaxPool2d(_) => "maxpool2d",
+            LayerKind::AvgPool2d(_) => "avgpool2d",
+            LayerKind::Flatten => "flatten",
+            LayerKind::Linear(_) => "linear",
+            LayerKind::Softmax => "softmax",
+        }
+    }
+}
+
+/// Gradients of one layer's parameters, in the same layout as the parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamGrads {
+    pub weight: Vec<f32>,
+    pub bias: Option<Vec<f32>>,
+}
+
+/// One named layer of a sequential model, with its shapes fixed.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub name: String,
+    pub kind: LayerKind,
+    pub input_shape: Shape,
+    pub output_shape: Shape,
+}
+
+impl Layer {
+    /// Builds a layer for a given input shape, checking that the two fit.
+    pub fn new(name: impl Into<String>, mut kind: LayerKind, input_shape: Shape) -> Result<Layer> {
+        let name = name.into();
+        let type_name = kind.type_name();
+        let output_shape = match &mut kind {
+            LayerKind::Conv2d(c) => c.place(input_shape),
+            LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => p.place(input_shape),
+            LayerKind::Linear(l) => l.output_shape(input_shape),
+            LayerKind::Relu => Ok(input_shape),
+            LayerKind::Flatten => Ok(Shape::Vector(input_shape.len())),
+            LayerKind::Softmax => match input_shape {
+                Shape::Vector(_) => Ok(input_shape),
+                Shape::Chw(..) => Err(crate::error::Error::new(
+                    "softmax needs a vector input: add a flatten layer before it",
+                )),
+            },
+        }
+        .map_err(|e| e.context(format!("layer '{name}' ({type_name})")))?;
+        Ok(Layer { name, kind, input_shape, output_shape })
+    }
+
+    /// Number of trainable parameters.
+    pub fn params(&self) -> usize {
+        match &self.kind {
+            LayerKind::Conv2d(c) => c.weight.len() + c.bias.as_ref().map_or(0, |b| b.len()),
+            LayerKind::Linear(l) => l.weight.len() + l.bias.as_ref().map_or(0, |b| b.len()),
+            _ => 0,
+        }
+    }
+
+    /// Zeroed gradients for this layer's parameters, or None if it has none.
+    pub fn zero_grads(&self) -> Option<ParamGrads> {
+        let (w, b) = match &self.kind {
+            LayerKind::Conv2d(c) => (c.weight.len(), c.bias.as_ref().map(|b| b.len())),
+            LayerKind::Linear(l) => (l.weight.len(), l.bias.as_ref().map(|b| b.len())),
+            _ => return None,
+        };
+        Some(ParamGrads { weight: vec![0.0; w], bias: b.map(|n| vec![0.0; n]) })
+    }
+
+    /// Forward pass. `x` must have `self.input_shape` (the model guarantees it).
+    pub fn forward(&self, x: &Tensor) -> Tensor {
+        let xs = contiguous(x);
+        let mut y = self.output_shape.zeros();
+        let ys = y.as_slice_mut().expect("fresh arrays are contiguous");
+        match &self.kind {
+            LayerKind::Conv2d(c) => c.forward(&xs, ys),
+            LayerKind::MaxPool2d(p) => p.forward(PoolMode::Max, &xs, ys),
+            LayerKind::AvgPool2d(p) => p.forward(PoolMode::Avg, &xs, ys),
+            LayerKind::Linear(l) => l.forward(&xs, ys),
+            LayerKind::Relu => relu_forward(&xs, ys),
+            LayerKind::Flatten => ys.copy_from_slice(&xs),
+            LayerKind::Softmax => softmax_forward(&xs, ys),
+        }
+        y
+    }
+
+    /// Backward pass: given the input `x`, the output `y` of the forward pass and the gradient
+    /// `gy` of a scalar with respect to `y`, returns the gradient with respect to `x`, and adds
+    /// the gradient with respect to the parameters to `grads` when given.
+    pub fn backward(&self, x: &Tensor, y: &Tensor, gy: &Tensor, grads: Option<&mut ParamGrads>) -> Tensor {
+        let (xs, ys, gys) = (contiguous(x), contiguous(y), contiguous(gy));
+        let mut gx = self.input_shape.zeros();
+        let gxs = gx.as_slice_mut().expect("fresh arrays are contiguous");
+        match &self.kind {
+            LayerKind::Conv2d(c) => c.backward(&xs, &gys, gxs, grads),
+            LayerKind::MaxPool2d(p) => p.backward(PoolMode::Max, &xs, &gys, gxs),
+            LayerKind::AvgPool2d(p) => p.backward(PoolMode::Avg, &xs, &gys, gxs),
+            LayerKind::Linear(l) => l.backward(&xs, &gys, gxs, grads),
+            LayerKind::Relu => relu_backward(&xs, &gys, gxs),
+            LayerKind::Flatten => gxs.copy_from_slice(&gys),
+            LayerKind::Softmax => softmax_backward(&ys, &gys, gxs),
+        }
+        gx
+    }
+}
+
+/// The elements of `t` in logical (row-major) order, borrowed when already contiguous.
+fn contiguous(t: &Tensor) -> std::borrow::Cow<'_, [f32]> {
+    match t.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(t.iter().copied().collect()),
+    }
+}

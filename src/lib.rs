@@ -1,0 +1,23 @@
+//! convlens: a compact CNN engine for an in-browser feature-map explorer.
+//!
+//! - [`geometry`]: output-size arithmetic ([`output_size`]) and kernel geometry.
+//! - [`kernels`]: scalar reference and SIMD (wasm SIMD128 / x86 SSE) kernels.
+//! - [`layers`]: layers with forward and backward passes.
+//! - [`model`]: the sequential model, keeping every layer's output.
+//! - [`format`]: the safetensors model file (all validation in one place).
+//! - `web`: the JavaScript API (the only wasm-bindgen boundary).
+
+pub mod error;
+pub mod format;
+pub mod geometry;
+pub mod kernels;
+pub mod layers;
+pub mod model;
+pub mod models;
+pub mod summary;
+mod web;
+
+pub use error::{Error, Result};
+pub use geometry::output_size;
+pub use layers::{Layer, LayerKind, Shape, Tensor};
+pub use model::{Activations, Gradients, InputSpec, Model};

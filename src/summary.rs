@@ -1,0 +1,61 @@
+//! A plain description of every layer (what the JS `summary()` returns and the page shows).
+
+use crate::layers::{Layer, LayerKind};
+use crate::model::Model;
+use serde::Serialize;
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerSummary {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub input_shape: Vec<usize>,
+    pub output_shape: Vec<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_size: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stride: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub padding: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dilation: Option<[usize; 2]>,
+    pub params: usize,
+}
+
+fn pair((h, w): (usize, usize)) -> Option<[usize; 2]> {
+    Some([h, w])
+}
+
+pub fn layer(l: &Layer) -> LayerSummary {
+    let mut s = LayerSummary {
+        name: l.name.clone(),
+        kind: l.kind.type_name(),
+        input_shape: l.input_shape.dims(),
+        output_shape: l.output_shape.dims(),
+        kernel_size: None,
+        stride: None,
+        padding: None,
+        dilation: None,
+        params: l.params(),
+    };
+    match &l.kind {
+        LayerKind::Conv2d(c) => {
+            s.kernel_size = pair(c.kernel_size());
+            s.stride = pair(c.stride);
+            s.padding = pair(c.padding);
+            s.dilation = pair(c.dilation);
+        }
+        LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => {
+            s.kernel_size = pair(p.kernel_size);
+            s.stride = pair(p.stride);
+            s.padding = pair(p.padding);
+        }
+        _ => {}
+    }
+    s
+}
+
+pub fn layers(m: &Model) -> Vec<LayerSummary> {
+    m.layers.iter().map(layer).collect()
+}

@@ -1,0 +1,115 @@
+//! The JavaScript API: the ONLY wasm-bindgen boundary. Thin: converts types and errors, no logic.
+//! Every exported function returns `Result`, so bad input becomes a JS `Error`, never a panic.
+
+use crate::error::Error;
+use crate::format;
+use crate::model::{Activations, Model};
+use crate::models;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        js_sys::Error::new(&e.0).into()
+    }
+}
+
+type JsResult<T> = Result<T, JsValue>;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A loaded model plus the activations of its last `run`.
+#[wasm_bindgen]
+pub struct Explorer {
+    model: Model,
+    last: Option<Activations>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    input: InputSummary,
+    labels: Vec<String>,
+    layers: Vec<crate::summary::LayerSummary>,
+}
+
+#[derive(Serialize)]
+struct InputSummary {
+    channels: usize,
+    height: usize,
+    width: usize,
+}
+
+#[wasm_bindgen]
+impl Explorer {
+    /// Loads a model file (safetensors with the `convlens` architecture metadata).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> JsResult<Explorer> {
+        Ok(Explorer { model: format::load(bytes)?, last: None })
+    }
+
+    /// A model embedded in the wasm binary.
+    pub fn builtin(name: &str) -> JsResult<Explorer> {
+        Ok(Explorer { model: models::builtin(name)?, last: None })
+    }
+
+    /// Names of the embedded models.
+    #[wasm_bindgen(js_name = builtinNames)]
+    pub fn builtin_names() -> Vec<String> {
+        models::NAMES.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// `{input: {channels, height, width}, labels, layers: [{name, type, inputShape, outputShape,
+    /// kernelSize, stride, padding, dilation, params}]}`.
+    pub fn summary(&self) -> JsResult<JsValue> {
+        let m = &self.model;
+        let s = Summary {
+            input: InputSummary { channels: m.input.channels, height: m.input.height, width: m.input.width },
+            labels: m.labels.clone().unwrap_or_default(),
+            layers: crate::summary::layers(m),
+        };
+        s.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error(format!("summary: {e}")).into())
+    }
+
+    /// Forward pass on a raw input (values in [0, 1], CHW, flattened); returns the last layer's output.
+    pub fn run(&mut self, input: &JsValue) -> JsResult<Vec<f32>> {
+        let raw = f32_array(input, "input")?;
+        let acts = self.model.forward(&raw)?;
+        let out = acts.output().iter().copied().collect();
+        self.last = Some(acts);
+        Ok(out)
+    }
+
+    /// Output of layer `layer` (0-based) from the last `run`.
+    pub fn activation(&self, layer: JsValue) -> JsResult<Vec<f32>> {
+        let i = index(&layer, "layer", self.model.layers.len())?;
+        let Some(acts) = &self.last else {
+            return Err(Error::new("no activations yet: call run(input) first").into());
+        };
+        Ok(acts.outputs[i].iter().copied().collect())
+    }
+}
+
+/// A Float32Array (or any array-like of numbers) as a Vec<f32>.
+fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
+    if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
+        return Ok(a.to_vec());
+    }
+    if js_sys::Array::is_array(v) || v.is_instance_of::<js_sys::Float64Array>() || v.is_instance_of::<js_sys::Uint8Array>() {
+        return Ok(js_sys::Float32Array::new(v).to_vec());
+    }
+    Err(Error(format!("{what} must be a Float32Array")))
+}
+
+/// A JS number that must be an integer in 0..len.
+fn index(v: &JsValue, what: &str, len: usize) -> Result<usize, Error> {
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= 0.0 && f < len as f64 => Ok(f as usize),
+        Some(f) => Err(Error(format!("{what} {f} is out of range: must be an integer from 0 to {}", len.saturating_sub(1)))),
+        None => Err(Error(format!("{what} must be a number"))),
+    }
+}
