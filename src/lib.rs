@@ -15,7 +15,7 @@ pub mod layers;
 pub mod model;
 pub mod models;
 pub mod summary;
-mod web;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use geometry::output_size;

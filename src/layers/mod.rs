@@ -146,6 +146,17 @@ impl Layer {
         }
     }
 
+    /// The parameters as flat slices (weight, bias), in the layout of [`ParamGrads`], for
+    /// optimizers and gradient checks. None for layers without parameters.
+    pub fn params_mut(&mut self) -> Option<(&mut [f32], Option<&mut [f32]>)> {
+        let (w, b) = match &mut self.kind {
+            LayerKind::Conv2d(c) => (c.weight.as_slice_mut(), c.bias.as_mut()),
+            LayerKind::Linear(l) => (l.weight.as_slice_mut(), l.bias.as_mut()),
+            _ => return None,
+        };
+        Some((w.expect("weights are contiguous"), b.map(|b| b.as_slice_mut().expect("biases are contiguous"))))
+    }
+
     /// Zeroed gradients for this layer's parameters, or None if it has none.
     pub fn zero_grads(&self) -> Option<ParamGrads> {
         let (w, b) = match &self.kind {

@@ -1,0 +1,92 @@
+//! Shared test support: a seeded PRNG and small model builders. Compiled into several test
+//! binaries, so not every helper is used by each.
+#![allow(dead_code)]
+
+use convlens::layers::{Conv2d, LayerKind, Pool2d};
+use convlens::{InputSpec, Model};
+use ndarray::{Array1, Array2, Array4};
+
+/// SplitMix64: tiny, seeded, identical on every platform.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Uniform in [-1, 1).
+    pub fn signed(&mut self) -> f32 {
+        2.0 * self.unit() - 1.0
+    }
+    /// Uniform integer in lo..=hi.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
+    }
+    pub fn vec(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.signed()).collect()
+    }
+    /// Uniform in [-scale, scale).
+    pub fn scaled(&mut self, n: usize, scale: f32) -> Vec<f32> {
+        (0..n).map(|_| scale * self.signed()).collect()
+    }
+    /// Values in [0, 1] that differ pairwise by at least 1/(2n): a shuffled grid, so max pooling
+    /// has a clear winner and no value sits near a relu kink after small perturbations.
+    pub fn spaced(&mut self, n: usize) -> Vec<f32> {
+        let mut v: Vec<f32> = (0..n).map(|i| (i as f32 + 0.5) / n as f32).collect();
+        for i in (1..n).rev() {
+            v.swap(i, self.range(0, i));
+        }
+        v
+    }
+}
+
+pub fn conv(rng: &mut Rng, cout: usize, cin: usize, k: (usize, usize), s: usize, p: usize, d: usize) -> LayerKind {
+    // He-like scale, so activations keep their size through a stack of layers.
+    let fan_in = cin * k.0 * k.1;
+    let w = Array4::from_shape_vec((cout, cin, k.0, k.1), rng.scaled(cout * fan_in, (3.0 / fan_in as f32).sqrt())).unwrap();
+    let b = Array1::from(rng.vec(cout));
+    LayerKind::Conv2d(Conv2d::new(w, Some(b), (s, s), (p, p), (d, d)))
+}
+
+pub fn linear(rng: &mut Rng, out: usize, inp: usize) -> LayerKind {
+    let w = Array2::from_shape_vec((out, inp), rng.scaled(out * inp, (3.0 / inp as f32).sqrt())).unwrap();
+    convlens::layers::LayerKind::Linear(convlens::layers::Linear::new(w, Some(Array1::from(rng.vec(out)))))
+}
+
+pub fn maxpool(k: usize, s: usize, p: usize) -> LayerKind {
+    LayerKind::MaxPool2d(Pool2d::new((k, k), (s, s), (p, p)))
+}
+
+pub fn avgpool(k: usize, s: usize, p: usize) -> LayerKind {
+    LayerKind::AvgPool2d(Pool2d::new((k, k), (s, s), (p, p)))
+}
+
+pub fn named(layers: Vec<LayerKind>) -> Vec<(String, LayerKind)> {
+    layers.into_iter().enumerate().map(|(i, k)| (format!("l{i}"), k)).collect()
+}
+
+/// A small network using every layer type, on a `channels x 9 x 11` input.
+pub fn every_layer_model(rng: &mut Rng, channels: usize) -> Model {
+    let layers = vec![
+        conv(rng, 5, channels, (3, 3), 1, 1, 1),
+        LayerKind::Relu,
+        maxpool(3, 2, 1),
+        conv(rng, 6, 5, (2, 3), 1, 2, 2),
+        avgpool(2, 2, 1),
+        LayerKind::Flatten,
+        linear(rng, 7, 6 * 4 * 4),
+        LayerKind::Softmax,
+    ];
+    let labels = (0..7).map(|i| format!("class {i}")).collect();
+    let mut input = InputSpec::plain(channels, 9, 11);
+    input.mean = (0..channels).map(|c| 0.1 * c as f32).collect();
+    input.std = (0..channels).map(|c| 0.5 + 0.25 * c as f32).collect();
+    Model::new(input, Some(labels), named(layers)).unwrap()
+}

@@ -1,0 +1,177 @@
+//! Finite-difference checks of every layer's backward pass (input and parameter gradients) and of
+//! a whole network. Runs on the host and inside wasm (node).
+
+mod common;
+
+use common::*;
+use convlens::layers::LayerKind;
+use convlens::{InputSpec, Model, Tensor};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// L(x) = sum_i r_i * y_i over layer `layer`'s output, for a fixed random r.
+fn objective(model: &Model, x: &[f32], layer: usize, r: &[f32]) -> f64 {
+    let acts = model.forward(x).unwrap();
+    acts.outputs[layer].iter().zip(r).map(|(&y, &r)| y as f64 * r as f64).sum()
+}
+
+/// Central differences of `f` at 0 with step `eps`: (slope, extra tolerance). Near a kink of a
+/// piecewise-linear layer (relu, max) the central difference is off by at most
+/// |f(+eps) - 2 f(0) + f(-eps)| / (2 eps); the tolerance grows by exactly that, so smooth regions
+/// are checked strictly.
+fn central(f: impl Fn(f32) -> f64, eps: f32) -> (f64, f64) {
+    let (p, z, m) = (f(eps), f(0.0), f(-eps));
+    ((p - m) / (2.0 * eps as f64), (p - 2.0 * z + m).abs() / (2.0 * eps as f64))
+}
+
+/// Compares analytic gradients with (numeric, kink allowance) pairs. The tolerance is relative to
+/// each value and to the largest gradient of the set (f32 rounding of the objective), and the set
+/// must not vanish, so a check cannot pass by comparing zeros.
+fn assert_all_close(checks: &[(f32, (f64, f64), String)]) {
+    let scale = checks.iter().map(|(_, (n, _), _)| n.abs()).fold(0.0, f64::max);
+    assert!(scale > 1e-2, "gradients vanish (largest {scale}): the check would prove nothing");
+    let kinks = checks.iter().filter(|(_, (_, k), _)| *k > 5e-2 * scale).count();
+    assert!(kinks * 5 <= checks.len(), "{kinks} of {} points sit at kinks", checks.len());
+    for (analytic, (numeric, kink), what) in checks {
+        let tol = 2e-2 * numeric.abs() + 5e-3 * scale + kink;
+        assert!(
+            (*analytic as f64 - numeric).abs() <= tol,
+            "{what}: backward gives {analytic}, finite differences give {numeric} (kink allowance {kink})"
+        );
+    }
+}
+
+/// Checks d L / d input and d L / d every parameter of `model` against central differences.
+fn check_model(mut model: Model, x: Vec<f32>, seed: u64) {
+    let mut rng = Rng(seed);
+    let last = model.layers.len() - 1;
+    let r = rng.vec(model.layers[last].output_shape.len());
+    let acts = model.forward(&x).unwrap();
+    let seed_grad: Tensor = model.layers[last].output_shape.tensor(r.clone()).unwrap();
+    let mut grads = model.zero_grads();
+    let gx = model.backward(&acts, last, &seed_grad, Some(&mut grads)).unwrap();
+    assert_eq!(gx.len(), x.len());
+    let eps = 1e-3f32;
+    let mut checks = Vec::new();
+    for i in 0..x.len() {
+        let numeric = central(
+            |d| {
+                let mut xd = x.clone();
+                xd[i] += d;
+                objective(&model, &xd, last, &r)
+            },
+            eps,
+        );
+        checks.push((gx.as_slice().unwrap()[i], numeric, format!("d/d input[{i}]")));
+    }
+    assert_all_close(&checks);
+
+    for li in 0..model.layers.len() {
+        let Some(pg) = grads.0[li].clone() else { continue };
+        let name = model.layers[li].name.clone();
+        let n_w = pg.weight.len();
+        let n_b = pg.bias.as_ref().map_or(0, |b| b.len());
+        let mut checks = Vec::new();
+        for p in 0..n_w + n_b {
+            let bump = |model: &mut Model, delta: f32| {
+                let (w, b) = model.layers[li].params_mut().unwrap();
+                if p < n_w { w[p] += delta } else { b.unwrap()[p - n_w] += delta }
+            };
+            let mut at = |d: f32| {
+                bump(&mut model, d);
+                let l = objective(&model, &x, last, &r);
+                bump(&mut model, -d);
+                l
+            };
+            let (p_, z, m) = (at(eps), at(0.0), at(-eps));
+            let numeric = ((p_ - m) / (2.0 * eps as f64), (p_ - 2.0 * z + m).abs() / (2.0 * eps as f64));
+            let analytic = if p < n_w { pg.weight[p] } else { pg.bias.as_ref().unwrap()[p - n_w] };
+            checks.push((analytic, numeric, format!("d/d {name} param[{p}]")));
+        }
+        assert_all_close(&checks);
+    }
+}
+
+fn single(layers: Vec<LayerKind>, input: (usize, usize, usize)) -> Model {
+    Model::new(InputSpec::plain(input.0, input.1, input.2), None, named(layers)).unwrap()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn conv2d_gradients_with_stride_padding_dilation() {
+    let mut rng = Rng(1);
+    for &(cin, cout, k, s, p, d) in &[(1, 2, (3, 3), 1, 1, 1), (3, 5, (2, 3), 2, 2, 1), (2, 3, (3, 2), 1, 0, 2), (5, 1, (1, 1), 3, 1, 1)] {
+        let model = single(vec![conv(&mut rng, cout, cin, k, s, p, d)], (cin, 7, 8));
+        let x = rng.vec(cin * 7 * 8);
+        check_model(model, x, 10);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn relu_gradient() {
+    let mut rng = Rng(2);
+    // Values spaced away from 0 so the eps-perturbation never crosses the kink.
+    let x: Vec<f32> = rng.spaced(2 * 5 * 5).iter().map(|v| v - 0.5).collect();
+    check_model(single(vec![LayerKind::Relu], (2, 5, 5)), x, 11);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn maxpool_gradient_with_padding() {
+    let mut rng = Rng(3);
+    for &(k, s, p) in &[(2, 2, 0), (3, 2, 1), (3, 1, 1), (2, 3, 1)] {
+        let x = rng.spaced(3 * 7 * 9);
+        check_model(single(vec![maxpool(k, s, p)], (3, 7, 9)), x, 12);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn avgpool_gradient_counts_in_bounds_cells() {
+    let mut rng = Rng(4);
+    for &(k, s, p) in &[(2, 2, 0), (3, 2, 1), (3, 1, 1)] {
+        let x = rng.vec(2 * 7 * 6);
+        check_model(single(vec![avgpool(k, s, p)], (2, 7, 6)), x, 13);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn flatten_linear_softmax_gradients() {
+    let mut rng = Rng(5);
+    let x = rng.vec(2 * 3 * 4);
+    check_model(single(vec![LayerKind::Flatten], (2, 3, 4)), x.clone(), 14);
+    check_model(single(vec![LayerKind::Flatten, linear(&mut rng, 5, 24)], (2, 3, 4)), x.clone(), 15);
+    check_model(single(vec![LayerKind::Flatten, LayerKind::Softmax], (2, 3, 4)), x, 16);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn whole_network_gradients_through_normalization() {
+    let mut rng = Rng(6);
+    let model = every_layer_model(&mut rng, 2);
+    let x = rng.spaced(2 * 9 * 11);
+    check_model(model, x, 17);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn backward_from_an_inner_layer_unit_and_channel() {
+    // d(unit)/d(input) from an inner layer equals the finite difference of that unit alone.
+    let mut rng = Rng(7);
+    let model = every_layer_model(&mut rng, 1);
+    let x = rng.spaced(9 * 11);
+    let acts = model.forward(&x).unwrap();
+    // The channel mean is scaled up to a channel sum so its gradient is well above f32 noise.
+    let sum_seed = model.channel_mean_seed(0, 3).unwrap() * (9.0 * 11.0);
+    for (layer, seed) in [(0, sum_seed), (3, model.unit_seed(3, 17).unwrap())] {
+        let g = model.backward(&acts, layer, &seed, None).unwrap();
+        let r: Vec<f32> = seed.iter().copied().collect();
+        let mut checks = Vec::new();
+        for i in (0..x.len()).step_by(7) {
+            let numeric = central(
+                |d| {
+                    let mut xd = x.clone();
+                    xd[i] += d;
+                    objective(&model, &xd, layer, &r)
+                },
+                1e-3,
+            );
+            checks.push((g.as_slice().unwrap()[i], numeric, format!("layer {layer}, d/d input[{i}]")));
+        }
+        assert_all_close(&checks);
+    }
+}

@@ -1,0 +1,39 @@
+//! The checks of `kernels_random.rs`, in headless browsers:
+//! `wasm-pack test --headless --chrome -- --test kernels_browser` (and `--firefox`).
+//! Compiled for wasm32 only (on the host they would just repeat `kernels_random.rs`).
+#![cfg(target_arch = "wasm32")]
+
+use convlens::kernels::selftest as check;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn browser_simd_backend_is_compiled_in_and_runs() {
+    check::check_simd_kernels_ran();
+}
+
+#[wasm_bindgen_test]
+fn browser_conv_random_shapes_match_reference() {
+    check::run_random_conv(0xB0B, 100);
+}
+
+#[wasm_bindgen_test]
+fn browser_conv_blocking_edges_and_1x1_match_reference() {
+    check::run_fixed_conv();
+}
+
+#[wasm_bindgen_test]
+fn browser_pool_random_shapes_match_reference() {
+    check::run_random_pool(0xF00D, 150);
+}
+
+#[wasm_bindgen_test]
+fn browser_linear_matches_reference() {
+    check::run_linear(5);
+}
+
+#[wasm_bindgen_test]
+fn browser_matmul_matches_naive() {
+    check::run_matmul(6);
+}

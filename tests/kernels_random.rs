@@ -1,0 +1,36 @@
+//! Fast kernels vs the scalar reference on randomized shapes. Runs on the host (`cargo test`)
+//! and in node (`wasm-pack test --node -- --test kernels_random`); `kernels_browser.rs` runs the
+//! same checks in headless browsers. `unsupported = test` makes each a plain `#[test]` on the host.
+
+use convlens::kernels::selftest as check;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test(unsupported = test)]
+fn simd_backend_is_compiled_in_and_runs() {
+    check::check_simd_kernels_ran();
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn conv_random_shapes_match_reference() {
+    check::run_random_conv(0xC0FFEE, 150);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn conv_blocking_edges_and_1x1_match_reference() {
+    check::run_fixed_conv();
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn pool_random_shapes_match_reference() {
+    check::run_random_pool(0xBEEF, 200);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn linear_matches_reference() {
+    check::run_linear(3);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn matmul_matches_naive() {
+    check::run_matmul(4);
+}
