@@ -7,6 +7,7 @@
 //! - [`format`]: the safetensors model file (all validation in one place).
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
 
+pub mod bench;
 pub mod error;
 pub mod format;
 pub mod geometry;

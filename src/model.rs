@@ -99,6 +99,14 @@ impl Model {
                 input.width
             );
         }
+        if layers.is_empty() {
+            bail!("the model has no layers");
+        }
+        let mut total = input.shape().len();
+        if total > MAX_ACTIVATIONS {
+            bail!("input: {} values is over the {MAX_ACTIVATIONS} limit", total);
+        }
+        let mut shape = input.shape();
         if input.mean.len() != input.channels || input.std.len() != input.channels {
             bail!(
                 "input: mean and std need one value per channel ({}), got {} and {}",
@@ -110,25 +118,20 @@ impl Model {
         if input.mean.iter().any(|m| !m.is_finite()) || input.std.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
             bail!("input: mean must be finite and std finite and positive");
         }
-        if layers.is_empty() {
-            bail!("the model has no layers");
-        }
-        let mut total = input.shape().len();
-        if total > MAX_ACTIVATIONS {
-            bail!("input: {} values is over the {MAX_ACTIVATIONS} limit", total);
-        }
-        let mut shape = input.shape();
+
         let mut built = Vec::with_capacity(layers.len());
         for (i, (name, kind)) in layers.into_iter().enumerate() {
             if built.iter().any(|l: &Layer| l.name == name) {
                 bail!("layer {i}: the name '{name}' is used twice");
             }
-            let layer = Layer::new(name, kind, shape)?;
+            let type_name = kind.type_name();
+            let layer = Layer::new(name.clone(), kind, shape)
+                .map_err(|e| e.context(format!("layer {i} '{name}' ({type_name})")))?;
             shape = layer.output_shape;
             total = total.saturating_add(shape.len());
             if total > MAX_ACTIVATIONS {
                 bail!(
-                    "layer '{}': the activations of the layers up to here add up to more than \
+                    "layer {i} '{}': the activations of the layers up to here add up to more than \
                      {MAX_ACTIVATIONS} values",
                     layer.name
                 );

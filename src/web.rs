@@ -94,6 +94,41 @@ impl Explorer {
     }
 }
 
+/// Which SIMD backend the kernels were compiled with: "simd128" in the wasm build.
+#[wasm_bindgen(js_name = simdBackend)]
+pub fn simd_backend() -> String {
+    crate::kernels::ISA.to_string()
+}
+
+/// One conv2d benchmark case (square kernel), for `./build.sh bench`. Timing is done in JS.
+#[wasm_bindgen]
+pub struct ConvBench(crate::bench::ConvCase);
+
+#[wasm_bindgen]
+impl ConvBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new(cin: usize, h: usize, w: usize, cout: usize, k: usize, stride: usize, pad: usize) -> JsResult<ConvBench> {
+        Ok(ConvBench(crate::bench::ConvCase::new(cin, h, w, cout, k, stride, pad)?))
+    }
+    /// Floating-point operations of one forward pass.
+    pub fn flops(&self) -> f64 {
+        self.0.flops()
+    }
+    /// Runs the fast (SIMD) forward `times` times.
+    pub fn fast(&mut self, times: u32) {
+        self.0.run_fast(times)
+    }
+    /// Runs the scalar reference forward `times` times.
+    pub fn reference(&mut self, times: u32) {
+        self.0.run_reference(times)
+    }
+    /// Largest absolute difference between the fast and reference outputs.
+    #[wasm_bindgen(js_name = maxDiff)]
+    pub fn max_diff(&mut self) -> f32 {
+        self.0.max_diff()
+    }
+}
+
 /// A Float32Array (or any array-like of numbers) as a Vec<f32>.
 fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
     if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {

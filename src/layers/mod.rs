@@ -116,10 +116,10 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// Builds a layer for a given input shape, checking that the two fit.
+    /// Builds a layer for a given input shape, checking that the two fit. Errors say what is wrong;
+    /// the caller adds which layer it concerns.
     pub fn new(name: impl Into<String>, mut kind: LayerKind, input_shape: Shape) -> Result<Layer> {
         let name = name.into();
-        let type_name = kind.type_name();
         let output_shape = match &mut kind {
             LayerKind::Conv2d(c) => c.place(input_shape),
             LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => p.place(input_shape),
@@ -132,8 +132,7 @@ impl Layer {
                     "softmax needs a vector input: add a flatten layer before it",
                 )),
             },
-        }
-        .map_err(|e| e.context(format!("layer '{name}' ({type_name})")))?;
+        }?;
         Ok(Layer { name, kind, input_shape, output_shape })
     }
 
