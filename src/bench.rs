@@ -28,7 +28,7 @@ impl ConvCase {
     /// A square `k x k` convolution `h x w x cin -> cout` with the given stride and padding.
     pub fn new(cin: usize, h: usize, w: usize, cout: usize, k: usize, stride: usize, pad: usize) -> Result<Self> {
         let geom = ConvGeom::new((cin, h, w), cout, (k, k), (stride, stride), (pad, pad), (1, 1))?;
-        if geom.macs() > 1 << 32 {
+        if geom.macs() > 1 << 31 {
             crate::bail!("benchmark shape too large ({} multiply-adds)", geom.macs());
         }
         Ok(ConvCase {

@@ -1,0 +1,28 @@
+//! The JS API inside wasm, in headless Chrome and Firefox (host: no tests).
+#![cfg(target_arch = "wasm32")]
+
+mod web_checks;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn builtin_summary_describes_every_layer() {
+    web_checks::builtin_summary_describes_every_layer();
+}
+
+#[wasm_bindgen_test]
+fn run_and_activation_match_a_hand_computed_case() {
+    web_checks::run_and_activation_match_a_hand_computed_case();
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_throw_errors_with_messages() {
+    web_checks::bad_arguments_throw_errors_with_messages();
+}
+
+#[wasm_bindgen_test]
+fn model_files_round_trip_through_from_bytes() {
+    web_checks::model_files_round_trip_through_from_bytes();
+}

@@ -1,0 +1,112 @@
+//! Checks of the JS API (the wasm-bindgen boundary), shared by the node and browser test files.
+//! They call the exported functions through JsValue, as JavaScript does.
+#![allow(dead_code)]
+
+use convlens::web::Explorer;
+use js_sys::{Array, Float32Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The message of a thrown JS `Error` (fails if the value is not an Error).
+fn message(e: JsValue) -> String {
+    let err: js_sys::Error = e.dyn_into().expect("exceptions must be JS Error objects");
+    err.message().into()
+}
+
+fn expect_throw<T>(r: Result<T, JsValue>, needles: &[&str]) {
+    let Err(e) = r else { panic!("expected a JS Error mentioning {needles:?}") };
+    let m = message(e);
+    for n in needles {
+        assert!(m.contains(n), "error {m:?} should mention {n:?}");
+    }
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn dims(v: JsValue) -> Vec<f64> {
+    Array::from(&v).iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+pub fn builtin_summary_describes_every_layer() {
+    let ex = Explorer::builtin("edges").unwrap();
+    let s = ex.summary().unwrap();
+    let input = get(&s, "input");
+    assert_eq!(get(&input, "channels").as_f64(), Some(1.0));
+    assert_eq!(get(&input, "height").as_f64(), Some(28.0));
+    let layers = Array::from(&get(&s, "layers"));
+    assert_eq!(layers.length(), 3);
+    let conv = layers.get(0);
+    assert_eq!(get(&conv, "type").as_string().as_deref(), Some("conv2d"));
+    assert_eq!(dims(get(&conv, "inputShape")), [1.0, 28.0, 28.0]);
+    assert_eq!(dims(get(&conv, "outputShape")), [4.0, 28.0, 28.0]);
+    assert_eq!(dims(get(&conv, "kernelSize")), [3.0, 3.0]);
+    assert_eq!(dims(get(&conv, "padding")), [1.0, 1.0]);
+    assert_eq!(get(&conv, "params").as_f64(), Some(40.0));
+    let relu = layers.get(1);
+    assert!(get(&relu, "kernelSize").is_undefined(), "fields that don't apply are absent");
+    let pool = layers.get(2);
+    assert_eq!(get(&pool, "type").as_string().as_deref(), Some("maxpool2d"));
+    assert_eq!(dims(get(&pool, "outputShape")), [4.0, 14.0, 14.0]);
+    assert_eq!(dims(get(&pool, "stride")), [2.0, 2.0]);
+    assert!(get(&pool, "dilation").is_undefined());
+}
+
+/// A single bright pixel through Sobel-x, relu and 2x2 max pooling, computed by hand: the conv
+/// output around (10, 10) is the 180-degree flipped filter [1 0 -1; 2 0 -2; 1 0 -1], relu keeps
+/// column 9, and the pool windows (rows 8-9, cols 8-9) and (rows 10-11, cols 8-9) give 1 and 2.
+pub fn run_and_activation_match_a_hand_computed_case() {
+    let mut ex = Explorer::builtin("edges").unwrap();
+    let mut x = vec![0.0f32; 28 * 28];
+    x[10 * 28 + 10] = 1.0;
+    let out = ex.run(&Float32Array::from(&x[..]).into()).unwrap();
+    assert_eq!(out.len(), 4 * 14 * 14);
+    let sobel_x = &out[..14 * 14];
+    for (i, &v) in sobel_x.iter().enumerate() {
+        let want = match (i / 14, i % 14) {
+            (4, 4) => 1.0,
+            (5, 4) => 2.0,
+            _ => 0.0,
+        };
+        assert!((v - want).abs() < 1e-6, "pooled Sobel-x at {i}: {v}, want {want}");
+    }
+    // activation(2) is the last layer's output; activation(0) the conv output before relu.
+    assert_eq!(ex.activation(JsValue::from(2)).unwrap(), out);
+    let conv = ex.activation(JsValue::from(0)).unwrap();
+    assert_eq!(conv.len(), 4 * 28 * 28);
+    assert_eq!(conv[10 * 28 + 11], -2.0);
+    assert_eq!(conv[10 * 28 + 9], 2.0);
+    // A plain JS array works as input too.
+    let arr: Array = x.iter().map(|&v| JsValue::from(v)).collect();
+    assert_eq!(ex.run(&arr.into()).unwrap(), out);
+}
+
+pub fn bad_arguments_throw_errors_with_messages() {
+    expect_throw(Explorer::builtin("nope"), &["unknown builtin model 'nope'", "edges"]);
+    expect_throw(Explorer::from_bytes(b"garbage"), &["not a valid safetensors file"]);
+    expect_throw(Explorer::from_bytes(&[]), &["not a valid safetensors file"]);
+    let mut ex = Explorer::builtin("edges").unwrap();
+    expect_throw(ex.activation(JsValue::from(0)), &["run"]);
+    expect_throw(ex.run(&Float32Array::new_with_length(783).into()), &["783", "784"]);
+    let mut x = vec![0.5f32; 784];
+    x[3] = f32::NAN;
+    expect_throw(ex.run(&Float32Array::from(&x[..]).into()), &["input value 3", "NaN"]);
+    expect_throw(ex.run(&JsValue::from_str("pixels")), &["Float32Array"]);
+    expect_throw(ex.run(&JsValue::UNDEFINED), &["Float32Array"]);
+    ex.run(&Float32Array::new_with_length(784).into()).unwrap();
+    expect_throw(ex.activation(JsValue::from(3)), &["layer 3", "out of range"]);
+    expect_throw(ex.activation(JsValue::from(-1)), &["out of range"]);
+    expect_throw(ex.activation(JsValue::from(1.5)), &["out of range"]);
+    expect_throw(ex.activation(JsValue::from_str("conv")), &["must be a number"]);
+    // The explorer keeps working after every error.
+    assert_eq!(ex.activation(JsValue::from(1)).unwrap().len(), 4 * 28 * 28);
+}
+
+pub fn model_files_round_trip_through_from_bytes() {
+    let model = convlens::models::builtin("edges").unwrap();
+    let bytes = convlens::format::save(&model).unwrap();
+    let ex = Explorer::from_bytes(&bytes).unwrap();
+    let layers = Array::from(&get(&ex.summary().unwrap(), "layers"));
+    assert_eq!(layers.length(), 3);
+    expect_throw(Explorer::from_bytes(&bytes[..bytes.len() - 1]), &["not a valid safetensors file"]);
+}
