@@ -90,15 +90,14 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
     if bytes.len() > MAX_FILE_BYTES {
         bail!("the file is {} bytes, over the {} MB limit for model files", bytes.len(), MAX_FILE_BYTES >> 20);
     }
-    let st = SafeTensors::deserialize(bytes)
-        .map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
-    let (_, meta) = SafeTensors::read_metadata(bytes)
-        .map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
+    let st = SafeTensors::deserialize(bytes).map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
+    let (_, meta) =
+        SafeTensors::read_metadata(bytes).map_err(|e| Error(format!("not a valid safetensors file: {e}")))?;
     let Some(json) = meta.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) else {
         bail!("the safetensors metadata has no '{METADATA_KEY}' key holding the architecture JSON");
     };
-    let arch: Architecture = serde_json::from_str(json)
-        .map_err(|e| Error(format!("architecture JSON (metadata '{METADATA_KEY}'): {e}")))?;
+    let arch: Architecture =
+        serde_json::from_str(json).map_err(|e| Error(format!("architecture JSON (metadata '{METADATA_KEY}'): {e}")))?;
     build(&arch, &st)
 }
 
@@ -224,7 +223,11 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
             let stride = spec.stride.map_or(kernel, Pair::hw);
             let padding = spec.padding.map_or((0, 0), Pair::hw);
             let pool = Pool2d::new(kernel, stride, padding);
-            if t == "maxpool2d" { LayerKind::MaxPool2d(pool) } else { LayerKind::AvgPool2d(pool) }
+            if t == "maxpool2d" {
+                LayerKind::MaxPool2d(pool)
+            } else {
+                LayerKind::AvgPool2d(pool)
+            }
         }
         "linear" => {
             let out = required("out_features", spec.out_features)?;

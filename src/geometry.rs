@@ -15,13 +15,7 @@ use crate::error::Result;
 /// assert_eq!(output_size(7, 3, 2, 1, 2).unwrap(), 3);
 /// assert!(output_size(2, 5, 1, 0, 1).is_err());
 /// ```
-pub fn output_size(
-    input: usize,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-    dilation: usize,
-) -> Result<usize> {
+pub fn output_size(input: usize, kernel: usize, stride: usize, padding: usize, dilation: usize) -> Result<usize> {
     if input == 0 || kernel == 0 || stride == 0 || dilation == 0 {
         bail!(
             "input size, kernel, stride and dilation must be at least 1 \
@@ -29,9 +23,7 @@ pub fn output_size(
         );
     }
     let padded = input.checked_add(padding.checked_mul(2).unwrap_or(usize::MAX));
-    let span = (kernel - 1)
-        .checked_mul(dilation)
-        .and_then(|s| s.checked_add(1));
+    let span = (kernel - 1).checked_mul(dilation).and_then(|s| s.checked_add(1));
     match (padded, span) {
         (Some(padded), Some(span)) if padded >= span => Ok((padded - span) / stride + 1),
         (Some(padded), Some(span)) => bail!(
@@ -76,10 +68,8 @@ impl ConvGeom {
         if cin == 0 || cout == 0 {
             bail!("channel counts must be at least 1 (in {cin}, out {cout})");
         }
-        let oh = output_size(h, kernel.0, stride.0, padding.0, dilation.0)
-            .map_err(|e| e.context("height"))?;
-        let ow = output_size(w, kernel.1, stride.1, padding.1, dilation.1)
-            .map_err(|e| e.context("width"))?;
+        let oh = output_size(h, kernel.0, stride.0, padding.0, dilation.0).map_err(|e| e.context("height"))?;
+        let ow = output_size(w, kernel.1, stride.1, padding.1, dilation.1).map_err(|e| e.context("width"))?;
         Ok(ConvGeom {
             cin,
             h,
@@ -142,11 +132,7 @@ impl PoolGeom {
         }
         // Like PyTorch: padding may be at most half the kernel, so no window lies wholly in padding.
         if 2 * padding.0 > kernel.0 || 2 * padding.1 > kernel.1 {
-            bail!(
-                "padding {:?} must be at most half of kernel_size {:?}",
-                padding,
-                kernel
-            );
+            bail!("padding {:?} must be at most half of kernel_size {:?}", padding, kernel);
         }
         let oh = output_size(h, kernel.0, stride.0, padding.0, 1).map_err(|e| e.context("height"))?;
         let ow = output_size(w, kernel.1, stride.1, padding.1, 1).map_err(|e| e.context("width"))?;

@@ -55,7 +55,11 @@ pub struct Activations {
 impl Activations {
     /// The input of layer `i` (the normalized model input for layer 0).
     pub fn layer_input(&self, i: usize) -> &Tensor {
-        if i == 0 { &self.input } else { &self.outputs[i - 1] }
+        if i == 0 {
+            &self.input
+        } else {
+            &self.outputs[i - 1]
+        }
     }
     /// The output of the last layer.
     pub fn output(&self) -> &Tensor {
@@ -93,11 +97,7 @@ impl Model {
             bail!("input: channels, height and width must be at least 1");
         }
         if input.height > MAX_INPUT_SIDE || input.width > MAX_INPUT_SIDE {
-            bail!(
-                "input: {}x{} is larger than the {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE} limit",
-                input.height,
-                input.width
-            );
+            bail!("input: {}x{} is larger than the {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE} limit", input.height, input.width);
         }
         if layers.is_empty() {
             bail!("the model has no layers");
@@ -168,11 +168,7 @@ impl Model {
             bail!("input value {i} is {}, not a finite number", raw[i]);
         }
         let plane = spec.height * spec.width;
-        let data = raw
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v - spec.mean[i / plane]) / spec.std[i / plane])
-            .collect();
+        let data = raw.iter().enumerate().map(|(i, v)| (v - spec.mean[i / plane]) / spec.std[i / plane]).collect();
         spec.shape().tensor(data)
     }
 
@@ -206,12 +202,7 @@ impl Model {
             bail!("layer {layer} does not exist (the model has {} layers)", self.layers.len());
         };
         if grad.shape() != l.output_shape.dims().as_slice() {
-            bail!(
-                "gradient shape {:?} does not match layer '{}' output {}",
-                grad.shape(),
-                l.name,
-                l.output_shape
-            );
+            bail!("gradient shape {:?} does not match layer '{}' output {}", grad.shape(), l.name, l.output_shape);
         }
         let mut g = grad.clone();
         for i in (0..=layer).rev() {

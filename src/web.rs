@@ -107,7 +107,15 @@ pub struct ConvBench(crate::bench::ConvCase);
 #[wasm_bindgen]
 impl ConvBench {
     #[wasm_bindgen(constructor)]
-    pub fn new(cin: usize, h: usize, w: usize, cout: usize, k: usize, stride: usize, pad: usize) -> JsResult<ConvBench> {
+    pub fn new(
+        cin: usize,
+        h: usize,
+        w: usize,
+        cout: usize,
+        k: usize,
+        stride: usize,
+        pad: usize,
+    ) -> JsResult<ConvBench> {
         Ok(ConvBench(crate::bench::ConvCase::new(cin, h, w, cout, k, stride, pad)?))
     }
     /// Floating-point operations of one forward pass.
@@ -134,7 +142,10 @@ fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
     if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
         return Ok(a.to_vec());
     }
-    if js_sys::Array::is_array(v) || v.is_instance_of::<js_sys::Float64Array>() || v.is_instance_of::<js_sys::Uint8Array>() {
+    if js_sys::Array::is_array(v)
+        || v.is_instance_of::<js_sys::Float64Array>()
+        || v.is_instance_of::<js_sys::Uint8Array>()
+    {
         return Ok(js_sys::Float32Array::new(v).to_vec());
     }
     Err(Error(format!("{what} must be a Float32Array")))
@@ -144,7 +155,9 @@ fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
 fn index(v: &JsValue, what: &str, len: usize) -> Result<usize, Error> {
     match v.as_f64() {
         Some(f) if f.fract() == 0.0 && f >= 0.0 && f < len as f64 => Ok(f as usize),
-        Some(f) => Err(Error(format!("{what} {f} is out of range: must be an integer from 0 to {}", len.saturating_sub(1)))),
+        Some(f) => {
+            Err(Error(format!("{what} {f} is out of range: must be an integer from 0 to {}", len.saturating_sub(1))))
+        }
         None => Err(Error(format!("{what} must be a number"))),
     }
 }

@@ -12,10 +12,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 /// A safetensors file with the given architecture JSON and raw tensors (name, dtype, shape, bytes).
 fn file(arch: &Value, tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
-    let views: Vec<(String, TensorView)> = tensors
-        .iter()
-        .map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()))
-        .collect();
+    let views: Vec<(String, TensorView)> =
+        tensors.iter().map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap())).collect();
     let meta = HashMap::from([("convlens".to_string(), arch.to_string())]);
     safetensors::serialize(views, Some(meta)).unwrap()
 }
@@ -245,7 +243,9 @@ fn absurd_sizes_are_refused_before_allocating() {
     expect_error(&file(&a, &[("wide.weight", Dtype::F32, vec![16, 1, 1, 1], f32s(16, 0.0))]), &["wide", "100000000"]);
 
     // Padding so large the output would be astronomically big.
-    let mut a = with_layers(json!([{"name": "pad", "type": "conv2d", "out_channels": 1, "kernel_size": 1, "padding": 2000000000u64}]));
+    let mut a = with_layers(
+        json!([{"name": "pad", "type": "conv2d", "out_channels": 1, "kernel_size": 1, "padding": 2000000000u64}]),
+    );
     a.as_object_mut().unwrap().remove("labels");
     expect_error(&file(&a, &[("pad.weight", Dtype::F32, vec![1, 1, 1, 1], f32s(1, 0.0))]), &["pad"]);
 

@@ -74,7 +74,11 @@ fn check_model(mut model: Model, x: Vec<f32>, seed: u64) {
         for p in 0..n_w + n_b {
             let bump = |model: &mut Model, delta: f32| {
                 let (w, b) = model.layers[li].params_mut().unwrap();
-                if p < n_w { w[p] += delta } else { b.unwrap()[p - n_w] += delta }
+                if p < n_w {
+                    w[p] += delta
+                } else {
+                    b.unwrap()[p - n_w] += delta
+                }
             };
             let mut at = |d: f32| {
                 bump(&mut model, d);
@@ -98,7 +102,9 @@ fn single(layers: Vec<LayerKind>, input: (usize, usize, usize)) -> Model {
 #[wasm_bindgen_test(unsupported = test)]
 fn conv2d_gradients_with_stride_padding_dilation() {
     let mut rng = Rng(1);
-    for &(cin, cout, k, s, p, d) in &[(1, 2, (3, 3), 1, 1, 1), (3, 5, (2, 3), 2, 2, 1), (2, 3, (3, 2), 1, 0, 2), (5, 1, (1, 1), 3, 1, 1)] {
+    for &(cin, cout, k, s, p, d) in
+        &[(1, 2, (3, 3), 1, 1, 1), (3, 5, (2, 3), 2, 2, 1), (2, 3, (3, 2), 1, 0, 2), (5, 1, (1, 1), 3, 1, 1)]
+    {
         let model = single(vec![conv(&mut rng, cout, cin, k, s, p, d)], (cin, 7, 8));
         let x = rng.vec(cin * 7 * 8);
         check_model(model, x, 10);

@@ -44,10 +44,7 @@ impl Conv2d {
     pub fn geometry(&self, input: Shape) -> Result<ConvGeom> {
         let (c, h, w) = input.chw("conv2d")?;
         if c != self.in_channels() {
-            crate::bail!(
-                "weight expects {} input channels but the input has {c}",
-                self.in_channels()
-            );
+            crate::bail!("weight expects {} input channels but the input has {c}", self.in_channels());
         }
         ConvGeom::new((c, h, w), self.out_channels(), self.kernel_size(), self.stride, self.padding, self.dilation)
     }

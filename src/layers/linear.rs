@@ -28,10 +28,7 @@ impl Linear {
     pub(super) fn output_shape(&self, input: Shape) -> Result<Shape> {
         match input {
             Shape::Vector(n) if n == self.in_features() => Ok(Shape::Vector(self.out_features())),
-            Shape::Vector(n) => bail!(
-                "weight expects {} input features but the input has {n}",
-                self.in_features()
-            ),
+            Shape::Vector(n) => bail!("weight expects {} input features but the input has {n}", self.in_features()),
             Shape::Chw(..) => bail!("linear needs a vector input, but gets {input}: add a flatten layer before it"),
         }
     }

@@ -59,9 +59,9 @@ impl Shape {
     pub fn chw(&self, what: &str) -> Result<(usize, usize, usize)> {
         match *self {
             Shape::Chw(c, h, w) => Ok((c, h, w)),
-            Shape::Vector(n) => bail!(
-                "{what} needs a spatial [channels, height, width] input, but gets a vector of {n} values"
-            ),
+            Shape::Vector(n) => {
+                bail!("{what} needs a spatial [channels, height, width] input, but gets a vector of {n} values")
+            }
         }
     }
 }
@@ -128,9 +128,9 @@ impl Layer {
             LayerKind::Flatten => Ok(Shape::Vector(input_shape.len())),
             LayerKind::Softmax => match input_shape {
                 Shape::Vector(_) => Ok(input_shape),
-                Shape::Chw(..) => Err(crate::error::Error::new(
-                    "softmax needs a vector input: add a flatten layer before it",
-                )),
+                Shape::Chw(..) => {
+                    Err(crate::error::Error::new("softmax needs a vector input: add a flatten layer before it"))
+                }
             },
         }?;
         Ok(Layer { name, kind, input_shape, output_shape })

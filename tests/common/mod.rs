@@ -50,7 +50,8 @@ impl Rng {
 pub fn conv(rng: &mut Rng, cout: usize, cin: usize, k: (usize, usize), s: usize, p: usize, d: usize) -> LayerKind {
     // He-like scale, so activations keep their size through a stack of layers.
     let fan_in = cin * k.0 * k.1;
-    let w = Array4::from_shape_vec((cout, cin, k.0, k.1), rng.scaled(cout * fan_in, (3.0 / fan_in as f32).sqrt())).unwrap();
+    let w =
+        Array4::from_shape_vec((cout, cin, k.0, k.1), rng.scaled(cout * fan_in, (3.0 / fan_in as f32).sqrt())).unwrap();
     let b = Array1::from(rng.vec(cout));
     LayerKind::Conv2d(Conv2d::new(w, Some(b), (s, s), (p, p), (d, d)))
 }
