@@ -1,0 +1,61 @@
+// Writes convlens model files (safetensors + architecture JSON under metadata key "convlens")
+// from JS, so tests can load models the builtins do not cover (non-square input, vectors, labels).
+
+/** Deterministic values in [-1, 1). */
+export function pseudoRandom(n, seed) {
+  let s = seed >>> 0 || 1;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s >>> 8) / (1 << 23) - 1;
+  });
+}
+
+/** A safetensors file: `tensors` maps name -> {shape, data: Float32Array}; all F32. */
+export function safetensors(architecture, tensors) {
+  const header = { __metadata__: { convlens: JSON.stringify(architecture) } };
+  let offset = 0;
+  for (const [name, { shape, data }] of Object.entries(tensors)) {
+    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + 4 * data.length] };
+    offset += 4 * data.length;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - (json.length % 8)) % 8);
+  const headerBytes = Buffer.from(json, "utf8");
+  const out = Buffer.alloc(8 + headerBytes.length + offset);
+  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(out, 8);
+  let at = 8 + headerBytes.length;
+  for (const { data } of Object.values(tensors)) {
+    for (const v of data) {
+      out.writeFloatLE(v, at);
+      at += 4;
+    }
+  }
+  return out;
+}
+
+/**
+ * A small classifier with a non-square 1x12x10 input: conv 3x3 (3 ch) -> relu -> maxpool 2 ->
+ * flatten (90) -> linear (5) -> softmax, labels a..e.
+ */
+export function tinyClassifier() {
+  const architecture = {
+    input: { channels: 1, height: 12, width: 10 },
+    labels: ["alpha", "beta", "gamma", "delta", "epsilon"],
+    layers: [
+      { name: "c1", type: "conv2d", out_channels: 3, kernel_size: 3, padding: 1 },
+      { name: "act", type: "relu" },
+      { name: "pool", type: "maxpool2d", kernel_size: 2 },
+      { name: "flat", type: "flatten" },
+      { name: "fc", type: "linear", out_features: 5 },
+      { name: "prob", type: "softmax" },
+    ],
+  };
+  const tensors = {
+    "c1.weight": { shape: [3, 1, 3, 3], data: pseudoRandom(27, 1) },
+    "c1.bias": { shape: [3], data: Float32Array.from([0.1, 0, -0.1]) },
+    "fc.weight": { shape: [5, 90], data: pseudoRandom(450, 2) },
+    "fc.bias": { shape: [5], data: pseudoRandom(5, 3) },
+  };
+  return { architecture, bytes: safetensors(architecture, tensors) };
+}

@@ -1,0 +1,144 @@
+// A tiny static file server for www/ (node:http, no dependencies), used by the tests and the
+// benchmark. Binds 127.0.0.1 on an ephemeral port by default.
+//
+//   import { serve } from "./serve.mjs";
+//   const server = await serve({ prefix: "/some/sub/path/" });  // server.url ends with the prefix
+//   ...; await server.close();
+//
+// CLI: node e2e/serve.mjs [--port N] [--root DIR] [--prefix /sub/path/]
+
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const WWW = fileURLToPath(new URL("../www/", import.meta.url));
+
+export const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+  ".safetensors": "application/octet-stream",
+  ".bin": "application/octet-stream",
+};
+
+function send(res, status, text) {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+  res.end(text);
+}
+
+/**
+ * Serves `root` under URL path `prefix`. Resolves to {url, port, close()} once listening.
+ * `log` (optional) is called with (method, urlPath, status) for every request.
+ */
+export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", log } = {}) {
+  const base = path.resolve(root);
+  if (!prefix.startsWith("/")) prefix = `/${prefix}`;
+  if (!prefix.endsWith("/")) prefix += "/";
+
+  const server = http.createServer(async (req, res) => {
+    const done = (status) => log?.(req.method, req.url, status);
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      send(res, 405, "method not allowed\n");
+      return done(405);
+    }
+    let urlPath;
+    try {
+      urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      send(res, 400, "bad request\n");
+      return done(400);
+    }
+    if (urlPath === prefix.slice(0, -1)) {
+      // "/sub/path" -> "/sub/path/" so that relative URLs resolve inside the prefix.
+      res.writeHead(301, { location: prefix });
+      res.end();
+      return done(301);
+    }
+    if (!urlPath.startsWith(prefix) || urlPath.includes("\0")) {
+      send(res, 404, "not found\n");
+      return done(404);
+    }
+    let file = path.join(base, urlPath.slice(prefix.length));
+    if (file !== base && !file.startsWith(base + path.sep)) {
+      send(res, 403, "forbidden\n");
+      return done(403);
+    }
+    try {
+      let st = await stat(file);
+      if (st.isDirectory()) {
+        if (!urlPath.endsWith("/")) {
+          res.writeHead(301, { location: `${urlPath}/` });
+          res.end();
+          return done(301);
+        }
+        file = path.join(file, "index.html");
+        st = await stat(file);
+      }
+      if (!st.isFile()) throw new Error("not a file");
+      res.writeHead(200, {
+        "content-type": MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream",
+        "content-length": st.size,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      });
+      if (req.method === "HEAD") {
+        res.end();
+      } else {
+        createReadStream(file).pipe(res);
+      }
+      return done(200);
+    } catch {
+      send(res, 404, "not found\n");
+      return done(404);
+    }
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolve({
+        url: `http://${host}:${actual}${prefix}`,
+        port: actual,
+        server,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+// CLI
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const args = process.argv.slice(2);
+  const opt = (name, fallback) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+  };
+  const s = await serve({
+    root: opt("root", WWW),
+    port: Number(opt("port", process.env.PORT ?? 0)),
+    prefix: opt("prefix", "/"),
+    log: (method, url, status) => console.log(`${status} ${method} ${url}`),
+  });
+  console.log(`serving ${opt("root", WWW)} at ${s.url}`);
+}

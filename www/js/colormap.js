@@ -1,0 +1,82 @@
+// Pure math for turning activations into pixels. No DOM here, so it can be unit-tested in node.
+
+/** Smallest and largest finite value of `data[offset .. offset + length]`. */
+export function range(data, offset = 0, length = data.length - offset) {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = offset; i < offset + length; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min > max) return { min: 0, max: 0 }; // empty, or nothing finite
+  return { min, max };
+}
+
+/**
+ * Writes one map of `data` (starting at `offset`, `length` values) as greyscale RGBA into `out`
+ * (a Uint8ClampedArray of 4 * length), normalized to the map's own [min, max]: min is black,
+ * max is white. A constant map is black when it is 0 (a dead ReLU channel) and mid-grey otherwise.
+ * Returns the range used.
+ */
+export function greyscaleRGBA(data, offset, length, out) {
+  const { min, max } = range(data, offset, length);
+  const span = max - min;
+  const flat = min === 0 ? 0 : 128;
+  for (let i = 0; i < length; i++) {
+    const g = span > 0 ? Math.round(((data[offset + i] - min) / span) * 255) : flat;
+    const o = 4 * i;
+    out[o] = g;
+    out[o + 1] = g;
+    out[o + 2] = g;
+    out[o + 3] = 255;
+  }
+  return { min, max };
+}
+
+/** Index of the largest value (-1 for an empty array). */
+export function argmax(values) {
+  let best = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (best < 0 || values[i] > values[best]) best = i;
+  }
+  return best;
+}
+
+/**
+ * Bar lengths in [0, 1] for a vector: probabilities (all in [0, 1] and summing to ~1) are shown
+ * as they are; anything else is scaled by its largest magnitude, so negative values get a
+ * negative length.
+ */
+export function barLengths(values) {
+  let sum = 0;
+  let inUnit = true;
+  let maxAbs = 0;
+  for (const v of values) {
+    sum += v;
+    if (!(v >= 0 && v <= 1)) inUnit = false;
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+  }
+  const probabilities = inUnit && Math.abs(sum - 1) < 1e-3;
+  const scale = probabilities ? 1 : maxAbs > 0 ? 1 / maxAbs : 0;
+  return { probabilities, lengths: Array.from(values, (v) => v * scale) };
+}
+
+/** A compact number for labels: 3 significant digits, no exponent for everyday magnitudes. */
+export function formatValue(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  return Number(v.toPrecision(3)).toString();
+}
+
+/** Grid (cols, rows) close to square for showing a long vector as an image. */
+export function gridFor(n) {
+  const cols = Math.max(1, Math.ceil(Math.sqrt(n)));
+  return { cols, rows: Math.max(1, Math.ceil(n / cols)) };
+}
+
+/** Integer magnification that shows an h x w map at about `target` CSS pixels (at least 1). */
+export function pixelScale(h, w, target) {
+  return Math.max(1, Math.round(target / Math.max(h, w, 1)));
+}
