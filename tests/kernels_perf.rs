@@ -25,39 +25,21 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
 fn perf_conv_and_pool() {
     let mut rng = Rng(9);
     println!("ISA = {}", kernels::ISA);
-    for &(cin, h, w, cout, k, p) in &[
-        (16, 64, 64, 32, 3, 1),
-        (1, 28, 28, 8, 5, 2),
-        (8, 14, 14, 16, 5, 2),
-        (32, 32, 32, 64, 3, 1),
-    ] {
+    for &(cin, h, w, cout, k, p) in
+        &[(16, 64, 64, 32, 3, 1), (1, 28, 28, 8, 5, 2), (8, 14, 14, 16, 5, 2), (32, 32, 32, 64, 3, 1)]
+    {
         let g = ConvGeom::new((cin, h, w), cout, (k, k), (1, 1), (p, p), (1, 1)).unwrap();
-        let (x, wt, b, gy) = (
-            rng.vec(g.input_len()),
-            rng.vec(g.weight_len()),
-            rng.vec(cout),
-            rng.vec(g.output_len()),
-        );
+        let (x, wt, b, gy) = (rng.vec(g.input_len()), rng.vec(g.weight_len()), rng.vec(cout), rng.vec(g.output_len()));
         let mut y = vec![0.0; g.output_len()];
         let flops = 2.0 * g.macs() as f64;
-        let t_ref = time(2, || {
-            reference::conv2d_forward(&g, &x, &wt, Some(&b), &mut y)
-        });
-        let t_fast = time(10, || {
-            kernels::conv2d_forward(&g, &x, &wt, Some(&b), &mut y)
-        });
+        let t_ref = time(2, || reference::conv2d_forward(&g, &x, &wt, Some(&b), &mut y));
+        let t_fast = time(10, || kernels::conv2d_forward(&g, &x, &wt, Some(&b), &mut y));
         let mut gx = vec![0.0; g.input_len()];
-        let t_bi_ref = time(2, || {
-            reference::conv2d_backward_input(&g, &gy, &wt, &mut gx)
-        });
+        let t_bi_ref = time(2, || reference::conv2d_backward_input(&g, &gy, &wt, &mut gx));
         let t_bi = time(10, || kernels::conv2d_backward_input(&g, &gy, &wt, &mut gx));
         let mut gw = vec![0.0; g.weight_len()];
-        let t_bw_ref = time(2, || {
-            reference::conv2d_backward_weight(&g, &x, &gy, &mut gw, None)
-        });
-        let t_bw = time(10, || {
-            kernels::conv2d_backward_weight(&g, &x, &gy, &mut gw, None)
-        });
+        let t_bw_ref = time(2, || reference::conv2d_backward_weight(&g, &x, &gy, &mut gw, None));
+        let t_bw = time(10, || kernels::conv2d_backward_weight(&g, &x, &gy, &mut gw, None));
         println!(
             "conv {cin}x{h}x{w} -> {cout}, {k}x{k} pad {p}: forward {:.2} ms ({:.2} GFLOP/s) vs reference {:.2} ms ({:.2} GFLOP/s): x{:.1}; \
              backward input x{:.1} ({:.2} GFLOP/s); backward weight x{:.1} ({:.2} GFLOP/s)",
@@ -94,12 +76,8 @@ fn perf_conv_and_pool() {
     let t_ref = time(50, || reference::linear_forward(&w, None, &x, &mut y));
     let t_fast = time(50, || kernels::linear_forward(&w, None, &x, &mut y));
     let (mut gx, mut gw) = (vec![0.0; n_in], vec![0.0; n_in * n_out]);
-    let t_bref = time(50, || {
-        reference::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None)
-    });
-    let t_bfast = time(50, || {
-        kernels::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None)
-    });
+    let t_bref = time(50, || reference::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None));
+    let t_bfast = time(50, || kernels::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None));
     println!(
         "linear 784->10: forward x{:.1} ({:.2} us), backward x{:.1} ({:.2} us)",
         t_ref / t_fast,

@@ -36,14 +36,26 @@
 //!
 //! # Measured speed
 //!
-//! Fast path vs [`reference`], single thread (filled in by the performance work):
+//! Fast path vs [`reference`](mod@reference), single thread, best of 10. The host column was
+//! measured with `cargo test --release --test kernels_perf -- --ignored --nocapture` on the
+//! 2-core x86_64 development VM; the browser columns are left for the benchmark
+//! (`./build.sh bench`) to fill in.
 //!
-//! | kernel / shape | host (SSE2) | Chrome (SIMD128) | Firefox (SIMD128) |
-//! |----------------|-------------|------------------|-------------------|
-//! | conv2d_forward 16x64x64 -> 32, 3x3, pad 1 | TODO | TODO | TODO |
+//! | kernel, shape                                   | host (SSE2)              | Chrome (SIMD128) | Firefox (SIMD128) |
+//! |-------------------------------------------------|--------------------------|------------------|-------------------|
+//! | conv2d_forward 16x64x64 -> 32, 3x3, pad 1       | x56 (23 GFLOP/s, 1.6 ms) | TODO             | TODO              |
+//! | conv2d_backward_input, same shape               | x43 (24 GFLOP/s)         | TODO             | TODO              |
+//! | conv2d_backward_weight, same shape              | x22 (20 GFLOP/s)         | TODO             | TODO              |
+//! | conv2d_forward 1x28x28 -> 8, 5x5, pad 2 (MNIST) | x16 (13 GFLOP/s)         | TODO             | TODO              |
+//! | conv2d_forward 8x14x14 -> 16, 5x5, pad 2        | x29 (16 GFLOP/s)         | TODO             | TODO              |
+//! | maxpool2d_forward 32x64x64, 2x2 stride 2        | x11                      | TODO             | TODO              |
+//! | avgpool2d_forward 32x64x64, 2x2 stride 2        | x2.3                     | TODO             | TODO              |
+//! | linear_forward 784 -> 10                        | x10                      | TODO             | TODO              |
 //!
-//! `unsafe` code lives only under this module (the SIMD loads and stores), each block with a
-//! `// SAFETY:` line.
+//! `unsafe` code lives only under this module (the SIMD loads and stores, and the SSE intrinsics,
+//! which are `unsafe fn`s), each block with a `// SAFETY:` line.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
 compile_error!(
@@ -53,6 +65,7 @@ compile_error!(
 
 pub mod counters;
 pub mod reference;
+pub mod selftest;
 pub mod simd;
 
 mod conv;
@@ -166,12 +179,9 @@ mod tests {
     #[test]
     fn scalar_backend_matches_reference() {
         let mut s = 7u64;
-        for &(cin, h, w, cout, k, st, p, d) in &[
-            (3, 9, 11, 5, 3, 1, 1, 1),
-            (1, 7, 7, 7, 5, 2, 2, 1),
-            (5, 13, 6, 3, 3, 3, 0, 2),
-            (4, 8, 8, 6, 1, 1, 0, 1),
-        ] {
+        for &(cin, h, w, cout, k, st, p, d) in
+            &[(3, 9, 11, 5, 3, 1, 1, 1), (1, 7, 7, 7, 5, 2, 2, 1), (5, 13, 6, 3, 3, 3, 0, 2), (4, 8, 8, 6, 1, 1, 0, 1)]
+        {
             let g = ConvGeom::new((cin, h, w), cout, (k, k), (st, st), (p, p), (d, d)).unwrap();
             let x = rand_vec(&mut s, g.input_len());
             let wt = rand_vec(&mut s, g.weight_len());
@@ -206,7 +216,8 @@ mod tests {
             close(&y1, &y0, k * k, "avg");
         }
         let (n_in, n_out) = (37, 5);
-        let (w, x, b, gy) = (rand_vec(&mut s, n_in * n_out), rand_vec(&mut s, n_in), rand_vec(&mut s, n_out), rand_vec(&mut s, n_out));
+        let (w, x, b, gy) =
+            (rand_vec(&mut s, n_in * n_out), rand_vec(&mut s, n_in), rand_vec(&mut s, n_out), rand_vec(&mut s, n_out));
         let (mut y0, mut y1) = (vec![0.0; n_out], vec![0.0; n_out]);
         reference::linear_forward(&w, Some(&b), &x, &mut y0);
         linear::linear_forward::<Scalar>(&w, Some(&b), &x, &mut y1);

@@ -12,7 +12,7 @@ fn tap(o: usize, k: usize, stride: usize, pad: usize, dil: usize, len: usize) ->
     (i >= 0 && (i as usize) < len).then_some(i as usize)
 }
 
-/// y[co, oy, ox] = b[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] * x[ci, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]
+/// `y[co, oy, ox] = b[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] * x[ci, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]`
 pub fn conv2d_forward(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     for co in 0..g.cout {
         for oy in 0..g.oh {
@@ -20,11 +20,14 @@ pub fn conv2d_forward(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: 
                 let mut acc = b.map_or(0.0, |b| b[co]);
                 for ci in 0..g.cin {
                     for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
                         for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
-                            acc += w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx]
-                                * x[(ci * g.h + iy) * g.w + ix];
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            acc += w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] * x[(ci * g.h + iy) * g.w + ix];
                         }
                     }
                 }
@@ -43,11 +46,14 @@ pub fn conv2d_backward_input(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]
                 let go = gy[(co * g.oh + oy) * g.ow + ox];
                 for ci in 0..g.cin {
                     for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
                         for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
-                            gx[(ci * g.h + iy) * g.w + ix] +=
-                                go * w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            gx[(ci * g.h + iy) * g.w + ix] += go * w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
                         }
                     }
                 }
@@ -57,24 +63,21 @@ pub fn conv2d_backward_input(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]
 }
 
 /// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates (so a batch can sum into one buffer).
-pub fn conv2d_backward_weight(
-    g: &ConvGeom,
-    x: &[f32],
-    gy: &[f32],
-    gw: &mut [f32],
-    gb: Option<&mut [f32]>,
-) {
+pub fn conv2d_backward_weight(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
     for co in 0..g.cout {
         for oy in 0..g.oh {
             for ox in 0..g.ow {
                 let go = gy[(co * g.oh + oy) * g.ow + ox];
                 for ci in 0..g.cin {
                     for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else { continue };
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
                         for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else { continue };
-                            gw[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] +=
-                                go * x[(ci * g.h + iy) * g.w + ix];
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            gw[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] += go * x[(ci * g.h + iy) * g.w + ix];
                         }
                     }
                 }

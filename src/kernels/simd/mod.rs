@@ -4,8 +4,8 @@
 //!
 //! | build                                         | `Native`             | [`ISA`]     |
 //! |-----------------------------------------------|----------------------|-------------|
-//! | `wasm32` with `+simd128` (`.cargo/config.toml`) | [`wasm32::Simd128`]  | `"simd128"` |
-//! | `x86_64` (SSE2 is baseline), or `x86` + `sse2`  | [`x86::Sse`]         | `"sse2"`    |
+//! | `wasm32` with `+simd128` (`.cargo/config.toml`) | `wasm32::Simd128`    | `"simd128"` |
+//! | `x86_64` (SSE2 is baseline), or `x86` + `sse2`  | `x86::Sse`           | `"sse2"`    |
 //! | anything else                                 | [`scalar::Scalar`]   | `"scalar"`  |
 //!
 //! The scalar implementation is always compiled, so the host tests exercise it too.
@@ -15,7 +15,7 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm32;
 
-#[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+#[cfg(all(any(target_arch = "x86_64", target_arch = "x86"), target_feature = "sse2"))]
 pub mod x86;
 
 pub mod scalar;
@@ -88,13 +88,12 @@ pub trait F32x4: Copy {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use wasm32::Simd128 as Native;
 
-#[cfg(any(target_arch = "x86_64", all(target_arch = "x86", target_feature = "sse2")))]
+#[cfg(all(any(target_arch = "x86_64", target_arch = "x86"), target_feature = "sse2"))]
 pub use x86::Sse as Native;
 
 #[cfg(not(any(
     all(target_arch = "wasm32", target_feature = "simd128"),
-    target_arch = "x86_64",
-    all(target_arch = "x86", target_feature = "sse2")
+    all(any(target_arch = "x86_64", target_arch = "x86"), target_feature = "sse2")
 )))]
 pub use scalar::Scalar as Native;
 

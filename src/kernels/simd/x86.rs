@@ -1,4 +1,8 @@
 //! [`F32x4`] on SSE/SSE2 (`__m128`), the x86_64 baseline: no AVX or FMA is assumed.
+//!
+//! This module is compiled only with `target_feature = "sse2"` (always on for x86_64), so every
+//! SSE/SSE2 intrinsic is available on the machine; they are still `unsafe fn`s because the
+//! callers are not `#[target_feature]` functions.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
@@ -15,11 +19,13 @@ impl F32x4 for Sse {
 
     #[inline(always)]
     fn zero() -> Self {
-        Sse(_mm_setzero_ps())
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_setzero_ps() })
     }
     #[inline(always)]
     fn splat(x: f32) -> Self {
-        Sse(_mm_set1_ps(x))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_set1_ps(x) })
     }
     #[inline(always)]
     fn load(s: &[f32]) -> Self {
@@ -47,44 +53,54 @@ impl F32x4 for Sse {
     }
     #[inline(always)]
     fn add(self, o: Self) -> Self {
-        Sse(_mm_add_ps(self.0, o.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_add_ps(self.0, o.0) })
     }
     #[inline(always)]
     fn sub(self, o: Self) -> Self {
-        Sse(_mm_sub_ps(self.0, o.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_sub_ps(self.0, o.0) })
     }
     #[inline(always)]
     fn mul(self, o: Self) -> Self {
-        Sse(_mm_mul_ps(self.0, o.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_mul_ps(self.0, o.0) })
     }
     #[inline(always)]
     fn div(self, o: Self) -> Self {
-        Sse(_mm_div_ps(self.0, o.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_div_ps(self.0, o.0) })
     }
     #[inline(always)]
     fn max(self, x: Self) -> Self {
         // maxps(a, b) = a > b ? a : b, so maxps(x, self) keeps `self` on ties and NaN.
-        Sse(_mm_max_ps(x.0, self.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_max_ps(x.0, self.0) })
     }
     #[inline(always)]
     fn dup0(self) -> Self {
-        Sse(_mm_shuffle_ps::<0x00>(self.0, self.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0x00>(self.0, self.0) })
     }
     #[inline(always)]
     fn dup1(self) -> Self {
-        Sse(_mm_shuffle_ps::<0x55>(self.0, self.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0x55>(self.0, self.0) })
     }
     #[inline(always)]
     fn dup2(self) -> Self {
-        Sse(_mm_shuffle_ps::<0xAA>(self.0, self.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0xAA>(self.0, self.0) })
     }
     #[inline(always)]
     fn dup3(self) -> Self {
-        Sse(_mm_shuffle_ps::<0xFF>(self.0, self.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0xFF>(self.0, self.0) })
     }
     #[inline(always)]
     fn even(a: Self, b: Self) -> Self {
         // shufps picks lanes (a[0], a[2]) then (b[0], b[2]): imm = 0b10_00_10_00.
-        Sse(_mm_shuffle_ps::<0b10_00_10_00>(a.0, b.0))
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0b10_00_10_00>(a.0, b.0) })
     }
 }

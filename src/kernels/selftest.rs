@@ -1,0 +1,253 @@
+//! Checks of the fast kernels against [`super::reference`] on randomized and edge-case shapes.
+//! Each panics with a precise message on the first mismatch. The integration tests
+//! `tests/kernels_random.rs` (host and node) and `tests/kernels_browser.rs` (headless Chrome
+//! and Firefox) call them, so the same checks run natively and in every wasm engine.
+
+use crate::geometry::{ConvGeom, PoolGeom};
+use crate::kernels::{self, reference, Kernel};
+
+/// splitmix64: tiny, deterministic, identical on every platform.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
+    }
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.range(0, xs.len() - 1)]
+    }
+    /// Uniform in `[-1, 1)`.
+    pub fn f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+    }
+    pub fn vec(&mut self, n: usize) -> Vec<f32> {
+        (0..n).map(|_| self.f32()).collect()
+    }
+}
+
+/// `|fast - ref| <= 2e-5 * sqrt(terms) * (1 + |ref|)` elementwise, where `terms` is the length
+/// of the sums that produced each element. Also catches NaN (unwritten outputs start as NaN).
+pub fn assert_close(fast: &[f32], reference: &[f32], terms: usize, what: &str) {
+    assert_eq!(fast.len(), reference.len(), "{what}: length");
+    let tol = 2e-5 * (terms.max(1) as f32).sqrt();
+    for (i, (&a, &b)) in fast.iter().zip(reference).enumerate() {
+        let ok = (a - b).abs() <= tol * (1.0 + b.abs());
+        assert!(ok, "{what}[{i}]: fast {a} vs reference {b} (tolerance {tol} relative)");
+    }
+}
+
+/// Forward, backward input and backward weight (accumulating onto a random start) of one
+/// geometry, fast vs reference. Outputs the kernels must overwrite start as NaN.
+pub fn check_conv(g: &ConvGeom, rng: &mut Rng, bias: bool) {
+    let ctx = format!("{g:?} bias={bias}");
+    let x = rng.vec(g.input_len());
+    let w = rng.vec(g.weight_len());
+    let b = rng.vec(g.cout);
+    let b = bias.then_some(&b[..]);
+    let gy = rng.vec(g.output_len());
+
+    let mut y_ref = vec![0.0; g.output_len()];
+    let mut y = vec![f32::NAN; g.output_len()];
+    reference::conv2d_forward(g, &x, &w, b, &mut y_ref);
+    kernels::conv2d_forward(g, &x, &w, b, &mut y);
+    assert_close(&y, &y_ref, g.cin * g.kh * g.kw, &format!("forward y, {ctx}"));
+
+    let mut gx_ref = vec![0.0; g.input_len()];
+    let mut gx = vec![f32::NAN; g.input_len()];
+    reference::conv2d_backward_input(g, &gy, &w, &mut gx_ref);
+    kernels::conv2d_backward_input(g, &gy, &w, &mut gx);
+    assert_close(&gx, &gx_ref, g.cout * g.kh * g.kw, &format!("backward gx, {ctx}"));
+
+    let gw0 = rng.vec(g.weight_len());
+    let gb0 = rng.vec(g.cout);
+    let (mut gw_ref, mut gw) = (gw0.clone(), gw0);
+    let (mut gb_ref, mut gb) = (gb0.clone(), gb0);
+    reference::conv2d_backward_weight(g, &x, &gy, &mut gw_ref, bias.then_some(&mut gb_ref[..]));
+    kernels::conv2d_backward_weight(g, &x, &gy, &mut gw, bias.then_some(&mut gb[..]));
+    let p = g.oh * g.ow;
+    assert_close(&gw, &gw_ref, p, &format!("backward gw (accumulated), {ctx}"));
+    assert_close(&gb, &gb_ref, p, &format!("backward gb (accumulated), {ctx}"));
+}
+
+/// A random convolution geometry, or None when its output would be empty.
+pub fn random_conv(rng: &mut Rng) -> Option<ConvGeom> {
+    let cin = rng.pick(&[1, 2, 3, 4, 5, 7, 8, 13]);
+    let cout = rng.pick(&[1, 3, 4, 5, 7, 8, 9, 13, 16]);
+    let (h, w) = (rng.range(1, 17), rng.range(1, 17));
+    let (kh, kw) = (rng.range(1, 7), rng.range(1, 7));
+    let (sh, sw) = (rng.range(1, 3), rng.range(1, 3));
+    let (ph, pw) = (rng.range(0, 3), rng.range(0, 3));
+    let (dh, dw) = (rng.range(1, 2), rng.range(1, 2));
+    ConvGeom::new((cin, h, w), cout, (kh, kw), (sh, sw), (ph, pw), (dh, dw)).ok()
+}
+
+/// `cases` random convolutions (shapes with an empty output are skipped, not counted).
+pub fn run_random_conv(seed: u64, cases: usize) {
+    let mut rng = Rng(seed);
+    let mut done = 0;
+    while done < cases {
+        if let Some(g) = random_conv(&mut rng) {
+            let bias = rng.range(0, 3) != 0;
+            check_conv(&g, &mut rng, bias);
+            done += 1;
+        }
+    }
+}
+
+/// Fixed shapes that cross every GEMM blocking boundary (K > 256, cout > 64, P > 1024), the
+/// 1x1 direct path, and typical MNIST layers.
+pub fn run_fixed_conv() {
+    let mut rng = Rng(42);
+    for &(cin, h, w, cout, k, s, p, d) in &[
+        (40, 23, 23, 70, 3, 1, 1, 1), // K = 360, M = 70, P = 529
+        (3, 37, 37, 5, 3, 1, 1, 1),   // P = 1369
+        (20, 33, 35, 9, 1, 1, 0, 1),  // 1x1 direct, P = 1155
+        (7, 9, 9, 66, 1, 1, 0, 2),    // 1x1 direct (dilation irrelevant), cout > 64
+        (6, 10, 10, 5, 1, 2, 0, 1),   // 1x1 strided: needs im2col
+        (1, 28, 28, 8, 5, 1, 2, 1),   // MNIST conv1
+        (8, 14, 14, 16, 5, 1, 2, 1),  // MNIST conv2
+        (5, 12, 11, 3, 3, 2, 1, 2),
+    ] {
+        let g = ConvGeom::new((cin, h, w), cout, (k, k), (s, s), (p, p), (d, d)).unwrap();
+        check_conv(&g, &mut rng, true);
+    }
+}
+
+/// Max (bit-exact) and average pooling forward of one geometry, fast vs reference, plus the
+/// backward passes.
+pub fn check_pool(g: &PoolGeom, rng: &mut Rng) {
+    let x = rng.vec(g.input_len());
+    let mut y_ref = vec![0.0; g.output_len()];
+    let mut y = vec![f32::NAN; g.output_len()];
+    reference::maxpool2d_forward(g, &x, &mut y_ref);
+    kernels::maxpool2d_forward(g, &x, &mut y);
+    for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+        assert_eq!(a.to_bits(), b.to_bits(), "maxpool y[{i}], {g:?}: fast {a} vs reference {b}");
+    }
+    y.fill(f32::NAN);
+    reference::avgpool2d_forward(g, &x, &mut y_ref);
+    kernels::avgpool2d_forward(g, &x, &mut y);
+    assert_close(&y, &y_ref, g.kh * g.kw, &format!("avgpool y, {g:?}"));
+
+    let gy = rng.vec(g.output_len());
+    let mut gx_ref = vec![0.0; g.input_len()];
+    let mut gx = vec![f32::NAN; g.input_len()];
+    reference::maxpool2d_backward(g, &x, &gy, &mut gx_ref);
+    kernels::maxpool2d_backward(g, &x, &gy, &mut gx);
+    assert_close(&gx, &gx_ref, g.kh * g.kw, &format!("maxpool gx, {g:?}"));
+    gx.fill(f32::NAN);
+    reference::avgpool2d_backward(g, &gy, &mut gx_ref);
+    kernels::avgpool2d_backward(g, &gy, &mut gx);
+    assert_close(&gx, &gx_ref, g.kh * g.kw, &format!("avgpool gx, {g:?}"));
+}
+
+/// `cases` random poolings (padding up to half the kernel, strides 1-3, odd sizes), then the
+/// common layers explicitly.
+pub fn run_random_pool(seed: u64, cases: usize) {
+    let mut rng = Rng(seed);
+    let mut done = 0;
+    while done < cases {
+        let c = rng.range(1, 5);
+        let (h, w) = (rng.range(1, 23), rng.range(1, 41));
+        let (kh, kw) = (rng.range(1, 4), rng.range(1, 4));
+        let (sh, sw) = (rng.range(1, 3), rng.range(1, 3));
+        let (ph, pw) = (rng.range(0, kh / 2), rng.range(0, kw / 2));
+        if let Ok(g) = PoolGeom::new((c, h, w), (kh, kw), (sh, sw), (ph, pw)) {
+            check_pool(&g, &mut rng);
+            done += 1;
+        }
+    }
+    for &(c, h, w, k, s, p) in &[(8, 28, 28, 2, 2, 0), (3, 31, 33, 3, 2, 1), (2, 17, 19, 3, 1, 1), (4, 9, 37, 2, 1, 0)]
+    {
+        let g = PoolGeom::new((c, h, w), (k, k), (s, s), (p, p)).unwrap();
+        check_pool(&g, &mut rng);
+    }
+}
+
+/// Linear forward and backward (accumulating), fast vs reference.
+pub fn run_linear(seed: u64) {
+    let mut rng = Rng(seed);
+    for &(n_in, n_out) in &[(784, 10), (1, 1), (3, 7), (17, 5), (64, 33), (129, 4)] {
+        let ctx = format!("linear {n_in}->{n_out}");
+        let (w, x, b, gy) = (rng.vec(n_in * n_out), rng.vec(n_in), rng.vec(n_out), rng.vec(n_out));
+        let mut y_ref = vec![0.0; n_out];
+        let mut y = vec![f32::NAN; n_out];
+        reference::linear_forward(&w, Some(&b), &x, &mut y_ref);
+        kernels::linear_forward(&w, Some(&b), &x, &mut y);
+        assert_close(&y, &y_ref, n_in, &format!("{ctx} y"));
+        reference::linear_forward(&w, None, &x, &mut y_ref);
+        kernels::linear_forward(&w, None, &x, &mut y);
+        assert_close(&y, &y_ref, n_in, &format!("{ctx} y (no bias)"));
+
+        let (gw0, gb0) = (rng.vec(n_in * n_out), rng.vec(n_out));
+        let (mut gx_ref, mut gx) = (vec![0.0; n_in], vec![f32::NAN; n_in]);
+        let (mut gw_ref, mut gw) = (gw0.clone(), gw0);
+        let (mut gb_ref, mut gb) = (gb0.clone(), gb0);
+        reference::linear_backward(&w, &x, &gy, &mut gx_ref, &mut gw_ref, Some(&mut gb_ref));
+        kernels::linear_backward(&w, &x, &gy, &mut gx, &mut gw, Some(&mut gb));
+        assert_close(&gx, &gx_ref, n_out, &format!("{ctx} gx"));
+        assert_close(&gw, &gw_ref, 1, &format!("{ctx} gw"));
+        assert_close(&gb, &gb_ref, 1, &format!("{ctx} gb"));
+    }
+}
+
+/// [`kernels::matmul_acc`] in all four transpose combinations against a naive triple loop.
+pub fn run_matmul(seed: u64) {
+    let mut rng = Rng(seed);
+    for &(m, n, k) in &[(1, 1, 1), (5, 9, 3), (13, 17, 300), (70, 20, 7)] {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let (a, b, c0) = (rng.vec(m * k), rng.vec(k * n), rng.vec(m * n));
+            let mut c_ref = c0.clone();
+            for i in 0..m {
+                for j in 0..n {
+                    for p in 0..k {
+                        let av = if ta { a[p * m + i] } else { a[i * k + p] };
+                        let bv = if tb { b[j * k + p] } else { b[p * n + j] };
+                        c_ref[i * n + j] += av * bv;
+                    }
+                }
+            }
+            let mut c = c0;
+            kernels::matmul_acc(m, n, k, &a, ta, &b, tb, &mut c);
+            assert_close(&c, &c_ref, k, &format!("matmul {m}x{n}x{k} ta={ta} tb={tb}"));
+        }
+    }
+}
+
+/// The SIMD backend is the expected one for this target (`simd128` on wasm32, `sse2` on
+/// x86_64), and its kernels actually ran: their call counters rise across a small forward pass.
+pub fn check_simd_kernels_ran() {
+    #[cfg(target_arch = "wasm32")]
+    let (isa, gemm) = ("simd128", Kernel::Gemm4x8Simd128);
+    #[cfg(target_arch = "x86_64")]
+    let (isa, gemm) = ("sse2", Kernel::Gemm4x8Sse);
+    #[cfg(not(any(target_arch = "wasm32", target_arch = "x86_64")))]
+    let (isa, gemm) = (kernels::ISA, kernels::GEMM_KERNEL);
+    assert_eq!(kernels::ISA, isa, "wrong SIMD backend compiled in");
+    assert_eq!(kernels::GEMM_KERNEL, gemm, "wrong GEMM kernel compiled in");
+
+    let watched = [gemm, Kernel::Im2col, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
+    let before = watched.map(|k| (k, kernels::calls(k)));
+    let mut rng = Rng(1);
+    let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();
+    let (x, w) = (rng.vec(g.input_len()), rng.vec(g.weight_len()));
+    let mut y = vec![0.0; g.output_len()];
+    kernels::conv2d_forward(&g, &x, &w, None, &mut y);
+    let pg = PoolGeom::new((8, 12, 12), (2, 2), (2, 2), (0, 0)).unwrap();
+    let mut py = vec![0.0; pg.output_len()];
+    kernels::maxpool2d_forward(&pg, &y, &mut py);
+    kernels::avgpool2d_forward(&pg, &y, &mut py);
+    let mut ly = vec![0.0; 10];
+    kernels::linear_forward(&rng.vec(10 * py.len()), None, &py, &mut ly);
+    for (k, n) in before {
+        assert!(kernels::calls(k) > n, "{} did not run (count stayed {n})", k.name());
+    }
+}
