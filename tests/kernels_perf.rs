@@ -76,8 +76,8 @@ fn perf_conv_and_pool() {
     let t_ref = time(50, || reference::linear_forward(&w, None, &x, &mut y));
     let t_fast = time(50, || kernels::linear_forward(&w, None, &x, &mut y));
     let (mut gx, mut gw) = (vec![0.0; n_in], vec![0.0; n_in * n_out]);
-    let t_bref = time(50, || reference::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None));
-    let t_bfast = time(50, || kernels::linear_backward(&w, &x, &gy, &mut gx, &mut gw, None));
+    let t_bref = time(50, || reference::linear_backward(&w, &x, &gy, &mut gx, Some(&mut gw), None));
+    let t_bfast = time(50, || kernels::linear_backward(&w, &x, &gy, &mut gx, Some(&mut gw), None));
     println!(
         "linear 784->10: forward x{:.1} ({:.2} us), backward x{:.1} ({:.2} us)",
         t_ref / t_fast,

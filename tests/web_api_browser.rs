@@ -26,3 +26,18 @@ fn bad_arguments_throw_errors_with_messages() {
 fn model_files_round_trip_through_from_bytes() {
     web_checks::model_files_round_trip_through_from_bytes();
 }
+
+#[wasm_bindgen_test]
+fn builtin_digits_accuracy_on_500_test_images() {
+    web_checks::builtin_digits_accuracy_on_500_test_images();
+}
+
+#[wasm_bindgen_test]
+fn builtin_fashion_accuracy_on_500_test_images() {
+    web_checks::builtin_fashion_accuracy_on_500_test_images();
+}
+
+#[wasm_bindgen_test]
+fn builtin_models_have_labels_and_shapes() {
+    web_checks::builtin_models_have_labels_and_shapes();
+}

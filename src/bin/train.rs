@@ -43,8 +43,8 @@ const FASHION: Recipe = Recipe {
     labels: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
     mean: 0.2860,
     std: 0.3530,
-    channels: (16, 32),
-    epochs: 10,
+    channels: (12, 24),
+    epochs: 8,
     lr: 2e-3,
 };
 
@@ -86,7 +86,8 @@ fn initial_model(r: &Recipe, rng: &mut Rng) -> Res<Model> {
 fn load_set(dir: &Path, prefix: &str) -> Res<Dataset> {
     let read = |name: String| -> Res<Vec<u8>> {
         let p = dir.join(&name);
-        std::fs::read(&p).map_err(|e| format!("{}: {e} (run ./build.sh train, which fetches the data)", p.display()).into())
+        std::fs::read(&p)
+            .map_err(|e| format!("{}: {e} (run ./build.sh train, which fetches the data)", p.display()).into())
     };
     let images = read(format!("{prefix}-images-idx3-ubyte"))?;
     let labels = read(format!("{prefix}-labels-idx1-ubyte"))?;

@@ -52,7 +52,7 @@ pub fn linear_backward<V: F32x4>(
     x: &[f32],
     gy: &[f32],
     gx: &mut [f32],
-    gw: &mut [f32],
+    mut gw: Option<&mut [f32]>,
     gb: Option<&mut [f32]>,
 ) {
     counters::bump(Kernel::LinearBackwardSimd);
@@ -61,7 +61,9 @@ pub fn linear_backward<V: F32x4>(
     gx.fill(0.0);
     for (o, &g) in gy.iter().enumerate() {
         axpy::<V>(gx, g, &w[o * n_in..(o + 1) * n_in]);
-        axpy::<V>(&mut gw[o * n_in..(o + 1) * n_in], g, x);
+        if let Some(gw) = gw.as_deref_mut() {
+            axpy::<V>(&mut gw[o * n_in..(o + 1) * n_in], g, x);
+        }
     }
     if let Some(gb) = gb {
         for (b, &g) in gb.iter_mut().zip(gy) {

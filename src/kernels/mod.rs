@@ -124,8 +124,15 @@ pub fn linear_forward(w: &[f32], b: Option<&[f32]>, x: &[f32], y: &mut [f32]) {
     linear::linear_forward::<Native>(w, b, x, y)
 }
 
-/// gx = W^T gy (overwrites); gw += gy x^T; gb += gy.
-pub fn linear_backward(w: &[f32], x: &[f32], gy: &[f32], gx: &mut [f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
+/// gx = W^T gy (overwrites); gw += gy x^T and gb += gy when given.
+pub fn linear_backward(
+    w: &[f32],
+    x: &[f32],
+    gy: &[f32],
+    gx: &mut [f32],
+    gw: Option<&mut [f32]>,
+    gb: Option<&mut [f32]>,
+) {
     linear::linear_backward::<Native>(w, x, gy, gx, gw, gb)
 }
 
@@ -225,8 +232,8 @@ mod tests {
         let (mut gx0, mut gx1) = (vec![0.0; n_in], vec![f32::NAN; n_in]);
         let (mut gw0, mut gw1) = (w.clone(), w.clone());
         let (mut gb0, mut gb1) = (b.clone(), b);
-        reference::linear_backward(&w, &x, &gy, &mut gx0, &mut gw0, Some(&mut gb0));
-        linear::linear_backward::<Scalar>(&w, &x, &gy, &mut gx1, &mut gw1, Some(&mut gb1));
+        reference::linear_backward(&w, &x, &gy, &mut gx0, Some(&mut gw0), Some(&mut gb0));
+        linear::linear_backward::<Scalar>(&w, &x, &gy, &mut gx1, Some(&mut gw1), Some(&mut gb1));
         close(&gx1, &gx0, n_out, "linear gx");
         close(&gw1, &gw0, 1, "linear gw");
         close(&gb1, &gb0, 1, "linear gb");

@@ -172,14 +172,23 @@ pub fn linear_forward(w: &[f32], b: Option<&[f32]>, x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// gx = W^T gy (overwrites `gx`); gw += gy x^T; gb += gy.
-pub fn linear_backward(w: &[f32], x: &[f32], gy: &[f32], gx: &mut [f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
+/// gx = W^T gy (overwrites `gx`); gw += gy x^T and gb += gy when given.
+pub fn linear_backward(
+    w: &[f32],
+    x: &[f32],
+    gy: &[f32],
+    gx: &mut [f32],
+    mut gw: Option<&mut [f32]>,
+    gb: Option<&mut [f32]>,
+) {
     let n_in = x.len();
     gx.fill(0.0);
     for (o, &g) in gy.iter().enumerate() {
         for i in 0..n_in {
             gx[i] += g * w[o * n_in + i];
-            gw[o * n_in + i] += g * x[i];
+            if let Some(gw) = gw.as_deref_mut() {
+                gw[o * n_in + i] += g * x[i];
+            }
         }
     }
     if let Some(gb) = gb {

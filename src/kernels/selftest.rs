@@ -191,8 +191,8 @@ pub fn run_linear(seed: u64) {
         let (mut gx_ref, mut gx) = (vec![0.0; n_in], vec![f32::NAN; n_in]);
         let (mut gw_ref, mut gw) = (gw0.clone(), gw0);
         let (mut gb_ref, mut gb) = (gb0.clone(), gb0);
-        reference::linear_backward(&w, &x, &gy, &mut gx_ref, &mut gw_ref, Some(&mut gb_ref));
-        kernels::linear_backward(&w, &x, &gy, &mut gx, &mut gw, Some(&mut gb));
+        reference::linear_backward(&w, &x, &gy, &mut gx_ref, Some(&mut gw_ref), Some(&mut gb_ref));
+        kernels::linear_backward(&w, &x, &gy, &mut gx, Some(&mut gw), Some(&mut gb));
         assert_close(&gx, &gx_ref, n_out, &format!("{ctx} gx"));
         assert_close(&gw, &gw_ref, 1, &format!("{ctx} gw"));
         assert_close(&gb, &gb_ref, 1, &format!("{ctx} gb"));

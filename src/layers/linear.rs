@@ -41,12 +41,8 @@ impl Linear {
     pub(super) fn backward(&self, x: &[f32], gy: &[f32], gx: &mut [f32], grads: Option<&mut ParamGrads>) {
         let w = self.weight.as_slice().expect("weights are contiguous");
         match grads {
-            Some(pg) => kernels::linear_backward(w, x, gy, gx, &mut pg.weight, pg.bias.as_deref_mut()),
-            None => {
-                // Input gradient only: reuse the kernel with a throwaway weight-gradient buffer.
-                let mut scratch = vec![0.0; w.len()];
-                kernels::linear_backward(w, x, gy, gx, &mut scratch, None)
-            }
+            Some(pg) => kernels::linear_backward(w, x, gy, gx, Some(&mut pg.weight), pg.bias.as_deref_mut()),
+            None => kernels::linear_backward(w, x, gy, gx, None, None),
         }
     }
 }

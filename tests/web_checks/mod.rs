@@ -110,3 +110,49 @@ pub fn model_files_round_trip_through_from_bytes() {
     assert_eq!(layers.length(), 3);
     expect_throw(Explorer::from_bytes(&bytes[..bytes.len() - 1]), &["not a valid safetensors file"]);
 }
+
+/// Accuracy of a builtin model, through the JS API, on the committed sample of its test set.
+fn builtin_accuracy(name: &str, images: &[u8], labels: &[u8]) -> f64 {
+    let set = convlens::data::Dataset::from_idx(images, labels).unwrap();
+    let mut ex = Explorer::builtin(name).unwrap();
+    let mut right = 0;
+    for i in 0..set.len() {
+        let out = ex.run(&Float32Array::from(&set.image(i)[..]).into()).unwrap();
+        right += (convlens::train::argmax(&out) == set.labels[i] as usize) as usize;
+    }
+    assert_eq!(set.len(), 500);
+    right as f64 / set.len() as f64
+}
+
+pub fn builtin_digits_accuracy_on_500_test_images() {
+    let acc = builtin_accuracy(
+        "digits",
+        include_bytes!("../data/digits-test500-images.idx"),
+        include_bytes!("../data/digits-test500-labels.idx"),
+    );
+    assert!(acc >= 0.97, "digits accuracy {acc} is under 97 %");
+}
+
+pub fn builtin_fashion_accuracy_on_500_test_images() {
+    let acc = builtin_accuracy(
+        "fashion",
+        include_bytes!("../data/fashion-test500-images.idx"),
+        include_bytes!("../data/fashion-test500-labels.idx"),
+    );
+    assert!(acc >= 0.85, "fashion accuracy {acc} is under 85 %");
+}
+
+pub fn builtin_models_have_labels_and_shapes() {
+    for (name, first, last) in [("digits", "0", "9"), ("fashion", "T-shirt/top", "Ankle boot")] {
+        let s = Explorer::builtin(name).unwrap().summary().unwrap();
+        let labels = Array::from(&get(&s, "labels"));
+        assert_eq!(labels.length(), 10);
+        assert_eq!(labels.get(0).as_string().as_deref(), Some(first));
+        assert_eq!(labels.get(9).as_string().as_deref(), Some(last));
+        let layers = Array::from(&get(&s, "layers"));
+        let convs = layers.iter().filter(|l| get(l, "type").as_string().as_deref() == Some("conv2d")).count();
+        assert!(convs >= 2, "{name}: at least two conv layers");
+        let params: f64 = layers.iter().map(|l| get(&l, "params").as_f64().unwrap()).sum();
+        assert!(params <= 60_000.0, "{name}: {params} parameters");
+    }
+}
