@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::geometry::ConvGeom;
 use crate::kernels;
+use crate::rng::Rng;
 
 pub struct ConvCase {
     pub geom: ConvGeom,
@@ -13,17 +14,6 @@ pub struct ConvCase {
     y: Vec<f32>,
 }
 
-/// Deterministic values in [-1, 1) (an LCG: benchmarks only need data that is not all zeros).
-fn fill(n: usize, seed: u32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-        })
-        .collect()
-}
-
 impl ConvCase {
     /// A square `k x k` convolution `h x w x cin -> cout` with the given stride and padding.
     pub fn new(cin: usize, h: usize, w: usize, cout: usize, k: usize, stride: usize, pad: usize) -> Result<Self> {
@@ -31,10 +21,11 @@ impl ConvCase {
         if geom.macs() > 1 << 31 {
             crate::bail!("benchmark shape too large ({} multiply-adds)", geom.macs());
         }
+        let mut rng = Rng::new(1);
         Ok(ConvCase {
-            x: fill(geom.input_len(), 1),
-            w: fill(geom.weight_len(), 2),
-            b: fill(geom.cout, 3),
+            x: rng.vec(geom.input_len()),
+            w: rng.vec(geom.weight_len()),
+            b: rng.vec(geom.cout),
             y: vec![0.0; geom.output_len()],
             geom,
         })

@@ -88,7 +88,7 @@ fn example_file_loads_with_shapes_and_defaults() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn save_then_load_gives_the_same_network() {
-    let mut rng = Rng(21);
+    let mut rng = Rng::new(21);
     let model = every_layer_model(&mut rng, 3);
     let bytes = format::save(&model).unwrap();
     let back = format::load(&bytes).unwrap();
@@ -295,8 +295,8 @@ fn bad_inputs_to_run() {
 /// also runs inside wasm; the host has a proptest version in fuzz_format.rs).
 #[wasm_bindgen_test(unsupported = test)]
 fn corrupted_files_give_errors_not_panics() {
-    let mut rng = Rng(99);
-    let good = format::save(&every_layer_model(&mut Rng(1), 2)).unwrap();
+    let mut rng = Rng::new(99);
+    let good = format::save(&every_layer_model(&mut Rng::new(1), 2)).unwrap();
     for _ in 0..300 {
         let mut b = good.clone();
         match rng.range(0, 2) {

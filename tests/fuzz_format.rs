@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::{every_layer_model, Rng};
+use common::{every_layer_model, Rng, RngExt};
 use convlens::format;
 use proptest::prelude::*;
 
 fn good_file() -> Vec<u8> {
-    format::save(&every_layer_model(&mut Rng(5), 2)).unwrap()
+    format::save(&every_layer_model(&mut Rng::new(5), 2)).unwrap()
 }
 
 fn check(bytes: &[u8]) {
@@ -79,7 +79,7 @@ proptest! {
     ) {
         use convlens::layers::{Conv2d, LayerKind, Linear, Pool2d};
         use ndarray::{Array1, Array2, Array4};
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         let mut channels = c;
         let mut flat: Option<usize> = None;
         let mut layers = Vec::new();

@@ -23,7 +23,7 @@ fn time(reps: usize, mut f: impl FnMut()) -> f64 {
 #[test]
 #[ignore]
 fn perf_conv_and_pool() {
-    let mut rng = Rng(9);
+    let mut rng = Rng::new(9);
     println!("ISA = {}", kernels::ISA);
     for &(cin, h, w, cout, k, p) in
         &[(16, 64, 64, 32, 3, 1), (1, 28, 28, 8, 5, 2), (8, 14, 14, 16, 5, 2), (32, 32, 32, 64, 3, 1)]

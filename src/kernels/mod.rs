@@ -164,18 +164,6 @@ mod tests {
     use super::simd::scalar::Scalar;
     use super::*;
 
-    fn rand_vec(seed: &mut u64, n: usize) -> Vec<f32> {
-        (0..n)
-            .map(|_| {
-                *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = *seed;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-            })
-            .collect()
-    }
-
     fn close(a: &[f32], b: &[f32], n: usize, what: &str) {
         assert_eq!(a.len(), b.len());
         let tol = 2e-5 * (n as f32).sqrt();
@@ -186,15 +174,15 @@ mod tests {
 
     #[test]
     fn scalar_backend_matches_reference() {
-        let mut s = 7u64;
+        let mut rng = crate::rng::Rng::new(7);
         for &(cin, h, w, cout, k, st, p, d) in
             &[(3, 9, 11, 5, 3, 1, 1, 1), (1, 7, 7, 7, 5, 2, 2, 1), (5, 13, 6, 3, 3, 3, 0, 2), (4, 8, 8, 6, 1, 1, 0, 1)]
         {
             let g = ConvGeom::new((cin, h, w), cout, (k, k), (st, st), (p, p), (d, d)).unwrap();
-            let x = rand_vec(&mut s, g.input_len());
-            let wt = rand_vec(&mut s, g.weight_len());
-            let b = rand_vec(&mut s, cout);
-            let gy = rand_vec(&mut s, g.output_len());
+            let x = rng.vec(g.input_len());
+            let wt = rng.vec(g.weight_len());
+            let b = rng.vec(cout);
+            let gy = rng.vec(g.output_len());
             let kk = cin * k * k;
             let (mut y0, mut y1) = (vec![0.0; g.output_len()], vec![f32::NAN; g.output_len()]);
             reference::conv2d_forward(&g, &x, &wt, Some(&b), &mut y0);
@@ -204,7 +192,7 @@ mod tests {
             reference::conv2d_backward_input(&g, &gy, &wt, &mut gx0);
             conv::conv2d_backward_input::<Scalar>(&g, &gy, &wt, &mut gx1);
             close(&gx1, &gx0, cout * k * k, "gx");
-            let gw_init = rand_vec(&mut s, g.weight_len());
+            let gw_init = rng.vec(g.weight_len());
             let (mut gw0, mut gw1) = (gw_init.clone(), gw_init);
             let (mut gb0, mut gb1) = (b.clone(), b.clone());
             reference::conv2d_backward_weight(&g, &x, &gy, &mut gw0, Some(&mut gb0));
@@ -214,7 +202,7 @@ mod tests {
         }
         for &(c, h, w, k, st, p) in &[(3, 9, 17, 2, 2, 1), (2, 8, 21, 3, 1, 1), (1, 11, 10, 3, 3, 0)] {
             let g = PoolGeom::new((c, h, w), (k, k), (st, st), (p, p)).unwrap();
-            let x = rand_vec(&mut s, g.input_len());
+            let x = rng.vec(g.input_len());
             let (mut y0, mut y1) = (vec![0.0; g.output_len()], vec![f32::NAN; g.output_len()]);
             reference::maxpool2d_forward(&g, &x, &mut y0);
             pool::maxpool2d_forward::<Scalar>(&g, &x, &mut y1);
@@ -224,8 +212,7 @@ mod tests {
             close(&y1, &y0, k * k, "avg");
         }
         let (n_in, n_out) = (37, 5);
-        let (w, x, b, gy) =
-            (rand_vec(&mut s, n_in * n_out), rand_vec(&mut s, n_in), rand_vec(&mut s, n_out), rand_vec(&mut s, n_out));
+        let (w, x, b, gy) = (rng.vec(n_in * n_out), rng.vec(n_in), rng.vec(n_out), rng.vec(n_out));
         let (mut y0, mut y1) = (vec![0.0; n_out], vec![0.0; n_out]);
         reference::linear_forward(&w, Some(&b), &x, &mut y0);
         linear::linear_forward::<Scalar>(&w, Some(&b), &x, &mut y1);

@@ -6,32 +6,7 @@
 use crate::geometry::{ConvGeom, PoolGeom};
 use crate::kernels::{self, reference, Kernel};
 
-/// splitmix64: tiny, deterministic, identical on every platform.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-    }
-    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.range(0, xs.len() - 1)]
-    }
-    /// Uniform in `[-1, 1)`.
-    pub fn f32(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-    }
-    pub fn vec(&mut self, n: usize) -> Vec<f32> {
-        (0..n).map(|_| self.f32()).collect()
-    }
-}
+pub use crate::rng::Rng;
 
 /// `|fast - ref| <= 2e-5 * sqrt(terms) * (1 + |ref|)` elementwise, where `terms` is the length
 /// of the sums that produced each element. Also catches NaN (unwritten outputs start as NaN).
@@ -91,7 +66,7 @@ pub fn random_conv(rng: &mut Rng) -> Option<ConvGeom> {
 
 /// `cases` random convolutions (shapes with an empty output are skipped, not counted).
 pub fn run_random_conv(seed: u64, cases: usize) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut done = 0;
     while done < cases {
         if let Some(g) = random_conv(&mut rng) {
@@ -105,7 +80,7 @@ pub fn run_random_conv(seed: u64, cases: usize) {
 /// Fixed shapes that cross every GEMM blocking boundary (K > 256, cout > 64, P > 1024), the
 /// 1x1 direct path, and typical MNIST layers.
 pub fn run_fixed_conv() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     for &(cin, h, w, cout, k, s, p, d) in &[
         (40, 23, 23, 70, 3, 1, 1, 1), // K = 360, M = 70, P = 529
         (3, 37, 37, 5, 3, 1, 1, 1),   // P = 1369
@@ -152,7 +127,7 @@ pub fn check_pool(g: &PoolGeom, rng: &mut Rng) {
 /// `cases` random poolings (padding up to half the kernel, strides 1-3, odd sizes), then the
 /// common layers explicitly.
 pub fn run_random_pool(seed: u64, cases: usize) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut done = 0;
     while done < cases {
         let c = rng.range(1, 5);
@@ -174,7 +149,7 @@ pub fn run_random_pool(seed: u64, cases: usize) {
 
 /// Linear forward and backward (accumulating), fast vs reference.
 pub fn run_linear(seed: u64) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for &(n_in, n_out) in &[(784, 10), (1, 1), (3, 7), (17, 5), (64, 33), (129, 4)] {
         let ctx = format!("linear {n_in}->{n_out}");
         let (w, x, b, gy) = (rng.vec(n_in * n_out), rng.vec(n_in), rng.vec(n_out), rng.vec(n_out));
@@ -201,7 +176,7 @@ pub fn run_linear(seed: u64) {
 
 /// [`kernels::matmul_acc`] in all four transpose combinations against a naive triple loop.
 pub fn run_matmul(seed: u64) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for &(m, n, k) in &[(1, 1, 1), (5, 9, 3), (13, 17, 300), (70, 20, 7)] {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let (a, b, c0) = (rng.vec(m * k), rng.vec(k * n), rng.vec(m * n));
@@ -236,7 +211,7 @@ pub fn check_simd_kernels_ran() {
 
     let watched = [gemm, Kernel::Im2col, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
     let before = watched.map(|k| (k, kernels::calls(k)));
-    let mut rng = Rng(1);
+    let mut rng = Rng::new(1);
     let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();
     let (x, w) = (rng.vec(g.input_len()), rng.vec(g.weight_len()));
     let mut y = vec![0.0; g.output_len()];

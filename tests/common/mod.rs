@@ -6,43 +6,24 @@ use convlens::layers::{Conv2d, LayerKind, Pool2d};
 use convlens::{InputSpec, Model};
 use ndarray::{Array1, Array2, Array4};
 
-/// SplitMix64: tiny, seeded, identical on every platform.
-pub struct Rng(pub u64);
+pub use convlens::rng::Rng;
 
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    /// Uniform in [-1, 1).
-    pub fn signed(&mut self) -> f32 {
-        2.0 * self.unit() - 1.0
-    }
-    /// Uniform integer in lo..=hi.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-    }
-    pub fn vec(&mut self, n: usize) -> Vec<f32> {
-        (0..n).map(|_| self.signed()).collect()
-    }
+/// Test-only ways of drawing values.
+pub trait RngExt {
     /// Uniform in [-scale, scale).
-    pub fn scaled(&mut self, n: usize, scale: f32) -> Vec<f32> {
+    fn scaled(&mut self, n: usize, scale: f32) -> Vec<f32>;
+    /// Values in [0, 1] that differ pairwise by at least 1/n: a shuffled grid, so max pooling
+    /// has a clear winner and no value sits near a relu kink after small perturbations.
+    fn spaced(&mut self, n: usize) -> Vec<f32>;
+}
+
+impl RngExt for Rng {
+    fn scaled(&mut self, n: usize, scale: f32) -> Vec<f32> {
         (0..n).map(|_| scale * self.signed()).collect()
     }
-    /// Values in [0, 1] that differ pairwise by at least 1/(2n): a shuffled grid, so max pooling
-    /// has a clear winner and no value sits near a relu kink after small perturbations.
-    pub fn spaced(&mut self, n: usize) -> Vec<f32> {
+    fn spaced(&mut self, n: usize) -> Vec<f32> {
         let mut v: Vec<f32> = (0..n).map(|i| (i as f32 + 0.5) / n as f32).collect();
-        for i in (1..n).rev() {
-            v.swap(i, self.range(0, i));
-        }
+        self.shuffle(&mut v);
         v
     }
 }
