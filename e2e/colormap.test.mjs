@@ -46,3 +46,28 @@ test("helpers", () => {
   assert.equal(pixelScale(14, 14, 84), 6);
   assert.equal(pixelScale(224, 224, 84), 1);
 });
+
+import { colorize, colorOf, COLORMAPS } from "../www/js/colormap.js";
+
+test("colorize: greyscale and viridis run dark to bright; diverging is white at zero", () => {
+  assert.deepEqual(Object.keys(COLORMAPS), ["grey", "viridis", "diverging"]);
+  const out = new Uint8ClampedArray(12);
+  assert.deepEqual(colorize(new Float32Array([-1, 0, 3]), 0, 3, out, { map: "grey" }), { min: -1, max: 3 });
+  assert.deepEqual([...out.slice(0, 4)], [0, 0, 0, 255]);
+  assert.deepEqual([...out.slice(4, 8)], [64, 64, 64, 255]);
+  assert.deepEqual([...out.slice(8, 12)], [255, 255, 255, 255]);
+  const px = new Uint8ClampedArray(4);
+  colorOf(0, "viridis", 0, 1, px, 0);
+  assert.deepEqual([...px], [68, 1, 84, 255]);
+  colorOf(1, "viridis", 0, 1, px, 0);
+  assert.deepEqual([...px], [253, 231, 37, 255]);
+  colorOf(0, "diverging", -2, 5, px, 0);
+  assert.deepEqual([...px], [247, 247, 247, 255]);
+  colorOf(-5, "diverging", -2, 5, px, 0);
+  assert.deepEqual([...px], [33, 102, 172, 255]);
+  colorOf(5, "diverging", -2, 5, px, 0);
+  assert.deepEqual([...px], [178, 24, 43, 255]);
+  // Explicit ranges (per-layer or global normalization) are used as given.
+  colorize(new Float32Array([1]), 0, 1, px, { map: "grey", min: 0, max: 2 });
+  assert.deepEqual([...px], [128, 128, 128, 255]);
+});

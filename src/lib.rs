@@ -16,6 +16,7 @@ pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod models;
+pub mod playground;
 pub mod rng;
 pub mod summary;
 pub mod train;

@@ -84,6 +84,19 @@ impl Explorer {
         Ok(out)
     }
 
+    /// Parameters of layer `layer`: `{weight: Float32Array, weightShape: number[], bias:
+    /// Float32Array | null}` (PyTorch layouts), or null for a layer without parameters.
+    pub fn parameters(&self, layer: JsValue) -> JsResult<JsValue> {
+        let i = index(&layer, "layer", self.model.layers.len())?;
+        let Some((w, shape, b)) = self.model.layers[i].parameters() else { return Ok(JsValue::NULL) };
+        let obj = js_sys::Object::new();
+        set(&obj, "weight", &js_sys::Float32Array::from(w).into());
+        let dims: js_sys::Array = shape.iter().map(|&d| JsValue::from(d)).collect();
+        set(&obj, "weightShape", &dims.into());
+        set(&obj, "bias", &b.map_or(JsValue::NULL, |b| js_sys::Float32Array::from(b).into()));
+        Ok(obj.into())
+    }
+
     /// Output of layer `layer` (0-based) from the last `run`.
     pub fn activation(&self, layer: JsValue) -> JsResult<Vec<f32>> {
         let i = index(&layer, "layer", self.model.layers.len())?;
@@ -135,6 +148,42 @@ impl ConvBench {
     pub fn max_diff(&mut self) -> f32 {
         self.0.max_diff()
     }
+}
+
+/// Applies one `kernelHeight x kernelWidth` kernel to a greyscale image (the convolution
+/// playground): `{data: Float32Array, height, width}`.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn convolve(
+    image: &JsValue,
+    height: usize,
+    width: usize,
+    kernel: &JsValue,
+    kernel_height: usize,
+    kernel_width: usize,
+    stride: usize,
+    padding: usize,
+) -> JsResult<JsValue> {
+    let image = f32_array(image, "image")?;
+    let kernel = f32_array(kernel, "kernel")?;
+    let out =
+        crate::playground::convolve(&image, (height, width), &kernel, (kernel_height, kernel_width), stride, padding)?;
+    let obj = js_sys::Object::new();
+    set(&obj, "data", &js_sys::Float32Array::from(&out.data[..]).into());
+    set(&obj, "height", &out.height.into());
+    set(&obj, "width", &out.width.into());
+    Ok(obj.into())
+}
+
+/// `floor((input + 2*padding - dilation*(kernel-1) - 1) / stride) + 1`; throws when empty.
+#[wasm_bindgen(js_name = outputSize)]
+pub fn output_size(input: usize, kernel: usize, stride: usize, padding: usize, dilation: usize) -> JsResult<usize> {
+    Ok(crate::geometry::output_size(input, kernel, stride, padding, dilation)?)
+}
+
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    // Setting a plain data property on a fresh object cannot fail.
+    let _ = js_sys::Reflect::set(obj, &key.into(), value);
 }
 
 /// A Float32Array (or any array-like of numbers) as a Vec<f32>.

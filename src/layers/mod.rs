@@ -145,6 +145,17 @@ impl Layer {
         }
     }
 
+    /// The parameters: (weight values, weight shape as in PyTorch, bias values), or None for
+    /// layers without parameters.
+    pub fn parameters(&self) -> Option<(&[f32], &[usize], Option<&[f32]>)> {
+        let (w, shape, b) = match &self.kind {
+            LayerKind::Conv2d(c) => (c.weight.as_slice(), c.weight.shape(), c.bias.as_ref()),
+            LayerKind::Linear(l) => (l.weight.as_slice(), l.weight.shape(), l.bias.as_ref()),
+            _ => return None,
+        };
+        Some((w.expect("weights are contiguous"), shape, b.map(|b| b.as_slice().expect("biases are contiguous"))))
+    }
+
     /// The parameters as flat slices (weight, bias), in the layout of [`ParamGrads`], for
     /// optimizers and gradient checks. None for layers without parameters.
     pub fn params_mut(&mut self) -> Option<(&mut [f32], Option<&mut [f32]>)> {

@@ -157,10 +157,46 @@ pub fn builtin_models_have_labels_and_shapes() {
     }
 }
 
+pub fn parameters_convolve_and_output_size() {
+    let ex = Explorer::builtin("edges").unwrap();
+    let p = ex.parameters(JsValue::from(0)).unwrap();
+    assert_eq!(dims(get(&p, "weightShape")), [4.0, 1.0, 3.0, 3.0]);
+    let w = Float32Array::from(get(&p, "weight")).to_vec();
+    assert_eq!(&w[..9], &[-1.0, 0.0, 1.0, -2.0, 0.0, 2.0, -1.0, 0.0, 1.0], "Sobel x, as made by make_edges");
+    assert_eq!(Float32Array::from(get(&p, "bias")).to_vec(), vec![0.0; 4]);
+    assert!(ex.parameters(JsValue::from(1)).unwrap().is_null(), "relu has no parameters");
+    expect_throw(ex.parameters(JsValue::from(7)), &["out of range"]);
+
+    // A vertical step edge through [-1 0 1], stride 1, no padding: ones where the step is.
+    let img: Vec<f32> = (0..16).map(|i| if i % 4 >= 2 { 1.0 } else { 0.0 }).collect();
+    let k = Float32Array::from(&[-1.0f32, 0.0, 1.0][..]);
+    let out = convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 1, 3, 1, 0).unwrap();
+    assert_eq!(get(&out, "height").as_f64(), Some(4.0));
+    assert_eq!(get(&out, "width").as_f64(), Some(2.0));
+    assert_eq!(Float32Array::from(get(&out, "data")).to_vec(), vec![1.0; 8]);
+    let k = Float32Array::from(&[1.0f32; 25][..]);
+    expect_throw(
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 5, 5, 1, 0),
+        &["empty"],
+    );
+    let k = Float32Array::from(&[1.0f32; 4][..]);
+    expect_throw(
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 3, 3, 1, 0),
+        &["kernel has 4 values"],
+    );
+
+    assert_eq!(convlens::web::output_size(28, 5, 1, 2, 1).unwrap(), 28);
+    expect_throw(convlens::web::output_size(2, 5, 1, 0, 1), &["empty"]);
+}
+
 /// Declares one `#[wasm_bindgen_test]` per check above, for a node or a browser test file.
 #[macro_export]
 macro_rules! web_api_tests {
     () => {
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn parameters_convolve_and_output_size() {
+            web_checks::parameters_convolve_and_output_size();
+        }
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn builtin_summary_describes_every_layer() {
             web_checks::builtin_summary_describes_every_layer();

@@ -80,3 +80,60 @@ export function gridFor(n) {
 export function pixelScale(h, w, target) {
   return Math.max(1, Math.round(target / Math.max(h, w, 1)));
 }
+
+/** The colour maps the page offers: name -> label. */
+export const COLORMAPS = { grey: "Greyscale", viridis: "Viridis", diverging: "Diverging (signed)" };
+
+// Viridis (matplotlib, CC0) sampled at 9 evenly spaced points; linear interpolation in between.
+const VIRIDIS = [
+  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+];
+// Blue - white - red, for signed values centred on zero.
+const DIVERGING = [[33, 102, 172], [103, 169, 207], [209, 229, 240], [247, 247, 247], [253, 219, 199], [239, 138, 98], [178, 24, 43]];
+
+function ramp(stops, t, out, o) {
+  const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1);
+  const i = Math.min(Math.floor(x), stops.length - 2);
+  const f = x - i;
+  const a = stops[i];
+  const b = stops[i + 1];
+  out[o] = Math.round(a[0] + f * (b[0] - a[0]));
+  out[o + 1] = Math.round(a[1] + f * (b[1] - a[1]));
+  out[o + 2] = Math.round(a[2] + f * (b[2] - a[2]));
+  out[o + 3] = 255;
+}
+
+/**
+ * The colour of value `v` under colour map `map` for the range [min, max], written as RGBA into
+ * `out` at `o`. Greyscale and viridis map min..max to dark..bright; the diverging map is centred
+ * on zero (white) and scaled by max(|min|, |max|), so the sign of a value is its hue.
+ */
+export function colorOf(v, map, min, max, out, o) {
+  if (map === "diverging") {
+    const m = Math.max(Math.abs(min), Math.abs(max));
+    ramp(DIVERGING, m > 0 ? 0.5 + v / (2 * m) : 0.5, out, o);
+    return;
+  }
+  const span = max - min;
+  const t = span > 0 ? (v - min) / span : min === 0 ? 0 : 0.5;
+  if (map === "viridis") {
+    ramp(VIRIDIS, t, out, o);
+  } else {
+    const g = Math.round(Math.min(Math.max(t, 0), 1) * 255);
+    out[o] = g;
+    out[o + 1] = g;
+    out[o + 2] = g;
+    out[o + 3] = 255;
+  }
+}
+
+/**
+ * Writes `length` values of `data` from `offset` as RGBA into `out` with colour map `map` over
+ * [min, max] (from `range` of the same values when not given). Returns the range used.
+ */
+export function colorize(data, offset, length, out, { map = "grey", min, max } = {}) {
+  if (min === undefined || max === undefined) ({ min, max } = range(data, offset, length));
+  for (let i = 0; i < length; i++) colorOf(data[offset + i], map, min, max, out, 4 * i);
+  return { min, max };
+}

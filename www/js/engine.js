@@ -1,0 +1,101 @@
+// Main-thread client of the engine worker (worker.js owns the wasm instance, so the page never
+// freezes while the network runs). Every call returns a promise; a failed call rejects with an
+// Error whose message comes from the engine.
+//
+//   const engine = await Engine.start();       // engine.simd, engine.builtins
+//   const summary = await engine.load({builtin: "digits"})   // or {bytes: Uint8Array}
+//   const r = await engine.runLatest(input)    // {output, activations: Float32Array[], ms}, or
+//                                              // null when a newer runLatest superseded this one
+//   await engine.parameters(layer)             // {weight, weightShape, bias} or null
+//   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
+//   await engine.outputSize({input, kernel, stride, padding, dilation})
+
+export class Engine {
+  constructor(worker) {
+    this.worker = worker;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.latest = null; // the input waiting to run, with its resolver
+    this.running = false;
+    worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      if (data.ok) p.resolve(data.result);
+      else p.reject(new Error(data.error));
+    };
+    worker.onerror = (e) => {
+      const err = new Error(`engine worker failed: ${e.message || "unknown error"}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  /** Starts the worker and the wasm instance in it. */
+  static async start(workerUrl = new URL("./worker.js", import.meta.url)) {
+    const engine = new Engine(new Worker(workerUrl, { type: "module" }));
+    const info = await engine.call("init");
+    engine.simd = info.simd;
+    engine.builtins = info.builtins;
+    return engine;
+  }
+
+  /** One request to the worker. */
+  call(op, args, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  load(source) {
+    return this.call("load", source);
+  }
+
+  run(input) {
+    return this.call("run", { input });
+  }
+
+  /**
+   * Runs the newest input only: while a run is in flight, later calls replace each other and
+   * the replaced ones resolve to null (a stale result is never delivered).
+   */
+  runLatest(input) {
+    return new Promise((resolve, reject) => {
+      if (this.latest) this.latest.resolve(null);
+      this.latest = { input, resolve, reject };
+      this.pump();
+    });
+  }
+
+  async pump() {
+    if (this.running || !this.latest) return;
+    const { input, resolve, reject } = this.latest;
+    this.latest = null;
+    this.running = true;
+    try {
+      const result = await this.run(input);
+      // A newer input arrived meanwhile: this result is stale for the screen but still the
+      // latest completed one, so deliver it only if nothing newer is waiting.
+      resolve(this.latest ? null : result);
+    } catch (e) {
+      reject(e);
+    } finally {
+      this.running = false;
+      this.pump();
+    }
+  }
+
+  parameters(layer) {
+    return this.call("parameters", { layer });
+  }
+
+  convolve(args) {
+    return this.call("convolve", args);
+  }
+
+  outputSize(args) {
+    return this.call("outputSize", args);
+  }
+}

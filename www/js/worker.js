@@ -1,0 +1,70 @@
+// The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
+// or {id, ok: false, error}. Ops: init, load, run, parameters, convolve. The current model stays
+// loaded when a load fails, so a bad file never loses what the user had.
+
+import init, { Explorer, simdBackend, convolve, outputSize } from "../pkg/convlens.js";
+
+let explorer = null;
+let summary = null;
+
+const ops = {
+  async init() {
+    await init();
+    return { simd: simdBackend(), builtins: Explorer.builtinNames() };
+  },
+
+  /** {builtin: name} or {bytes: Uint8Array} -> summary of the model now loaded. */
+  load({ builtin, bytes }) {
+    const next = builtin !== undefined ? Explorer.builtin(builtin) : Explorer.fromBytes(bytes);
+    const nextSummary = next.summary();
+    if (explorer) explorer.free();
+    explorer = next;
+    summary = nextSummary;
+    return summary;
+  },
+
+  /** Forward pass; returns the output and every layer's activation (transferred, not copied). */
+  run({ input }) {
+    if (!explorer) throw new Error("no model is loaded");
+    const t0 = performance.now();
+    const output = explorer.run(input);
+    const activations = summary.layers.map((_, i) => explorer.activation(i));
+    return { output, activations, ms: performance.now() - t0 };
+  },
+
+  parameters({ layer }) {
+    if (!explorer) throw new Error("no model is loaded");
+    return explorer.parameters(layer);
+  },
+
+  convolve({ image, height, width, kernel, kernelHeight, kernelWidth, stride, padding }) {
+    const out = convolve(image, height, width, kernel, kernelHeight, kernelWidth, stride, padding);
+    return { data: out.data, height: out.height, width: out.width };
+  },
+
+  outputSize({ input, kernel, stride, padding, dilation }) {
+    return outputSize(input, kernel, stride, padding, dilation ?? 1);
+  },
+};
+
+/** ArrayBuffers inside a result, to transfer rather than copy. */
+function transferables(result) {
+  const list = [];
+  const visit = (v) => {
+    if (ArrayBuffer.isView(v)) list.push(v.buffer);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === "object") Object.values(v).forEach(visit);
+  };
+  visit(result);
+  return [...new Set(list)];
+}
+
+self.onmessage = async ({ data: { id, op, args } }) => {
+  try {
+    if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
+    const result = await ops[op](args ?? {});
+    self.postMessage({ id, ok: true, result }, transferables(result));
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+};
