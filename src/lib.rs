@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod data;
 pub mod error;
+pub mod explain;
 pub mod format;
 pub mod geometry;
 pub mod kernels;

@@ -2,6 +2,10 @@
 //! Every exported function returns `Result`, so bad input becomes a JS `Error`, never a panic.
 
 use crate::error::Error;
+use crate::explain::{
+    self,
+    options::{AttributeArgs, MaximizeArgs},
+};
 use crate::format;
 use crate::model::{Activations, Model};
 use crate::models;
@@ -26,6 +30,8 @@ pub fn start() {
 pub struct Explorer {
     model: Model,
     last: Option<Activations>,
+    /// The raw input of the last `run` (attributions and `init: "input"` start from it).
+    last_input: Option<Vec<f32>>,
 }
 
 #[derive(Serialize)]
@@ -48,12 +54,12 @@ impl Explorer {
     /// Loads a model file (safetensors with the `convlens` architecture metadata).
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> JsResult<Explorer> {
-        Ok(Explorer { model: format::load(bytes)?, last: None })
+        Ok(Explorer { model: format::load(bytes)?, last: None, last_input: None })
     }
 
     /// A model embedded in the wasm binary.
     pub fn builtin(name: &str) -> JsResult<Explorer> {
-        Ok(Explorer { model: models::builtin(name)?, last: None })
+        Ok(Explorer { model: models::builtin(name)?, last: None, last_input: None })
     }
 
     /// Names of the embedded models.
@@ -81,7 +87,47 @@ impl Explorer {
         let acts = self.model.forward(&raw)?;
         let out = acts.output().iter().copied().collect();
         self.last = Some(acts);
+        self.last_input = Some(raw);
         Ok(out)
+    }
+
+    /// A step-by-step activation maximization: `{layer, channel | unit, steps, learningRate,
+    /// optimizer, l2, tv, jitter, blurEvery, blurSigma, init, seed}`.
+    pub fn maximizer(&self, options: JsValue) -> JsResult<Maximizer> {
+        let args: MaximizeArgs = from_js(options, "maximize options", MaximizeArgs::FIELDS)?;
+        let (target, opts) = args.resolve(&self.model)?;
+        Ok(Maximizer(explain::Maximizer::new(&self.model, target, opts, self.last_input.as_deref())?))
+    }
+
+    /// Runs all `steps` of a maximization at once; returns the image (raw input, CHW, in [0, 1]).
+    pub fn maximize(&self, options: JsValue) -> JsResult<Vec<f32>> {
+        let mut m = self.maximizer(options)?;
+        m.0.step(m.0.steps_planned())?;
+        Ok(m.0.image().to_vec())
+    }
+
+    /// An attribution map for the input of the last `run`: `{method, target, layer, samples,
+    /// sigma, steps, seed}`.
+    pub fn attribute(&self, options: JsValue) -> JsResult<Vec<f32>> {
+        let args: AttributeArgs = from_js(options, "attribute options", AttributeArgs::FIELDS)?;
+        let Some(x) = &self.last_input else {
+            return Err(Error::new("no input yet: call run(input) first").into());
+        };
+        Ok(explain::attribute(&self.model, x, &args.resolve()?)?)
+    }
+
+    /// Activation statistics over `count` raw inputs laid end to end in `inputs`:
+    /// `{layers: [{name, channels: [{mean, max, active, dead, top}]}]}`.
+    pub fn statistics(&self, inputs: &JsValue, count: usize) -> JsResult<JsValue> {
+        let inputs = f32_array(inputs, "inputs")?;
+        let layers = explain::statistics(&self.model, &inputs, count)?;
+        #[derive(Serialize)]
+        struct Stats {
+            layers: Vec<explain::LayerStats>,
+        }
+        Stats { layers }
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error(format!("statistics: {e}")).into())
     }
 
     /// Parameters of layer `layer`: `{weight: Float32Array, weightShape: number[], bias:
@@ -105,6 +151,40 @@ impl Explorer {
         };
         Ok(acts.outputs[i].iter().copied().collect())
     }
+}
+
+/// A running activation maximization (from `explorer.maximizer(options)`).
+#[wasm_bindgen]
+pub struct Maximizer(explain::Maximizer);
+
+#[wasm_bindgen]
+impl Maximizer {
+    /// Runs `n` more steps; returns the objective on the current image.
+    pub fn step(&mut self, n: usize) -> JsResult<f32> {
+        Ok(self.0.step(n)?)
+    }
+    /// The current image: raw input, CHW, in [0, 1].
+    pub fn image(&self) -> Vec<f32> {
+        self.0.image().to_vec()
+    }
+    /// Steps taken so far.
+    #[wasm_bindgen(getter, js_name = stepsTaken)]
+    pub fn steps_taken(&self) -> usize {
+        self.0.steps_taken()
+    }
+}
+
+/// An options object as a Rust struct; unknown or mistyped fields are errors.
+fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&str]) -> Result<T, Error> {
+    if !v.is_object() {
+        return Err(Error(format!("{what} must be an object")));
+    }
+    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()) {
+        if !fields.contains(&key.as_str()) {
+            return Err(Error(format!("{what}: unknown field '{key}' (known: {})", fields.join(", "))));
+        }
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| Error(format!("{what}: {e}")))
 }
 
 /// Which SIMD backend the kernels were compiled with: "simd128" in the wasm build.

@@ -189,10 +189,76 @@ pub fn parameters_convolve_and_output_size() {
     expect_throw(convlens::web::output_size(2, 5, 1, 0, 1), &["empty"]);
 }
 
+/// A JS object from JSON text (as a page would pass options).
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+pub fn maximize_attribute_and_statistics_through_the_js_api() {
+    let mut ex = Explorer::builtin("digits").unwrap();
+    // Maximizer: steps raise the class-3 logit; image() is 784 values in [0, 1]; same seed, same image.
+    let mut m = ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "steps": 30, "seed": 7}"#)).unwrap();
+    let v0 = m.step(0).unwrap();
+    let v = m.step(30).unwrap();
+    assert!(v > v0, "{v0} -> {v}");
+    assert_eq!(m.steps_taken(), 30);
+    let img = m.image();
+    assert_eq!(img.len(), 784);
+    assert!(img.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert_eq!(ex.maximize(obj(r#"{"layer": 8, "unit": 3, "steps": 30, "seed": 7}"#)).unwrap(), img);
+    expect_throw(ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "stpes": 30}"#)), &["maximize options", "stpes"]);
+    expect_throw(ex.maximizer(obj(r#"{"layer": 8}"#)), &["channel", "unit"]);
+    expect_throw(ex.maximizer(obj(r#"{"layer": 0, "channel": 99}"#)), &["channel 99"]);
+    expect_throw(ex.maximizer(obj(r#"{"layer": 0, "channel": 0, "init": "input"}"#)), &["run"]);
+    expect_throw(ex.maximizer(JsValue::from(3)), &["must be an object"]);
+
+    // Attributions need a run first; then each method has its documented length.
+    expect_throw(ex.attribute(obj(r#"{"method": "gradient"}"#)), &["run"]);
+    let set = convlens::data::Dataset::from_idx(
+        include_bytes!("../data/digits-test500-images.idx"),
+        include_bytes!("../data/digits-test500-labels.idx"),
+    )
+    .unwrap();
+    ex.run(&Float32Array::from(&set.image(0)[..]).into()).unwrap();
+    for (method, len) in
+        [("gradient", 784), ("saliency", 784), ("gradxinput", 784), ("smoothgrad", 784), ("integrated", 784)]
+    {
+        let a = ex.attribute(obj(&format!(r#"{{"method": "{method}", "samples": 4, "steps": 16}}"#))).unwrap();
+        assert_eq!(a.len(), len, "{method}");
+        assert!(a.iter().any(|v| *v != 0.0), "{method} is all zeros");
+    }
+    assert_eq!(ex.attribute(obj(r#"{"method": "gradcam", "layer": 3}"#)).unwrap().len(), 14 * 14);
+    assert_eq!(ex.attribute(obj(r#"{"method": "gradcam", "layer": 0, "target": 7}"#)).unwrap().len(), 28 * 28);
+    expect_throw(ex.attribute(obj(r#"{"method": "lrp"}"#)), &["unknown attribution method 'lrp'"]);
+    expect_throw(ex.attribute(obj(r#"{"method": "gradcam", "layer": 7}"#)), &["spatial"]);
+    expect_throw(ex.attribute(obj(r#"{"method": "gradient", "target": 10}"#)), &["unit 10"]);
+    // init "input" now works: it starts from the image just run.
+    let start = ex.maximize(obj(r#"{"layer": 0, "channel": 1, "init": "input", "steps": 0}"#)).unwrap();
+    assert_eq!(start, set.image(0));
+
+    // Statistics over 20 inputs.
+    let inputs: Vec<f32> = (0..20).flat_map(|i| set.image(i)).collect();
+    let s = ex.statistics(&Float32Array::from(&inputs[..]).into(), 20).unwrap();
+    let layers = Array::from(&get(&s, "layers"));
+    assert_eq!(layers.length(), 9);
+    let relu1 = Array::from(&get(&layers.get(1), "channels"));
+    assert_eq!(relu1.length(), 8);
+    let ch = relu1.get(0);
+    assert_eq!(Array::from(&get(&ch, "top")).length(), 9);
+    assert!(get(&ch, "dead").as_bool().is_some());
+    let active = get(&ch, "active").as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&active));
+    expect_throw(ex.statistics(&Float32Array::from(&inputs[..]).into(), 21), &["21 inputs"]);
+}
+
 /// Declares one `#[wasm_bindgen_test]` per check above, for a node or a browser test file.
 #[macro_export]
 macro_rules! web_api_tests {
     () => {
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn maximize_attribute_and_statistics_through_the_js_api() {
+            web_checks::maximize_attribute_and_statistics_through_the_js_api();
+        }
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn parameters_convolve_and_output_size() {
             web_checks::parameters_convolve_and_output_size();

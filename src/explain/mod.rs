@@ -1,0 +1,14 @@
+//! Explaining a model: activation maximization, gradient attributions and activation statistics.
+//! Everything here is plain Rust on [`Model`](crate::Model); `web.rs` only converts types.
+
+pub mod attribute;
+pub mod image;
+pub mod maximize;
+pub mod options;
+pub mod stats;
+mod target;
+
+pub use attribute::{attribute, AttributeOptions, Method};
+pub use maximize::{Init, MaximizeOptions, Maximizer, Optimizer};
+pub use stats::{statistics, ChannelStats, LayerStats};
+pub use target::Target;

@@ -1,0 +1,92 @@
+//! Activation statistics over a batch of inputs: which channels fire, how much, on which inputs,
+//! and which never do ("dead" filters).
+
+use crate::bail;
+use crate::error::Result;
+use crate::layers::Shape;
+use crate::model::Model;
+
+/// How many top inputs are kept per channel.
+pub const TOP: usize = 9;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ChannelStats {
+    /// Mean of the channel's values over all positions and inputs.
+    pub mean: f32,
+    pub max: f32,
+    /// Fraction of (position, input) pairs where the value is > 0.
+    pub active: f32,
+    /// Never > 0 on the batch.
+    pub dead: bool,
+    /// Indices of the inputs with the highest mean value of this channel, highest first.
+    pub top: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LayerStats {
+    pub name: String,
+    /// One entry per channel (for a vector output, per element).
+    pub channels: Vec<ChannelStats>,
+}
+
+/// Runs the model over `count` raw inputs laid end to end in `inputs`.
+pub fn statistics(model: &Model, inputs: &[f32], count: usize) -> Result<Vec<LayerStats>> {
+    let n = model.input.len();
+    if count == 0 || inputs.len() != count.saturating_mul(n) {
+        bail!("inputs has {} values, but {count} inputs of {n} values need {}", inputs.len(), count.saturating_mul(n));
+    }
+    // Per layer: (channels, positions) and running sums.
+    let dims: Vec<(usize, usize)> = model
+        .layers
+        .iter()
+        .map(|l| match l.output_shape {
+            Shape::Chw(c, h, w) => (c, h * w),
+            Shape::Vector(len) => (len, 1),
+        })
+        .collect();
+    let mut sum: Vec<Vec<f64>> = dims.iter().map(|&(c, _)| vec![0.0; c]).collect();
+    let mut max: Vec<Vec<f32>> = dims.iter().map(|&(c, _)| vec![f32::NEG_INFINITY; c]).collect();
+    let mut positive: Vec<Vec<usize>> = dims.iter().map(|&(c, _)| vec![0; c]).collect();
+    // Per layer and channel, the mean on each input (for the top inputs).
+    let mut per_input: Vec<Vec<Vec<f32>>> = dims.iter().map(|&(c, _)| vec![Vec::with_capacity(count); c]).collect();
+    for k in 0..count {
+        let acts = model.forward(&inputs[k * n..(k + 1) * n]).map_err(|e| e.context(format!("input {k}")))?;
+        for (l, out) in acts.outputs.iter().enumerate() {
+            let (c, p) = dims[l];
+            let out = out.as_slice().expect("contiguous");
+            for ch in 0..c {
+                let vals = &out[ch * p..(ch + 1) * p];
+                let s: f32 = vals.iter().sum();
+                sum[l][ch] += s as f64;
+                max[l][ch] = vals.iter().copied().fold(max[l][ch], f32::max);
+                positive[l][ch] += vals.iter().filter(|v| **v > 0.0).count();
+                per_input[l][ch].push(s / p as f32);
+            }
+        }
+    }
+    Ok(model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(l, layer)| {
+            let (c, p) = dims[l];
+            let total = (p * count) as f64;
+            let channels = (0..c)
+                .map(|ch| {
+                    let means = &per_input[l][ch];
+                    let mut order: Vec<usize> = (0..count).collect();
+                    order.sort_by(|&a, &b| means[b].total_cmp(&means[a]).then(a.cmp(&b)));
+                    order.truncate(TOP);
+                    ChannelStats {
+                        mean: (sum[l][ch] / total) as f32,
+                        max: max[l][ch],
+                        active: (positive[l][ch] as f64 / total) as f32,
+                        dead: positive[l][ch] == 0,
+                        top: order,
+                    }
+                })
+                .collect();
+            LayerStats { name: layer.name.clone(), channels }
+        })
+        .collect())
+}

@@ -1,0 +1,78 @@
+//! What a gradient is taken of: the mean of one channel of a layer, or one unit of a layer's
+//! flattened output.
+//!
+//! - A softmax layer is never a target: its input (the logits) is used instead, so a class score
+//!   is always the logit, never the probability.
+//! - A channel of a conv layer that a relu follows means the channel after that relu (the conv
+//!   block's feature map, as Keras and Lucid read "conv activations"). Before the relu, a channel's
+//!   mean is a linear function of the image, whose maximum is a flat white or black image, which
+//!   shows nothing. A unit (one position) of the conv layer is taken before the relu.
+
+use crate::bail;
+use crate::error::Result;
+use crate::layers::{LayerKind, Tensor};
+use crate::model::{Activations, Model};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The layer whose output the objective reads (never a softmax).
+    pub layer: usize,
+    /// d(objective)/d(layer output): the objective is `sum(seed * output)`.
+    pub seed: Tensor,
+}
+
+impl Target {
+    /// `channel` selects a channel's mean, `unit` one flat index (a class for the last layer).
+    /// Exactly one must be given.
+    pub fn new(model: &Model, layer: usize, channel: Option<usize>, unit: Option<usize>) -> Result<Target> {
+        if layer >= model.layers.len() {
+            bail!("layer {layer} does not exist (the model has {} layers)", model.layers.len());
+        }
+        let layer = logit_layer(model, layer);
+        let seed = match (channel, unit) {
+            (Some(c), None) => {
+                let layer = after_relu(model, layer);
+                return Ok(Target { layer, seed: model.channel_mean_seed(layer, c)? });
+            }
+            (None, Some(u)) => model.unit_seed(layer, u)?,
+            (Some(_), Some(_)) => bail!("give either a channel or a unit, not both"),
+            (None, None) => bail!("give a channel (for a channel's mean) or a unit (one output value)"),
+        };
+        Ok(Target { layer, seed })
+    }
+
+    /// The score of class `class`: its logit when the model ends in softmax, else its output.
+    pub fn class(model: &Model, class: usize) -> Result<Target> {
+        Target::new(model, model.layers.len() - 1, None, Some(class))
+    }
+
+    /// The objective's value on a forward pass.
+    pub fn value(&self, acts: &Activations) -> f32 {
+        acts.outputs[self.layer].iter().zip(self.seed.iter()).map(|(a, s)| a * s).sum()
+    }
+
+    /// Forward pass, objective value and its gradient with respect to the raw input.
+    pub fn value_and_gradient(&self, model: &Model, raw: &[f32]) -> Result<(f32, Tensor)> {
+        let acts = model.forward(raw)?;
+        let g = model.backward(&acts, self.layer, &self.seed, None)?;
+        Ok((self.value(&acts), g))
+    }
+}
+
+/// `layer`, or the relu right after it when `layer` is a conv2d.
+fn after_relu(model: &Model, layer: usize) -> usize {
+    let conv = matches!(model.layers[layer].kind, LayerKind::Conv2d(_));
+    match model.layers.get(layer + 1) {
+        Some(next) if conv && matches!(next.kind, LayerKind::Relu) => layer + 1,
+        _ => layer,
+    }
+}
+
+/// `layer`, or the layer before it when it is a softmax (its input is the logits).
+fn logit_layer(model: &Model, layer: usize) -> usize {
+    if layer > 0 && matches!(model.layers[layer].kind, LayerKind::Softmax) {
+        layer - 1
+    } else {
+        layer
+    }
+}

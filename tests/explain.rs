@@ -1,0 +1,231 @@
+//! Activation maximization, attributions and statistics: checked against finite differences,
+//! hand-computed cases and the shipped digits model. Host and wasm (node).
+
+mod common;
+
+use common::*;
+use convlens::explain::{attribute, statistics, AttributeOptions, MaximizeOptions, Maximizer, Method, Target};
+use convlens::layers::{Conv2d, LayerKind, Linear};
+use convlens::{InputSpec, Model};
+use ndarray::{Array1, Array2, Array4};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn opts(method: Method) -> AttributeOptions {
+    AttributeOptions { method, target: Some(2), ..Default::default() }
+}
+
+/// Central-difference gradient of the class-2 logit (the input of the final softmax).
+fn fd_gradient(model: &Model, x: &[f32]) -> Vec<f64> {
+    let target = Target::class(model, 2).unwrap();
+    let score = |x: &[f32]| target.value(&model.forward(x).unwrap()) as f64;
+    (0..x.len())
+        .map(|i| {
+            let (mut p, mut m) = (x.to_vec(), x.to_vec());
+            p[i] += 1e-3;
+            m[i] -= 1e-3;
+            (score(&p) - score(&m)) / 2e-3
+        })
+        .collect()
+}
+
+fn close(a: &[f32], b: &[f64], what: &str) {
+    let scale = b.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    assert!(scale > 1e-3, "{what}: vanishing reference");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!((*x as f64 - y).abs() <= 2e-2 * scale + 2e-2 * y.abs(), "{what}[{i}]: {x} vs {y}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn gradient_methods_match_finite_differences() {
+    let mut rng = Rng::new(31);
+    let model = every_layer_model(&mut rng, 2);
+    let x = rng.spaced(2 * 9 * 11);
+    let fd = fd_gradient(&model, &x);
+    let plane = 9 * 11;
+    close(&attribute(&model, &x, &opts(Method::Gradient)).unwrap(), &fd, "gradient");
+    let sal: Vec<f64> = (0..plane).map(|p| fd[p].abs().max(fd[plane + p].abs())).collect();
+    close(&attribute(&model, &x, &opts(Method::Saliency)).unwrap(), &sal, "saliency");
+    let gxi: Vec<f64> = (0..plane).map(|p| fd[p] * x[p] as f64 + fd[plane + p] * x[plane + p] as f64).collect();
+    close(&attribute(&model, &x, &opts(Method::GradXInput)).unwrap(), &gxi, "gradxinput");
+    // SmoothGrad with zero noise is the saliency; with noise it is seeded.
+    let o = AttributeOptions { samples: 3, sigma: 0.0, ..opts(Method::SmoothGrad) };
+    close(&attribute(&model, &x, &o).unwrap(), &sal, "smoothgrad, sigma 0");
+    let o = AttributeOptions { samples: 4, sigma: 0.2, seed: 5, ..opts(Method::SmoothGrad) };
+    assert_eq!(attribute(&model, &x, &o).unwrap(), attribute(&model, &x, &o).unwrap());
+    assert_ne!(
+        attribute(&model, &x, &o).unwrap(),
+        attribute(&model, &x, &AttributeOptions { seed: 6, ..o.clone() }).unwrap()
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn integrated_gradients_are_complete_on_the_digits_model() {
+    let model = convlens::models::builtin("digits").unwrap();
+    let set = convlens::data::Dataset::from_idx(
+        include_bytes!("data/digits-test500-images.idx"),
+        include_bytes!("data/digits-test500-labels.idx"),
+    )
+    .unwrap();
+    for i in [0, 1, 2, 7] {
+        let x = set.image(i);
+        let class = set.labels[i] as usize;
+        let o = AttributeOptions { method: Method::Integrated, target: Some(class), steps: 64, ..Default::default() };
+        let ig: f32 = attribute(&model, &x, &o).unwrap().iter().sum();
+        let t = Target::class(&model, class).unwrap();
+        let diff = t.value(&model.forward(&x).unwrap()) - t.value(&model.forward(&vec![0.0; 784]).unwrap());
+        assert!((ig - diff).abs() <= 0.02 * diff.abs(), "image {i}: IG total {ig} vs score difference {diff}");
+    }
+}
+
+/// 1x3x3 input; conv 1x1 with two channels (weights 1 and -2, biases 0 and 1), relu, flatten,
+/// linear to 2 classes, softmax. Grad-CAM at the relu layer, computed by hand from the formula.
+#[wasm_bindgen_test(unsupported = test)]
+fn grad_cam_equals_the_formula_on_a_hand_made_model() {
+    let conv = Conv2d::new(
+        Array4::from_shape_vec((2, 1, 1, 1), vec![1.0, -2.0]).unwrap(),
+        Some(Array1::from(vec![0.0, 1.0])),
+        (1, 1),
+        (0, 0),
+        (1, 1),
+    );
+    let lin_w: Vec<f32> = (0..36).map(|i| ((i * 5) % 7) as f32 - 3.0).collect();
+    let linear = Linear::new(Array2::from_shape_vec((2, 18), lin_w.clone()).unwrap(), None);
+    let layers = vec![
+        ("conv".to_string(), LayerKind::Conv2d(conv)),
+        ("relu".to_string(), LayerKind::Relu),
+        ("flat".to_string(), LayerKind::Flatten),
+        ("fc".to_string(), LayerKind::Linear(linear)),
+        ("prob".to_string(), LayerKind::Softmax),
+    ];
+    let model = Model::new(InputSpec::plain(1, 3, 3), None, layers).unwrap();
+    let x: [f32; 9] = [0.1, 0.9, 0.3, 0.0, 0.5, 0.7, 0.2, 0.8, 0.4];
+    // A after relu: channel 0 = x, channel 1 = relu(1 - 2x).
+    let a: Vec<f32> = x.iter().copied().chain(x.iter().map(|v| (1.0 - 2.0 * v).max(0.0))).collect();
+    // d(logit 1)/dA = row 1 of the linear weights; weight_c = its mean over channel c's 9 cells.
+    let row = &lin_w[18..36];
+    let w0 = row[..9].iter().sum::<f32>() / 9.0;
+    let w1 = row[9..].iter().sum::<f32>() / 9.0;
+    let want: Vec<f32> = (0..9).map(|p| (w0 * a[p] + w1 * a[9 + p]).max(0.0)).collect();
+    let o = AttributeOptions { method: Method::GradCam, target: Some(1), layer: Some(1), ..Default::default() };
+    let got = attribute(&model, &x, &o).unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() < 1e-5, "{got:?} vs {want:?}");
+    }
+    assert!(want.iter().any(|v| *v > 0.0) && want.iter().any(|v| *v == 0.0), "the case exercises the ReLU");
+    // Default layer: the last conv layer. A vector layer is refused.
+    assert!(attribute(&model, &x, &AttributeOptions { layer: None, ..o.clone() }).is_ok());
+    assert!(attribute(&model, &x, &AttributeOptions { layer: Some(3), ..o }).is_err());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn a_channel_with_zero_weights_and_negative_bias_is_dead() {
+    let mut w = vec![0.5f32; 3 * 9];
+    w[9..18].fill(0.0); // channel 1: zero weights ...
+    let conv = Conv2d::new(
+        Array4::from_shape_vec((3, 1, 3, 3), w).unwrap(),
+        Some(Array1::from(vec![0.1, -0.5, -0.2])),
+        (1, 1),
+        (1, 1),
+        (1, 1),
+    );
+    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu".to_string(), LayerKind::Relu)];
+    let model = Model::new(InputSpec::plain(1, 5, 5), None, layers).unwrap();
+    let mut rng = Rng::new(4);
+    let inputs: Vec<f32> = (0..12 * 25).map(|_| rng.unit()).collect();
+    let stats = statistics(&model, &inputs, 12).unwrap();
+    let relu = &stats[1].channels;
+    assert!(!relu[0].dead && relu[1].dead && !relu[2].dead, "{relu:?}");
+    assert_eq!(relu[1].active, 0.0);
+    assert_eq!(relu[1].max, 0.0);
+    assert!(relu[0].active > 0.9);
+    // Top inputs: sorted by the channel's mean on each input, 9 of them.
+    let means: Vec<f32> = (0..12).map(|k| inputs[k * 25..(k + 1) * 25].iter().sum::<f32>()).collect();
+    let best = (0..12).max_by(|&a, &b| means[a].total_cmp(&means[b])).unwrap();
+    assert_eq!(relu[0].top.len(), 9);
+    assert_eq!(relu[0].top[0], best);
+    assert!(statistics(&model, &inputs[..10], 12).is_err());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn softmax_targets_are_logits_and_bad_targets_are_errors() {
+    let model = convlens::models::builtin("digits").unwrap();
+    let last = model.layers.len() - 1;
+    assert_eq!(Target::new(&model, last, None, Some(3)).unwrap().layer, last - 1);
+    // A conv channel is read after its relu; a conv unit before it.
+    assert_eq!(Target::new(&model, 0, Some(2), None).unwrap().layer, 1);
+    assert_eq!(Target::new(&model, 0, None, Some(2)).unwrap().layer, 0);
+    assert_eq!(Target::new(&model, 2, Some(2), None).unwrap().layer, 2);
+    assert!(Target::new(&model, last, None, Some(10)).is_err());
+    assert!(Target::new(&model, 0, Some(8), None).is_err());
+    assert!(Target::new(&model, 0, Some(1), Some(1)).is_err());
+    assert!(Target::new(&model, 0, None, None).is_err());
+    assert!(Target::new(&model, 99, Some(0), None).is_err());
+}
+
+/// The maximizing image of every channel of a conv layer of the digits model (default options).
+fn channel_images(model: &Model, layer: usize, channels: usize) -> Vec<Vec<f32>> {
+    (0..channels)
+        .map(|c| {
+            let t = Target::new(model, layer, Some(c), None).unwrap();
+            let mut m = Maximizer::new(model, t, MaximizeOptions::default(), None).unwrap();
+            m.step(MaximizeOptions::default().steps).unwrap();
+            m.image().to_vec()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn maximizing_images_excite_their_own_channel_on_digits_conv1_and_conv2() {
+    let model = convlens::models::builtin("digits").unwrap();
+    // conv1 and conv2 (layers 0 and 3); their channels are read after the relu that follows.
+    for (layer, channels) in [(0, 8), (3, 16)] {
+        let images = channel_images(&model, layer, channels);
+        let value = |c: usize, img: &[f32]| {
+            Target::new(&model, layer, Some(c), None).unwrap().value(&model.forward(img).unwrap())
+        };
+        let mut own_best = 0;
+        let mut raised = 0;
+        for c in 0..channels {
+            let own = value(c, &images[c]);
+            let others = (0..channels).filter(|&o| o != c).map(|o| value(c, &images[o])).fold(f32::MIN, f32::max);
+            own_best += (own > others) as usize;
+            let zero = value(c, &vec![0.0; 784]);
+            let noise_start = {
+                let t = Target::new(&model, layer, Some(c), None).unwrap();
+                Maximizer::new(&model, t, MaximizeOptions::default(), None).unwrap().value().unwrap()
+            };
+            let base = if zero > 0.0 { zero } else { noise_start };
+            let ok = if base > 0.0 { own >= 5.0 * base } else { own > 0.0 && own - base >= 5.0 * base.abs().max(1e-3) };
+            raised += ok as usize;
+            if std::env::var("SHOW_MAX").is_ok() {
+                println!(
+                    "layer {layer} ch {c}: own {own:.3} best other {others:.3} zero {zero:.3} noise {noise_start:.3}"
+                );
+            }
+        }
+        assert!(
+            own_best * 5 >= channels * 4,
+            "layer {layer}: {own_best}/{channels} channels excited most by their own image"
+        );
+        assert!(raised * 5 >= channels * 4, "layer {layer}: {raised}/{channels} channels raised 5x");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn maximization_is_deterministic_for_a_seed_and_stays_in_range() {
+    let model = convlens::models::builtin("digits").unwrap();
+    let run = |seed| {
+        let t = Target::new(&model, 8, None, Some(3)).unwrap();
+        let o = MaximizeOptions { seed, steps: 20, jitter: 2, ..Default::default() };
+        let mut m = Maximizer::new(&model, t, o, None).unwrap();
+        let v0 = m.value().unwrap();
+        let v = m.step(20).unwrap();
+        assert!(v > v0, "the class-3 logit rises: {v0} -> {v}");
+        m.image().to_vec()
+    };
+    let a = run(1);
+    assert_eq!(a, run(1));
+    assert_ne!(a, run(2));
+    assert!(a.iter().all(|v| (0.0..=1.0).contains(v)));
+}
