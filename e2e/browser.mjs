@@ -33,3 +33,21 @@ export function launch(options = {}) {
     args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
   });
 }
+
+/**
+ * Records on `problems` what a clean page never does: console errors, page errors, HTTP errors
+ * and requests to any origin but `origin` (data: and blob: URLs are local).
+ */
+export function watchProblems(page, origin, problems) {
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== "data:" && u.protocol !== "blob:" && u.origin !== origin) problems.push(`foreign request ${r.url()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
+}

@@ -71,3 +71,20 @@ test("colorize: greyscale and viridis run dark to bright; diverging is white at 
   colorize(new Float32Array([1]), 0, 1, px, { map: "grey", min: 0, max: 2 });
   assert.deepEqual([...px], [128, 128, 128, 255]);
 });
+
+import { colorizeFast } from "../www/js/colormap.js";
+
+test("colorizeFast matches colorize within one quantization step", () => {
+  const data = Float32Array.from({ length: 101 }, (_, i) => (i - 30) / 7);
+  for (const map of ["grey", "viridis", "diverging"]) {
+    for (const [min, max] of [[-30 / 7, 70 / 7], [0, 0], [2, 2], [-1, 1]]) {
+      const slow = new Uint8ClampedArray(4 * data.length);
+      colorize(data, 0, data.length, slow, { map, min, max });
+      const fast = new Uint8ClampedArray(4 * data.length);
+      colorizeFast(data, 0, data.length, new Uint32Array(fast.buffer), map, min, max);
+      for (let i = 0; i < fast.length; i++) {
+        assert.ok(Math.abs(fast[i] - slow[i]) <= 4, `${map} [${min}, ${max}] byte ${i}: ${fast[i]} vs ${slow[i]}`);
+      }
+    }
+  }
+});

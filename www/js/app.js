@@ -1,38 +1,98 @@
-// Wiring: loads the wasm engine, picks a model, and re-runs it whenever the input drawing changes.
+// The explorer page: wiring. All computing runs in the engine worker (engine.js / worker.js); this
+// module only moves inputs in and draws results.
+//
 // Test hooks on <body>: data-ready="1" once the first run is drawn ("error" if start-up failed),
-// data-runs counts drawn runs, data-model names the model shown.
+// data-runs counts drawn runs, data-model names the model shown, data-sample the sample shown,
+// data-view the view, data-first-maps-ms the time from navigation to the first maps drawn.
+// window.convlensPerf = {runs: [{total, forward, draw}], firstMapsMs}; window.convlensBench(n) times n
+// forward passes plus redraws.
 
-import init, { Explorer, simdBackend } from "../pkg/convlens.js";
+import { Tabs } from "./tabs.js";
+import { enginePromise, preloaded, samplesPromise } from "./boot.js";
 import { renderArchitecture } from "./architecture.js";
+import { COLORMAPS, argmax } from "./colormap.js";
+import { formatHash, parseHash } from "./hashstate.js";
+import { decodeImage, loadImageUrl, Webcam } from "./images.js";
 import { DrawInput } from "./input.js";
-import { MapsView } from "./maps.js";
+import { BarsView, MapsView } from "./maps.js";
+import { autoInvert, looksLikeSafetensors, modeFor, prepare, sniffImage } from "./preprocess.js";
+
 
 const $ = (id) => document.getElementById(id);
 
 const ui = {
   select: $("model-select"),
-  file: $("model-file"),
+  modelFile: $("model-file"),
   modelInfo: $("model-info"),
   error: $("error"),
   errorMessage: $("error-message"),
   errorClose: $("error-close"),
-  arch: $("arch-table"),
+  arch: $("arch-strip"),
+  archCaption: $("arch-caption"),
   maps: $("maps"),
   inputCanvas: $("input-canvas"),
+  inputCaption: $("input-caption"),
+  sourceFigure: $("source-figure"),
+  sourceCanvas: $("source-canvas"),
+  sourceCaption: $("source-caption"),
   brush: $("brush"),
   erase: $("erase"),
+  undo: $("undo"),
   clear: $("clear"),
-  sample: $("sample"),
+  imageFile: $("image-file"),
+  webcam: $("webcam"),
+  webcamBox: $("webcam-box"),
+  webcamVideo: $("webcam-video"),
+  webcamCapture: $("webcam-capture"),
+  webcamStop: $("webcam-stop"),
+  webcamLive: $("webcam-live"),
+  invert: $("invert"),
+  invertNote: $("invert-note"),
+  gallery: $("gallery"),
+  predictionPanel: $("prediction-panel"),
+  predictionTop: $("prediction-top"),
+  prediction: $("prediction"),
+  colormap: $("colormap"),
+  norm: $("norm"),
+  readout: $("hover-readout"),
+  mapsPanel: $("maps-panel"),
+  playgroundHost: $("playground-host"),
+  maximizeHost: $("maximize-host"),
+  attributionHost: $("attribution-host"),
+  statsHost: $("stats-host"),
+  detailMaximize: $("detail-maximize"),
+  detailDialog: $("detail-dialog"),
+  detailTitle: $("detail-title"),
+  detailHost: $("detail-host"),
+  detailClose: $("detail-close"),
   status: $("status"),
 };
 
 const state = {
-  explorers: new Map(), // model name -> Explorer (builtins and loaded files)
-  name: null,
-  explorer: null,
+  engine: null,
+  samples: [],
+  name: null, // model shown: a builtin name or "file:<name>"
   summary: null,
+  files: new Map(), // "file:<name>" -> bytes of opened model files
+  gen: 0, // bumped on every model change, so runs of an older model are dropped
+  source: null, // {grey, width, height, label} the picture the input was converted from
+  sample: null, // sample id (file name without extension) when the input is an unmodified sample
+  activations: null,
+  output: null,
+  lastInput: null,
   runs: 0,
+  layer: null,
+  channel: null,
+  view: "maps",
+  detail: null, // {handle, layer, channel} while the detail view is open
 };
+
+const perf = { runs: [], firstMapsMs: null };
+window.convlensPerf = perf;
+
+function errorText(e) {
+  return e instanceof Error ? e.message : String(e);
+}
 
 function showError(message) {
   ui.errorMessage.textContent = message;
@@ -44,59 +104,183 @@ function hideError() {
   ui.errorMessage.textContent = "";
 }
 
-function errorText(e) {
-  return e instanceof Error ? e.message : String(e);
+const sentence = (s) => s.replace(/\.?$/, ".");
+
+// ---------------------------------------------------------------- views
+
+const maps = new MapsView(ui.maps, {
+  onSelect: (layer, channel) => {
+    state.layer = layer;
+    state.channel = channel;
+    writeHash();
+  },
+  onOpen: (layer, channel) => openDetail(layer, channel),
+});
+maps.readout = ui.readout;
+
+let prediction = null;
+
+const input = new DrawInput(ui.inputCanvas, { onChange: () => onInputChanged() });
+input.onStroke = () => {
+  if (state.sample || state.source) {
+    state.sample = null;
+    writeHash();
+  }
+};
+
+function onInputChanged() {
+  ui.undo.disabled = !input.canUndo;
+  runNow();
 }
 
-const maps = new MapsView(ui.maps);
-const input = new DrawInput(ui.inputCanvas, { onChange: () => runModel() });
+// ---------------------------------------------------------------- running
 
-/** Runs the current model on the drawing and redraws every layer's output. */
-function runModel() {
-  const { explorer, summary } = state;
-  if (!explorer) return;
+/** Runs the model on the current input and redraws everything. */
+async function runNow() {
+  const { engine, summary } = state;
+  if (!engine || !summary) return;
+  const gen = state.gen;
+  const t0 = performance.now();
+  const tensor = input.tensor(summary.input.channels);
+  let r;
   try {
-    const t0 = performance.now();
-    explorer.run(input.tensor(summary.input.channels));
-    const ms = performance.now() - t0;
-    summary.layers.forEach((_, i) => maps.update(i, explorer.activation(i)));
-    state.runs += 1;
-    document.body.dataset.runs = String(state.runs);
-    // performance.now() is coarsened (to 0.1 ms without cross-origin isolation).
-    const took = ms < 0.1 ? "< 0.1" : ms.toFixed(1);
-    ui.status.textContent = `engine: wasm ${simdBackend()} · forward pass ${took} ms`;
+    r = await engine.runLatest(tensor);
   } catch (e) {
-    showError(`Running the model failed: ${errorText(e)}`);
+    if (gen === state.gen) showError(`Running the model failed: ${errorText(e)}`);
+    return;
   }
+  if (!r || gen !== state.gen) return; // superseded by a newer input or model
+  const t1 = performance.now();
+  state.activations = r.activations;
+  state.output = r.output;
+  state.lastInput = tensor;
+  maps.update(r.activations);
+  prediction?.update(r.output);
+  updatePredictionTop(r.output);
+  const total = performance.now() - t0;
+  perf.runs.push({ total, forward: r.ms, draw: performance.now() - t1 });
+  if (perf.runs.length > 2000) perf.runs.splice(0, 1000);
+  state.runs += 1;
+  document.body.dataset.runs = String(state.runs);
+  if (perf.firstMapsMs === null) {
+    perf.firstMapsMs = -1;
+    // The maps reach the screen in the next frame's paint, which follows this callback.
+    requestAnimationFrame(() => {
+      performance.mark("convlens:first-maps");
+      perf.firstMapsMs = performance.now();
+      document.body.dataset.firstMapsMs = perf.firstMapsMs.toFixed(1);
+    });
+  }
+  showStatus(r.ms, total);
+  if (state.detail?.handle) {
+    try {
+      state.detail.handle.update(detailContext(state.detail.layer, state.detail.channel));
+    } catch (e) {
+      console.warn("detail view update failed", e);
+    }
+  }
+  refreshViews();
 }
 
-/** Shows `explorer` as model `name`: table, map sections, input size, then a run. */
-function show(name, explorer) {
-  const summary = explorer.summary();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+const ms = (x) => (x < 0.1 ? "< 0.1" : x.toFixed(1));
+
+function showStatus(forward, total) {
+  const recent = perf.runs.slice(-30).map((r) => r.total);
+  const typical = recent.length >= 10 ? ` (median of the last ${recent.length}: ${ms(median(recent))} ms)` : "";
+  ui.status.textContent = `engine: wasm ${state.engine.simd} in a worker · forward pass ${ms(forward)} ms · forward + redraw ${ms(total)} ms${typical}`;
+}
+
+function updatePredictionTop(output) {
+  const labels = state.summary.labels;
+  if (!prediction || !output?.length) return;
+  const best = argmax(output);
+  const name = labels.length === output.length ? labels[best] : `class ${best}`;
+  const sum = output.reduce((a, b) => a + b, 0);
+  const probs = output.every((v) => v >= 0 && v <= 1) && Math.abs(sum - 1) < 1e-3;
+  ui.predictionTop.replaceChildren();
+  const strong = document.createElement("strong");
+  strong.textContent = name;
+  ui.predictionTop.append("The network says ", strong, probs ? ` (${(output[best] * 100).toFixed(1)}%)` : "");
+}
+
+// ---------------------------------------------------------------- models
+
+function modelLabel(name) {
+  return name.startsWith("file:") ? name.slice(5) : name;
+}
+
+/** Loads model `name` (a builtin or an opened file) into the engine and shows it. */
+async function setModel(name, { bytes } = {}) {
+  const source = name.startsWith("file:") ? { bytes: bytes ?? state.files.get(name) } : { builtin: name };
+  let summary;
+  if (preloaded.name === name && preloaded.summary) {
+    // Loaded by boot.js while the page's modules were still arriving.
+    summary = await preloaded.summary;
+    preloaded.summary = null;
+  } else {
+    summary = await state.engine.load(source); // rejects (keeping the previous model) on a bad file
+  }
+  state.gen += 1;
   state.name = name;
-  state.explorer = explorer;
   state.summary = summary;
+  if (bytes) state.files.set(name, bytes);
   document.body.dataset.model = name;
-  renderArchitecture(ui.arch, summary);
-  maps.build(summary);
+  closeDetail();
   const { channels, height, width } = summary.input;
-  const labels = summary.labels.length ? ` · labels: ${summary.labels.join(", ")}` : "";
-  ui.modelInfo.textContent = `input ${channels} × ${height} × ${width}${labels}`;
-  if (input.height !== height || input.width !== width) {
-    input.resize(height, width);
-    input.drawSample();
-  }
+  if (input.height !== height || input.width !== width) input.resize(height, width);
+  if (state.source) convertSource();
+  else if (input.values.every((v) => v === 0)) input.drawSample();
+  // Start the forward pass now: the worker computes while this thread builds the page below.
+  runNow();
+  renderArchitecture(ui.arch, summary, (i) => scrollToLayer(i), ui.archCaption);
+  maps.build(summary);
+  buildPrediction(summary);
+  const labels = summary.labels.length ? ` · ${summary.labels.length} classes` : "";
+  ui.modelInfo.textContent = `input ${channels} × ${height} × ${width} · ${summary.layers.length} layers${labels} · expects ${modeText(modeFor(name, summary))}`;
   ui.select.value = name;
-  runModel();
+  if (state.galleryShown) renderGallery();
+  state.layer = state.channel = null;
+  writeHash();
 }
 
-function selectModel(name) {
-  let explorer = state.explorers.get(name);
-  if (!explorer) {
-    explorer = Explorer.builtin(name);
-    state.explorers.set(name, explorer);
+function modeText(mode) {
+  return mode === "mnist" ? "MNIST-style digits (white on black, centred by mass)" : mode === "fashion" ? "Fashion-MNIST-style objects (light on black)" : "any picture, fitted to the frame";
+}
+
+function buildPrediction(summary) {
+  const last = summary.layers[summary.layers.length - 1];
+  ui.prediction.replaceChildren();
+  ui.predictionTop.textContent = "";
+  prediction = null;
+  if (last && last.outputShape.length === 1 && last.outputShape[0] <= 64) {
+    prediction = new BarsView(ui.prediction, last.outputShape[0], summary.labels);
+    ui.predictionPanel.hidden = false;
+    // Each class bar asks "what excites this class?" (its logit, maximized) and points the
+    // attribution view at it.
+    const lastLayer = summary.layers.length - 1;
+    prediction.rows.forEach(({ row }, i) => {
+      row.tabIndex = 0;
+      row.setAttribute("role", "button");
+      row.title = "What excites this class? (activation maximization)";
+      const go = () => {
+        tabs.handle("attribution")?.setTarget(i);
+        maximizeTarget({ layer: lastLayer, unit: i });
+      };
+      row.addEventListener("click", go);
+      row.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          go();
+        }
+      });
+    });
+  } else {
+    ui.predictionPanel.hidden = true;
   }
-  show(name, explorer);
 }
 
 function fileOption(name) {
@@ -110,42 +294,480 @@ function fileOption(name) {
   for (const opt of group.children) if (opt.value === name) return;
   const opt = document.createElement("option");
   opt.value = name;
-  opt.textContent = name.slice("file:".length);
+  opt.textContent = modelLabel(name);
   group.append(opt);
 }
 
-async function openFile(file) {
+async function openModelFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  let explorer;
+  const name = `file:${file.name}`;
   try {
-    explorer = Explorer.fromBytes(bytes);
+    await setModel(name, { bytes });
   } catch (e) {
-    const kept = state.name ? ` The previous model (${state.name.replace(/^file:/, "")}) is still loaded.` : "";
-    showError(`Could not load “${file.name}”: ${errorText(e).replace(/\.?$/, ".")}${kept}`);
+    const kept = state.name ? ` The previous model (${modelLabel(state.name)}) is still loaded.` : "";
+    showError(`Could not load “${file.name}” as a model: ${sentence(errorText(e))}${kept}`);
     return;
   }
   hideError();
-  const name = `file:${file.name}`;
-  state.explorers.get(name)?.free();
-  state.explorers.set(name, explorer);
   fileOption(name);
-  show(name, explorer);
+  ui.select.value = name;
 }
 
+// ---------------------------------------------------------------- pictures
+
+/** Makes `pic` ({grey, width, height}) the input source and converts it. */
+function usePicture(pic, label, sample = null) {
+  state.source = { ...pic, label };
+  state.sample = sample;
+  ui.invert.checked = autoInvert(pic.grey, pic.width, pic.height);
+  ui.invertNote.textContent = ui.invert.checked ? "(auto: light background)" : "";
+  convertSource();
+  drawSourcePreview(label);
+  writeHash();
+}
+
+function convertSource({ undoable = true } = {}) {
+  const { summary, source } = state;
+  if (!summary || !source) return;
+  const { height, width } = summary.input;
+  const values = prepare(source.grey, source.width, source.height, {
+    mode: modeFor(state.name, summary),
+    invert: ui.invert.checked,
+    outHeight: height,
+    outWidth: width,
+  });
+  input.load(values, { undoable });
+  ui.inputCaption.textContent = `${source.label} → ${height} × ${width}`;
+}
+
+function drawSourcePreview(label) {
+  const { grey, width, height } = state.source;
+  const c = ui.sourceCanvas;
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext("2d");
+  const img = ctx.createImageData(width, height);
+  for (let i = 0; i < grey.length; i++) {
+    const g = Math.round(grey[i] * 255);
+    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = g;
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  c.style.aspectRatio = `${width} / ${height}`;
+  ui.sourceCaption.textContent = `original: ${label}`;
+  c.setAttribute("aria-label", `The original picture (${label}), in greyscale`);
+  ui.sourceFigure.hidden = false;
+}
+
+/** Clears the picture source (the input is a drawing again). */
+function dropSource() {
+  state.source = null;
+  state.sample = null;
+  ui.sourceFigure.hidden = true;
+  ui.inputCaption.textContent = "what the model sees";
+  ui.invertNote.textContent = "";
+}
+
+async function openImageFile(file, how = "opened") {
+  let pic;
+  try {
+    pic = await decodeImage(file);
+  } catch (e) {
+    showError(`Could not use “${file.name || "the pasted image"}” as a picture: ${sentence(errorText(e))} The input is unchanged.`);
+    return;
+  }
+  hideError();
+  usePicture(pic, file.name || `${how} image`);
+}
+
+const sampleId = (s) => s.file.replace(/\.[^.]+$/, "");
+
+async function openSample(id) {
+  const s = state.samples.find((x) => sampleId(x) === id);
+  if (!s) {
+    showError(`There is no sample “${id}”.`);
+    return false;
+  }
+  try {
+    const pic = await loadImageUrl(new URL(`../samples/${s.file}`, import.meta.url));
+    usePicture(pic, s.title, id);
+    document.body.dataset.sample = id;
+    hideError();
+    return true;
+  } catch (e) {
+    showError(`Could not load the sample “${s.title}”: ${errorText(e)}`);
+    return false;
+  }
+}
+
+/** Gallery: the samples matching the model first (digits for digit models, clothes for fashion). */
+function renderGallery() {
+  const mode = state.summary ? modeFor(state.name, state.summary) : "mnist";
+  const first = mode === "mnist" ? "digit" : mode === "fashion" ? "fashion" : "photo";
+  const kinds = [first, ...["digit", "fashion", "photo"].filter((k) => k !== first)];
+  ui.gallery.replaceChildren();
+  for (const kind of kinds) {
+    for (const s of state.samples.filter((x) => x.kind === kind)) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = `sample sample-${kind}`;
+      b.dataset.sample = sampleId(s);
+      b.title = `${s.title} (${s.licence})`;
+      b.setAttribute("aria-label", `Sample: ${s.title}`);
+      const img = document.createElement("img");
+      img.src = `samples/${s.file}`;
+      img.alt = "";
+      img.width = 40;
+      img.height = 40;
+      img.decoding = "async";
+      b.append(img);
+      b.addEventListener("click", () => openSample(sampleId(s)));
+      ui.gallery.append(b);
+    }
+  }
+}
+
+function defaultSample(name) {
+  const mode = state.summary ? modeFor(name, state.summary) : "fit";
+  const id = mode === "mnist" ? "digit-2" : mode === "fashion" ? "fashion-ankle-boot" : "cat";
+  return state.samples.some((s) => sampleId(s) === id) ? id : null;
+}
+
+// ---------------------------------------------------------------- files from anywhere
+
+/** A file from the picker, a drop or a paste: a model file or a picture. */
+async function openAnyFile(file, how) {
+  const head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
+  if (/\.safetensors$/i.test(file.name) || looksLikeSafetensors(head)) return openModelFile(file);
+  if (file.type.startsWith("image/") || sniffImage(head)) return openImageFile(file, how);
+  // Unknown: try it as a picture (browsers decode more formats than we sniff).
+  try {
+    const pic = await decodeImage(file);
+    hideError();
+    usePicture(pic, file.name);
+  } catch {
+    showError(`“${file.name}” is neither a picture this browser can decode nor a convlens model file (.safetensors). Nothing was changed.`);
+  }
+}
+
+function wireDropAndPaste() {
+  let depth = 0;
+  document.addEventListener("dragenter", (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes("Files")) return;
+    depth += 1;
+    document.body.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) document.body.classList.remove("dragging");
+  });
+  document.addEventListener("dragover", (e) => {
+    if ([...(e.dataTransfer?.types ?? [])].includes("Files")) e.preventDefault();
+  });
+  document.addEventListener("drop", (e) => {
+    depth = 0;
+    document.body.classList.remove("dragging");
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    openAnyFile(file, "dropped");
+  });
+  document.addEventListener("paste", (e) => {
+    const t = e.target;
+    if (t instanceof HTMLInputElement && t.type !== "file") return;
+    const file = [...(e.clipboardData?.files ?? [])][0];
+    if (!file) return;
+    e.preventDefault();
+    openAnyFile(file, "pasted");
+  });
+}
+
+// ---------------------------------------------------------------- webcam
+
+const webcam = new Webcam(ui.webcamVideo);
+
+async function startWebcam() {
+  try {
+    await webcam.start();
+    hideError();
+    ui.webcamBox.hidden = false;
+    ui.webcam.textContent = "Webcam on";
+    ui.webcamCapture.focus();
+  } catch (e) {
+    showError(`Webcam: ${sentence(errorText(e))} You can still draw, open a picture or pick a sample.`);
+  }
+}
+
+/** Live mode: every animation frame's camera picture becomes the input (not undoable). */
+function liveLoop() {
+  if (!webcam.active || !ui.webcamLive.checked) return;
+  try {
+    const pic = webcam.grab();
+    const first = !state.source || state.source.label !== "webcam (live)";
+    state.source = { ...pic, label: "webcam (live)" };
+    state.sample = null;
+    if (first) {
+      ui.invert.checked = autoInvert(pic.grey, pic.width, pic.height);
+      writeHash();
+    }
+    convertSource({ undoable: first }); // one undo step back to before the live picture
+    drawSourcePreview("webcam (live)");
+  } catch {
+    // no frame yet
+  }
+  requestAnimationFrame(liveLoop);
+}
+
+function stopWebcam() {
+  ui.webcamLive.checked = false;
+  webcam.stop();
+  ui.webcamBox.hidden = true;
+  ui.webcam.textContent = "Webcam";
+}
+
+// ---------------------------------------------------------------- detail view and playground
+
+function detailContext(layer, channel) {
+  const { channels, height, width } = state.summary.input;
+  return {
+    engine: state.engine,
+    summary: state.summary,
+    layer,
+    channel,
+    input: { data: state.lastInput, channels, height, width },
+    activations: state.activations,
+    colormap: maps.colormap,
+    onClose: () => {
+      // The view closed itself: don't close it a second time.
+      if (state.detail) state.detail.handle = null;
+      closeDetail();
+    },
+  };
+}
+
+function comingSoon(host, what) {
+  const p = document.createElement("p");
+  p.className = "muted coming-soon";
+  p.textContent = `The ${what} is coming soon.`;
+  host.replaceChildren(p);
+}
+
+async function openDetail(layer, channel) {
+  if (!state.summary || !state.activations) return;
+  closeDetail({ keepView: true });
+  const l = state.summary.layers[layer];
+  ui.detailTitle.textContent = `Layer ${layer + 1} · ${l.name} (${l.type}) · channel ${channel}`;
+  ui.detailHost.replaceChildren();
+  state.detail = { handle: null, layer, channel };
+  state.layer = layer;
+  state.channel = channel;
+  setView("detail");
+  if (!ui.detailDialog.open) ui.detailDialog.showModal();
+  document.body.dataset.detail = "opening";
+  let mod;
+  try {
+    mod = await import("./detail.js");
+  } catch {
+    comingSoon(ui.detailHost, "detail view");
+    document.body.dataset.detail = "missing";
+    return;
+  }
+  if (state.detail?.layer !== layer || state.detail?.channel !== channel) return;
+  try {
+    state.detail.handle = await mod.openDetail(ui.detailHost, detailContext(layer, channel));
+    ui.detailDialog.classList.add("has-view"); // the view has its own title and close button
+    document.body.dataset.detail = "open";
+  } catch (e) {
+    showError(`The detail view failed: ${errorText(e)}`);
+  }
+}
+
+function closeDetail({ keepView = false } = {}) {
+  const d = state.detail;
+  state.detail = null;
+  if (d?.handle) {
+    try {
+      d.handle.close();
+    } catch (e) {
+      console.warn("detail view close failed", e);
+    }
+  }
+  if (ui.detailDialog.open) ui.detailDialog.close();
+  ui.detailDialog.classList.remove("has-view");
+  delete document.body.dataset.detail;
+  if (d && !keepView && state.view === "detail") {
+    setView("maps");
+    maps.canvasFor(d.layer, d.channel)?.focus({ preventScroll: true });
+  }
+}
+
+/** What the explaining views (maximize, attribution, statistics) need of the page. */
+function explainContext() {
+  const { channels, height, width } = state.summary.input;
+  return {
+    engine: state.engine,
+    summary: state.summary,
+    input: { data: state.lastInput, channels, height, width },
+    output: state.output,
+    samples: state.samples,
+    evalSample: async () => {
+      const { loadEvalSample } = await import("./stats.js");
+      return loadEvalSample({ name: state.name, summary: state.summary, samples: state.samples });
+    },
+  };
+}
+
+/** The tabbed views below the architecture strip; all but the maps load on first use. */
+const tabs = new Tabs(
+  [
+    { name: "maps", tab: $("tab-maps"), panel: ui.mapsPanel },
+    {
+      name: "playground",
+      tab: $("tab-playground"),
+      panel: $("playground-panel"),
+      mount: async () =>
+        (await import("./playground.js")).mountPlayground(ui.playgroundHost, {
+          engine: state.engine,
+          getImage: () => ({ data: input.values.slice(), height: input.height, width: input.width }),
+          samples: state.samples.filter((s) => s.kind === "photo"),
+        }),
+    },
+    {
+      name: "maximize",
+      tab: $("tab-maximize"),
+      panel: $("maximize-panel"),
+      mount: async () => (await import("./maximize.js")).mountMaximize(ui.maximizeHost, explainContext()),
+    },
+    {
+      name: "attribution",
+      tab: $("tab-attribution"),
+      panel: $("attribution-panel"),
+      mount: async () => (await import("./attribution.js")).mountAttribution(ui.attributionHost, explainContext()),
+    },
+    {
+      name: "stats",
+      tab: $("tab-stats"),
+      panel: $("stats-panel"),
+      mount: async () => (await import("./stats.js")).mountStats(ui.statsHost, explainContext()),
+    },
+  ],
+  (name) => setView(name),
+);
+
+/** Tells every mounted view about a new run or model. */
+function refreshViews() {
+  if (!state.summary || !state.lastInput) return;
+  tabs.forEachMounted((view, name) => {
+    try {
+      if (name === "playground") view.refresh();
+      else view.refresh(explainContext());
+    } catch (e) {
+      console.warn(`the ${name} view failed to refresh`, e);
+    }
+  });
+}
+
+/**
+ * Switches the view: "maps", "detail" (the maps with the detail dialog open), or one of the tabs.
+ * Returns the view's handle once it is mounted (null for the maps).
+ */
+async function setView(view) {
+  state.view = view;
+  document.body.dataset.view = view;
+  writeHash();
+  try {
+    const handle = await tabs.show(view === "detail" ? "maps" : view);
+    if (handle && state.view === view) refreshViews();
+    return handle;
+  } catch (e) {
+    showError(`The ${view} view failed to start: ${errorText(e)}`);
+    return null;
+  }
+}
+
+/** "What excites this?": opens the maximization view on a channel or a unit and starts it. */
+async function maximizeTarget(target) {
+  if (state.detail) closeDetail({ keepView: true });
+  const view = await setView("maximize");
+  view?.target(target, { start: true });
+}
+
+// ---------------------------------------------------------------- URL hash
+
+let writtenHash = null;
+
+function writeHash() {
+  if (!state.summary) return;
+  const h = formatHash({
+    model: state.name?.startsWith("file:") ? undefined : state.name,
+    sample: state.sample ?? undefined,
+    layer: state.layer ?? undefined,
+    channel: state.channel ?? undefined,
+    view: state.view,
+    cmap: maps.colormap,
+    norm: maps.norm,
+  });
+  writtenHash = h;
+  if (h !== location.hash && !(h === "" && location.hash === "")) {
+    history.replaceState(null, "", h || location.pathname + location.search);
+  }
+}
+
+/** Applies a parsed hash state (on start and when the user edits the hash). */
+async function applyHash(h) {
+  maps.setStyle({ colormap: h.cmap, norm: h.norm });
+  ui.colormap.value = h.cmap;
+  ui.norm.value = h.norm;
+  if (h.model && h.model !== state.name && state.engine.builtins.includes(h.model)) {
+    await setModel(h.model);
+  }
+  if (h.sample && h.sample !== state.sample) await openSample(h.sample);
+  if (h.layer !== undefined) {
+    state.layer = h.layer;
+    state.channel = h.channel ?? 0;
+    if (maps.select(state.layer, state.channel)) scrollToLayer(state.layer);
+  }
+  if (h.view === "detail" && state.layer !== null) {
+    await waitForRun();
+    await openDetail(state.layer, state.channel ?? 0);
+  } else {
+    if (state.detail) closeDetail({ keepView: true });
+    setView(h.view);
+  }
+  writeHash();
+}
+
+function waitForRun() {
+  return state.activations ? Promise.resolve() : new Promise((r) => requestAnimationFrame(() => waitForRun().then(r)));
+}
+
+function scrollToLayer(i) {
+  if (state.view !== "maps" && state.view !== "detail") setView("maps");
+  document.getElementById(`layer-${i}`)?.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
+// ---------------------------------------------------------------- controls
+
 function wire() {
-  ui.select.addEventListener("change", () => {
+  ui.select.addEventListener("change", async () => {
+    const name = ui.select.value;
     try {
       hideError();
-      selectModel(ui.select.value);
+      await setModel(name);
     } catch (e) {
-      showError(`Could not load model: ${errorText(e)}`);
+      showError(`Could not load the model “${modelLabel(name)}”: ${errorText(e)}`);
       ui.select.value = state.name;
     }
   });
-  ui.file.addEventListener("change", async () => {
-    const file = ui.file.files[0];
-    ui.file.value = ""; // so choosing the same file again fires "change"
-    if (file) await openFile(file);
+  ui.modelFile.addEventListener("change", async () => {
+    const file = ui.modelFile.files[0];
+    ui.modelFile.value = ""; // so choosing the same file again fires "change"
+    if (file) await openModelFile(file);
+  });
+  ui.imageFile.addEventListener("change", async () => {
+    const file = ui.imageFile.files[0];
+    ui.imageFile.value = "";
+    if (file) await openImageFile(file);
   });
   ui.errorClose.addEventListener("click", hideError);
   ui.brush.addEventListener("input", () => {
@@ -155,23 +777,128 @@ function wire() {
   ui.erase.addEventListener("change", () => {
     input.erase = ui.erase.checked;
   });
-  ui.clear.addEventListener("click", () => input.clear());
-  ui.sample.addEventListener("click", () => input.drawSample());
+  ui.clear.addEventListener("click", () => {
+    dropSource();
+    input.clear();
+    writeHash();
+  });
+  ui.undo.addEventListener("click", () => input.undo());
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing = t instanceof HTMLInputElement && t.type === "text";
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !typing) {
+      if (input.undo()) e.preventDefault();
+    }
+  });
+  ui.invert.addEventListener("change", () => {
+    ui.invertNote.textContent = "";
+    if (state.source) {
+      convertSource();
+    } else {
+      input.load(input.values.map((v) => 1 - v));
+    }
+  });
+  ui.webcam.addEventListener("click", () => (webcam.active ? stopWebcam() : startWebcam()));
+  ui.webcamStop.addEventListener("click", stopWebcam);
+  ui.webcamLive.addEventListener("change", () => {
+    if (ui.webcamLive.checked) requestAnimationFrame(liveLoop);
+  });
+  ui.webcamCapture.addEventListener("click", () => {
+    try {
+      usePicture(webcam.grab(), "webcam frame");
+    } catch (e) {
+      showError(`Webcam: ${sentence(errorText(e))}`);
+    }
+  });
+  for (const [key, label] of Object.entries(COLORMAPS)) {
+    const o = document.createElement("option");
+    o.value = key;
+    o.textContent = label;
+    ui.colormap.append(o);
+  }
+  ui.colormap.addEventListener("change", () => {
+    maps.setStyle({ colormap: ui.colormap.value });
+    writeHash();
+  });
+  ui.norm.addEventListener("change", () => {
+    maps.setStyle({ norm: ui.norm.value });
+    writeHash();
+  });
+  ui.detailMaximize.addEventListener("click", () => {
+    const d = state.detail;
+    if (!d) return;
+    // A vector layer (linear, softmax...) has units, not channels.
+    const vector = state.summary.layers[d.layer].outputShape.length === 1;
+    maximizeTarget(vector ? { layer: d.layer, unit: d.channel } : { layer: d.layer, channel: d.channel });
+  });
+  ui.detailClose.addEventListener("click", () => closeDetail());
+  ui.detailDialog.addEventListener("close", () => {
+    if (state.detail) closeDetail();
+  });
+  window.addEventListener("hashchange", () => {
+    if (location.hash === writtenHash) return;
+    applyHash(parseHash(location.hash)).catch((e) => showError(errorText(e)));
+  });
+  wireDropAndPaste();
 }
+
+/** Times `n` forward passes plus redraws of everything (for the benchmark), in ms per run. */
+window.convlensBench = async (n = 100) => {
+  const times = [];
+  const draws = [];
+  const forwards = [];
+  const base = input.values.slice();
+  for (let i = 0; i < n; i++) {
+    const v = base.slice();
+    v[(i * 37) % v.length] = 1; // a different input each time
+    input.values.set(v);
+    const before = state.runs;
+    const t0 = performance.now();
+    await runNow();
+    if (state.runs > before) {
+      times.push(performance.now() - t0);
+      draws.push(perf.runs[perf.runs.length - 1].draw);
+      forwards.push(perf.runs[perf.runs.length - 1].forward);
+    }
+  }
+  input.values.set(base);
+  input.changed();
+  times.sort((a, b) => a - b);
+  return {
+    n: times.length,
+    median: times[times.length >> 1],
+    p90: times[Math.floor(times.length * 0.9)],
+    min: times[0],
+    max: times[times.length - 1],
+    forwardMedian: median(forwards),
+    drawMedian: median(draws),
+  };
+};
 
 async function main() {
   try {
-    await init();
-    const names = Explorer.builtinNames();
-    for (const name of names) {
+    state.engine = await enginePromise;
+    performance.mark("convlens:engine-ready");
+    for (const name of state.engine.builtins) {
       const opt = document.createElement("option");
       opt.value = name;
       opt.textContent = name;
       ui.select.append(opt);
     }
     wire();
-    input.drawSample();
-    selectModel(names[0]);
+    const h = parseHash(location.hash);
+    const first = h.model && state.engine.builtins.includes(h.model) ? h.model : state.engine.builtins.includes("digits") ? "digits" : state.engine.builtins[0];
+    state.samples = await samplesPromise;
+    await setModel(first);
+    performance.mark("convlens:model-shown");
+    const sample = h.sample ?? defaultSample(first);
+    if (sample) await openSample(sample);
+    await applyHash({ ...h, model: first, sample });
+    if (h.model && h.model !== first) showError(`The link asks for the model “${h.model}”, which is not a builtin model here; showing ${first}.`);
+    await waitForRun();
+    // The gallery's 32 thumbnails load after the first maps are on screen.
+    state.galleryShown = true;
+    renderGallery();
     document.body.dataset.ready = "1";
   } catch (e) {
     showError(`convlens could not start: ${errorText(e)}`);

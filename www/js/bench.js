@@ -2,7 +2,7 @@
 // For each path: warm up, calibrate a batch of calls lasting about 10 ms, then take the median
 // of timed batches. Result object on window.benchResult (document.body.dataset.done = "1").
 
-import init, { ConvBench, simdBackend } from "../pkg/convlens.js";
+import init, { ConvBench, Explorer, simdBackend } from "../pkg/convlens.js";
 
 /** [H, W, Cin, Cout]; all 3x3, stride 1, pad 1. */
 const CASES = [
@@ -109,6 +109,41 @@ function addNote(text) {
   $("bench-notes").append(li);
 }
 
+/**
+ * The explaining tools on the digits model, each against its target: one maximization step
+ * (forward plus input gradient), 256 steps with the default regularizers, Grad-CAM, and
+ * statistics over the 500-image evaluation sample.
+ */
+async function explainCases() {
+  const ex = Explorer.builtin("digits");
+  const rows = [];
+  try {
+    const bytes = new Uint8Array(await (await fetch("data/digits-test500-images.idx")).arrayBuffer());
+    const count = (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7];
+    const images = new Float32Array(bytes.length - 16);
+    for (let i = 0; i < images.length; i++) images[i] = bytes[16 + i] / 255;
+    ex.run(images.subarray(0, 784));
+    const m = ex.maximizer({ layer: 8, unit: 3, steps: 1 << 30 });
+    const cases = [
+      ["maximization step (forward + input gradient + regularizers)", 0.15, (n) => m.step(n)],
+      ["forward + input gradient only", 0.15, (n) => { for (let i = 0; i < n; i++) ex.attribute({ method: "gradient" }); }],
+      ["256 maximization steps with regularizers", 60, (n) => { for (let i = 0; i < n; i++) ex.maximize({ layer: 8, unit: 3, steps: 256 }); }],
+      ["Grad-CAM (last conv layer)", 1, (n) => { for (let i = 0; i < n; i++) ex.attribute({ method: "gradcam" }); }],
+      [`statistics over ${count} inputs`, 100, (n) => { for (let i = 0; i < n; i++) ex.statistics(images, count); }],
+    ];
+    for (const [name, targetMs, fn] of cases) {
+      $("bench-status").textContent = `running ${name}…`;
+      await pause();
+      const r = await measure(fn, 0);
+      rows.push({ name, targetMs, medianMs: r.medianMs, samples: r.samples, batch: r.batch, met: r.medianMs <= targetMs });
+    }
+    m.free();
+  } finally {
+    ex.free();
+  }
+  return rows;
+}
+
 async function main() {
   await init();
   const backend = simdBackend();
@@ -159,6 +194,10 @@ async function main() {
     } finally {
       bench.free();
     }
+  }
+  result.explain = await explainCases();
+  for (const r of result.explain) {
+    addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
   }
   result.totalSeconds = (now() - started) / 1000;
   $("bench-status").textContent = `done in ${result.totalSeconds.toFixed(1)} s · backend ${backend}`;

@@ -41,12 +41,15 @@ export class DrawInput {
     this.erase = false;
     this.pending = false;
     this.stroke = null; // {pointerId, x, y, erase} while drawing
+    this.history = []; // earlier drawings, for undo (newest last)
+    this.onStroke = () => {}; // called when a stroke starts (the input is now a drawing)
     this.resize(canvas.height, canvas.width);
     this.listen();
   }
 
   /** Changes the grid size (clears the drawing). */
   resize(height, width) {
+    this.history = [];
     this.height = height;
     this.width = width;
     this.canvas.width = width;
@@ -57,8 +60,35 @@ export class DrawInput {
     this.changed();
   }
 
+  /** Remembers the current drawing so that undo() can return to it. */
+  checkpoint() {
+    this.history.push(this.values.slice());
+    if (this.history.length > 50) this.history.shift();
+  }
+
+  get canUndo() {
+    return this.history.length > 0;
+  }
+
+  /** Back to the drawing before the last stroke, clear or load. Returns false when there is none. */
+  undo() {
+    const prev = this.history.pop();
+    if (!prev) return false;
+    if (prev.length === this.values.length) this.values.set(prev);
+    this.changed();
+    return true;
+  }
+
   clear() {
+    this.checkpoint();
     this.values.fill(0);
+    this.changed();
+  }
+
+  /** Replaces the drawing with `values` (height * width numbers in [0, 1]); undoable unless told. */
+  load(values, { undoable = true } = {}) {
+    if (undoable) this.checkpoint();
+    this.values.set(values);
     this.changed();
   }
 
@@ -157,6 +187,8 @@ export class DrawInput {
       } catch {
         // synthetic events have no active pointer to capture
       }
+      this.checkpoint();
+      this.onStroke();
       const [x, y] = this.point(e);
       // Right mouse button or a pen's eraser end erase; so does the eraser toggle.
       const erase = this.erase || e.button === 2 || e.button === 5;

@@ -1,13 +1,16 @@
-// Draws every layer's output: one crisp greyscale canvas per channel for spatial ([c, h, w])
-// outputs, a labelled bar list for short vectors, and a single grid image for long vectors.
+// Draws every layer's output: one crisp canvas per channel for spatial ([c, h, w]) outputs, a
+// labelled bar list for short vectors, and a single grid image for long vectors. Colour map and
+// normalization (per map, per layer, global) are settable; each layer shows a colour bar with the
+// actual min and max; hovering a map shows the value under the pointer; clicking a map (or Enter /
+// Space on it) asks for its detail view.
 
-import { argmax, barLengths, formatValue, gridFor, greyscaleRGBA, pixelScale } from "./colormap.js";
+import { argmax, barLengths, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "./colormap.js";
 
 /** Vectors up to this length are drawn as bars; longer ones as an image. */
 const MAX_BARS = 64;
 /** Feature maps are magnified by an integer factor to about this many CSS pixels (smaller
  * when a layer has many channels). */
-const mapTarget = (channels) => (channels <= 8 ? 112 : channels <= 32 ? 84 : 64);
+const mapTarget = (channels) => (channels <= 16 ? 84 : channels <= 32 ? 64 : 48);
 
 function el(tag, className, text) {
   const e = document.createElement(tag);
@@ -31,37 +34,120 @@ function mapCanvas(h, w, target) {
   return canvas;
 }
 
+/** A horizontal colour bar (gradient canvas) with min and max labels. */
+class ColorBar {
+  constructor(parent) {
+    this.root = el("div", "colorbar");
+    this.min = el("span", "colorbar-min");
+    this.canvas = el("canvas", "colorbar-canvas");
+    this.canvas.width = 128;
+    this.canvas.height = 1;
+    this.canvas.setAttribute("role", "img");
+    this.max = el("span", "colorbar-max");
+    this.root.append(this.min, this.canvas, this.max);
+    parent.append(this.root);
+    this.ctx = this.canvas.getContext("2d");
+    this.map = null;
+  }
+
+  /** Draws the bar for colour map `map` over [lo, hi] and labels its ends. */
+  set(map, lo, hi, note) {
+    if (map !== this.map) {
+      const img = this.ctx.createImageData(128, 1);
+      for (let i = 0; i < 128; i++) colorOf(lo + ((hi - lo) * i) / 127, map, lo, hi, img.data, 4 * i);
+      this.ctx.putImageData(img, 0, 0);
+      this.map = map;
+    }
+    const min = formatValue(lo);
+    const max = formatValue(hi);
+    const key = `${map} ${min} ${max} ${note}`;
+    if (key === this.key) return;
+    this.key = key;
+    this.min.textContent = min;
+    this.max.textContent = max;
+    this.canvas.setAttribute("aria-label", `colour bar: ${map}, ${min} to ${max}${note ? ` (${note})` : ""}`);
+    this.root.title = note ?? "";
+  }
+}
+
+/** The range a colour map spans: the diverging map is symmetric around zero. */
+function shownRange(map, min, max) {
+  if (map !== "diverging") return { lo: min, hi: max };
+  const m = Math.max(Math.abs(min), Math.abs(max));
+  return { lo: -m, hi: m };
+}
+
 class SpatialView {
-  constructor(body, [channels, h, w]) {
+  constructor(owner, index, layer, body) {
+    const [channels, h, w] = layer.outputShape;
+    this.owner = owner;
+    this.index = index;
+    this.layer = layer;
+    this.channels = channels;
     this.h = h;
     this.w = w;
     this.figures = [];
+    this.data = null;
     const grid = el("div", "map-grid");
     for (let c = 0; c < channels; c++) {
       const fig = el("figure", "map");
       const canvas = mapCanvas(h, w, mapTarget(channels));
       canvas.dataset.channel = String(c);
-      canvas.setAttribute("role", "img");
+      canvas.tabIndex = 0;
+      canvas.setAttribute("role", "button");
       const caption = el("figcaption");
       const name = el("span", "map-name", `ch ${c}`);
-      const range = el("span", "map-range");
-      caption.append(name, range);
+      const rangeEl = el("span", "map-range");
+      caption.append(name, rangeEl);
       fig.append(canvas, caption);
       grid.append(fig);
       const ctx = canvas.getContext("2d");
-      this.figures.push({ canvas, ctx, range, image: ctx.createImageData(w, h) });
+      const image = ctx.createImageData(w, h);
+      this.figures.push({ fig, canvas, ctx, range: rangeEl, image, out32: new Uint32Array(image.data.buffer), text: "" });
+      owner.wireCanvas(canvas, this, c);
     }
     body.append(grid);
   }
 
-  update(data) {
+  /** Min/max of every channel of `data`, and of the whole layer. */
+  ranges(data) {
     const n = this.h * this.w;
+    const per = [];
+    let min = Infinity;
+    let max = -Infinity;
+    for (let c = 0; c < this.channels; c++) {
+      const r = range(data, c * n, n);
+      per.push(r);
+      if (r.min < min) min = r.min;
+      if (r.max > max) max = r.max;
+    }
+    return { per, min, max };
+  }
+
+  draw(data, stats, map, norm, globalRange) {
+    this.data = data;
+    const n = this.h * this.w;
+    const { per } = stats;
     this.figures.forEach((f, c) => {
-      const { min, max } = greyscaleRGBA(data, c * n, n, f.image.data);
+      const own = per[c];
+      const r = norm === "map" ? own : norm === "layer" ? stats : globalRange;
+      colorizeFast(data, c * n, n, f.out32, map, r.min, r.max);
       f.ctx.putImageData(f.image, 0, 0);
-      f.range.textContent = `${formatValue(min)} … ${formatValue(max)}`;
-      f.canvas.setAttribute("aria-label", `channel ${c}, values ${formatValue(min)} to ${formatValue(max)}`);
+      const text = `${formatValue(own.min)} … ${formatValue(own.max)}`;
+      if (text !== f.text) {
+        // Only touch the DOM when the text changes (this runs for every map on every stroke).
+        f.text = text;
+        f.range.textContent = text;
+        f.canvas.setAttribute(
+          "aria-label",
+          `${this.layer.name} channel ${c}: ${this.h} × ${this.w} map, values ${formatValue(own.min)} to ${formatValue(own.max)}. Press Enter for details.`,
+        );
+      }
     });
+  }
+
+  valueAt(c, y, x) {
+    return this.data ? this.data[c * this.h * this.w + y * this.w + x] : NaN;
   }
 }
 
@@ -81,11 +167,15 @@ class BarsView {
       this.rows.push({ row, fill, value });
     }
     body.append(list);
+    this.note = el("p", "bars-note muted small", "Bars are scaled by the largest magnitude; orange bars are negative.");
+    this.note.hidden = true;
+    body.append(this.note);
   }
 
   update(data) {
     const { probabilities, lengths } = barLengths(data);
     const best = argmax(data);
+    this.note.hidden = probabilities;
     this.rows.forEach((r, i) => {
       const len = lengths[i];
       r.fill.style.width = `${Math.abs(len) * 100}%`;
@@ -96,15 +186,16 @@ class BarsView {
   }
 }
 
+export { BarsView };
+
 class VectorImageView {
-  constructor(body, n) {
+  constructor(body, n, name) {
     const { cols, rows } = gridFor(n);
     this.n = n;
-    this.cols = cols;
-    this.rows = rows;
     const fig = el("figure", "map vector-map");
     this.canvas = mapCanvas(rows, cols, 160);
     this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", `${name}: ${n} values drawn row by row`);
     this.ctx = this.canvas.getContext("2d");
     this.image = this.ctx.createImageData(cols, rows);
     const caption = el("figcaption");
@@ -115,9 +206,9 @@ class VectorImageView {
     body.append(fig);
   }
 
-  update(data) {
+  update(data, map) {
     // Cells past the end of the vector stay transparent.
-    const { min, max } = greyscaleRGBA(data, 0, this.n, this.image.data);
+    const { min, max } = colorize(data, 0, this.n, this.image.data, { map });
     this.ctx.putImageData(this.image, 0, 0);
     this.range.textContent = `${formatValue(min)} … ${formatValue(max)}`;
   }
@@ -125,36 +216,144 @@ class VectorImageView {
 
 /** All layers' outputs, one <section> per layer inside `container`. */
 export class MapsView {
-  constructor(container) {
+  /**
+   * @param {HTMLElement} container
+   * @param {{onOpen?: (layer, channel) => void, onSelect?: (layer, channel) => void}} handlers
+   */
+  constructor(container, { onOpen = () => {}, onSelect = () => {} } = {}) {
     this.container = container;
+    this.onOpen = onOpen;
+    this.onSelect = onSelect;
     this.views = [];
+    this.colormap = "grey";
+    this.norm = "map";
+    this.last = null;
+    this.selected = null;
+    this.tip = el("div", "hover-tip");
+    this.tip.hidden = true;
+    this.tip.setAttribute("aria-hidden", "true");
+    document.body.append(this.tip);
+    this.readout = null; // optional <output> showing the hovered value
   }
 
-  /** Rebuilds the sections for a model summary (`explorer.summary()`). */
+  /** Rebuilds the sections for a model summary. */
   build(summary) {
     this.container.replaceChildren();
+    this.last = null;
+    this.selected = null;
     this.views = summary.layers.map((layer, i) => {
       const shape = layer.outputShape;
       const spatial = shape.length === 3;
       const section = el("section", "layer");
       section.dataset.layer = String(i);
       section.dataset.kind = spatial ? "spatial" : "vector";
+      section.id = `layer-${i}`;
       const head = el("header", "layer-head");
       const title = el("h3");
       title.append(el("span", "layer-index", String(i + 1)), ` ${layer.name} `, el("span", "layer-type", layer.type));
-      head.append(title, el("span", "layer-shape", shapeText(shape)));
+      const meta = el("div", "layer-meta");
+      meta.append(el("span", "layer-shape", shapeText(shape)));
+      head.append(title, meta);
       section.append(head);
       const body = el("div", "layer-body");
       section.append(body);
       this.container.append(section);
-      if (spatial) return new SpatialView(body, shape);
-      if (shape[0] <= MAX_BARS) return new BarsView(body, shape[0], summary.labels);
-      return new VectorImageView(body, shape[0]);
+      let view;
+      if (spatial) {
+        view = new SpatialView(this, i, layer, body);
+        view.bar = new ColorBar(meta);
+      } else if (shape[0] <= MAX_BARS) {
+        view = new BarsView(body, shape[0], summary.labels);
+      } else {
+        view = new VectorImageView(body, shape[0], layer.name);
+      }
+      view.section = section;
+      return view;
     });
   }
 
-  /** Draws layer `i`'s output (flattened CHW). */
-  update(i, data) {
-    this.views[i].update(data);
+  /** Draws every layer from a run's activations (an array of flattened CHW outputs). */
+  update(activations) {
+    this.last = activations;
+    const stats = this.views.map((v, i) => (v instanceof SpatialView ? v.ranges(activations[i]) : null));
+    let gmin = Infinity;
+    let gmax = -Infinity;
+    for (const s of stats) {
+      if (!s) continue;
+      if (s.min < gmin) gmin = s.min;
+      if (s.max > gmax) gmax = s.max;
+    }
+    const globalRange = gmin <= gmax ? { min: gmin, max: gmax } : { min: 0, max: 0 };
+    const map = this.colormap;
+    this.views.forEach((v, i) => {
+      if (v instanceof SpatialView) {
+        v.draw(activations[i], stats[i], map, this.norm, globalRange);
+        const r = this.norm === "global" ? globalRange : stats[i];
+        const { lo, hi } = shownRange(map, r.min, r.max);
+        const note = this.norm === "map" ? "each map uses its own range, shown under it; the bar spans the layer's min and max" : this.norm === "global" ? "one range for every layer" : "one range for this layer";
+        v.bar.set(map, lo, hi, note);
+        v.section.dataset.min = String(stats[i].min);
+        v.section.dataset.max = String(stats[i].max);
+      } else if (v instanceof VectorImageView) {
+        v.update(activations[i], map);
+      } else {
+        v.update(activations[i]);
+      }
+    });
+  }
+
+  /** Redraws the last run with a new colour map or normalization. */
+  setStyle({ colormap = this.colormap, norm = this.norm }) {
+    this.colormap = colormap;
+    this.norm = norm;
+    if (this.last) this.update(this.last);
+  }
+
+  /** Marks map (layer, channel) as selected (null clears). */
+  select(layer, channel) {
+    this.container.querySelector(".map.selected")?.classList.remove("selected");
+    this.selected = null;
+    const v = this.views[layer];
+    if (!(v instanceof SpatialView) || !(channel >= 0 && channel < v.channels)) return false;
+    v.figures[channel].fig.classList.add("selected");
+    this.selected = { layer, channel };
+    return true;
+  }
+
+  canvasFor(layer, channel) {
+    const v = this.views[layer];
+    return v instanceof SpatialView ? v.figures[channel]?.canvas : null;
+  }
+
+  wireCanvas(canvas, view, c) {
+    const open = () => {
+      this.select(view.index, c);
+      this.onSelect(view.index, c);
+      this.onOpen(view.index, c);
+    };
+    canvas.addEventListener("click", open);
+    canvas.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        open();
+      }
+    });
+    canvas.addEventListener("pointermove", (e) => {
+      const r = canvas.getBoundingClientRect();
+      const x = Math.min(view.w - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * view.w)));
+      const y = Math.min(view.h - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * view.h)));
+      const v = view.valueAt(c, y, x);
+      const text = `${view.layer.name} · ch ${c} · row ${y}, col ${x}: ${formatValue(v)}`;
+      this.tip.textContent = text;
+      this.tip.dataset.value = String(v);
+      this.tip.hidden = false;
+      const tx = Math.min(e.clientX + 14, window.innerWidth - this.tip.offsetWidth - 4);
+      this.tip.style.left = `${Math.max(4, tx)}px`;
+      this.tip.style.top = `${e.clientY + 16}px`;
+      if (this.readout) this.readout.textContent = text;
+    });
+    canvas.addEventListener("pointerleave", () => {
+      this.tip.hidden = true;
+    });
   }
 }

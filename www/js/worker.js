@@ -2,14 +2,26 @@
 // or {id, ok: false, error}. Ops: init, load, run, parameters, convolve. The current model stays
 // loaded when a load fails, so a bad file never loses what the user had.
 
-import init, { Explorer, simdBackend, convolve, outputSize } from "../pkg/convlens.js";
+import { explainOps } from "./worker-explain.js"; // issue 5: maximize, attribute, statistics ops
+
+// The package and its .wasm are fetched in parallel, as soon as this script starts (a static import
+// would fetch the .wasm only after convlens.js arrived and ran).
+const wasmResponse = fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url));
+const pkg = import("../pkg/convlens.js");
+wasmResponse.catch(() => {}); // reported by init
+let Explorer;
+let simdBackend;
+let convolve;
+let outputSize;
 
 let explorer = null;
 let summary = null;
 
 const ops = {
   async init() {
-    await init();
+    const api = await pkg;
+    await api.default({ module_or_path: wasmResponse });
+    ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
 
@@ -46,6 +58,7 @@ const ops = {
     return outputSize(input, kernel, stride, padding, dilation ?? 1);
   },
 };
+Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg }));
 
 /** ArrayBuffers inside a result, to transfer rather than copy. */
 function transferables(result) {
@@ -59,7 +72,7 @@ function transferables(result) {
   return [...new Set(list)];
 }
 
-self.onmessage = async ({ data: { id, op, args } }) => {
+async function handle({ id, op, args }) {
   try {
     if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
     const result = await ops[op](args ?? {});
@@ -67,4 +80,11 @@ self.onmessage = async ({ data: { id, op, args } }) => {
   } catch (e) {
     self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
   }
+}
+
+// Requests run one at a time in arrival order, so a client may send "load" right behind "init"
+// without waiting for it (the page does, to save a round trip at start-up).
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue.then(() => handle(data));
 };

@@ -1,0 +1,155 @@
+// Unit tests (node) of www/js/explain-math.js: the pure helpers of the explaining views.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  blend,
+  chartPoints,
+  classLayer,
+  convLayers,
+  flagChannels,
+  fpsOf,
+  histogram,
+  idxToInputs,
+  imageRGBA,
+  overlayMap,
+  overlayWeights,
+  parseIdx,
+  readLayer,
+  statLayers,
+  upsample,
+} from "../www/js/explain-math.js";
+
+const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
+
+test("upsample: identity at the same size, constant maps stay constant", () => {
+  const m = Float32Array.from([1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([...upsample(m, 2, 3, 2, 3)], [...m]);
+  const c = upsample(Float32Array.from([2.5, 2.5, 2.5, 2.5]), 2, 2, 7, 5);
+  assert.equal(c.length, 35);
+  for (const v of c) close(v, 2.5);
+  assert.throws(() => upsample(m, 2, 2, 4, 4), /6 values/);
+});
+
+test("upsample: bilinear with aligned pixel centres (PyTorch align_corners=False)", () => {
+  // 1x2 -> 1x4: centres at -0.25, 0.25, 0.75, 1.25 of the source, clamped at the edges
+  const u = upsample(Float32Array.from([0, 4]), 1, 2, 1, 4);
+  assert.deepEqual([...u], [0, 1, 3, 4]);
+  // 2x2 -> 4x4: the middle of the map is the mean of the four
+  const v = upsample(Float32Array.from([0, 4, 8, 12]), 2, 2, 4, 4);
+  close((v[5] + v[6] + v[9] + v[10]) / 4, 6);
+  assert.equal(v[0], 0);
+  assert.equal(v[15], 12);
+  // a 7x7 Grad-CAM map to 28x28 keeps its range and symmetry
+  const cam = Float32Array.from({ length: 49 }, (_, i) => (i === 24 ? 1 : 0));
+  const big = upsample(cam, 7, 7, 28, 28);
+  assert.ok(Math.max(...big) <= 1 && Math.min(...big) >= 0);
+  close(big[13 * 28 + 13], big[14 * 28 + 14]);
+});
+
+test("overlayMap: gradient summed over channels, gradcam upsampled, signed scale symmetric", () => {
+  const shape = { channels: 2, height: 2, width: 2 };
+  const g = overlayMap("gradient", Float32Array.from([1, -2, 3, 0, 1, 1, -5, 0]), shape);
+  assert.deepEqual([...g.map], [2, -1, -2, 0]);
+  assert.equal(g.signed, true);
+  assert.equal(g.scale, 2);
+  const cam = overlayMap("gradcam", Float32Array.from([0, 2]), { channels: 1, height: 2, width: 4 }, [1, 2]);
+  assert.equal(cam.map.length, 8);
+  assert.equal(cam.signed, false);
+  assert.equal(cam.scale, 2);
+  const sal = overlayMap("saliency", Float32Array.from([0, 1, 2, 3]), { channels: 1, height: 2, width: 2 });
+  assert.equal(sal.signed, false);
+  assert.equal(sal.scale, 3);
+  assert.throws(() => overlayMap("saliency", new Float32Array(3), { channels: 1, height: 2, width: 2 }), /do not fit/);
+});
+
+test("histogram: bins, clamping, the last bin includes the top", () => {
+  const h = histogram([0, 0.05, 0.1, 0.5, 0.99, 1, 1.5, -1], 10, 0, 1);
+  assert.deepEqual(h.counts, [3, 1, 0, 0, 0, 1, 0, 0, 0, 3]);
+  assert.equal(h.counts.reduce((a, b) => a + b), 8);
+  const auto = histogram([2, 4, 6], 2);
+  assert.equal(auto.lo, 2);
+  assert.equal(auto.hi, 6);
+  assert.deepEqual(auto.counts, [1, 2]);
+  assert.deepEqual(histogram([3, 3], 4).counts, [2, 0, 0, 0]);
+  assert.deepEqual(histogram([], 3).counts, [0, 0, 0]);
+});
+
+test("blend and overlay weights", () => {
+  const base = Uint8ClampedArray.from([0, 0, 0, 255, 100, 100, 100, 255]);
+  const over = Uint8ClampedArray.from([200, 100, 0, 255, 0, 0, 0, 255]);
+  assert.deepEqual([...blend(base, over, 0)], [...base]);
+  assert.deepEqual([...blend(base, over, 1)], [...over]);
+  assert.deepEqual([...blend(base, over, 0.5)], [100, 50, 0, 255, 50, 50, 50, 255]);
+  assert.deepEqual([...blend(base, over, 1, undefined, Float32Array.from([0, 1]))], [0, 0, 0, 255, 0, 0, 0, 255]);
+  const w = overlayWeights(Float32Array.from([0, -4, 1, 9]), 4);
+  assert.deepEqual([...w], [0, 1, 0.5, 1]);
+  assert.deepEqual([...overlayWeights(Float32Array.from([1]), 0)], [0]);
+});
+
+test("imageRGBA: grey, RGB and other channel counts", () => {
+  assert.deepEqual([...imageRGBA(Float32Array.from([0, 1]), 0, 1, 1, 2)], [0, 0, 0, 255, 255, 255, 255, 255]);
+  assert.deepEqual([...imageRGBA(Float32Array.from([1, 0, 0.5]), 0, 3, 1, 1)], [255, 0, 128, 255]);
+  assert.deepEqual([...imageRGBA(Float32Array.from([9, 0, 1]), 1, 2, 1, 1)], [128, 128, 128, 255]);
+});
+
+test("parseIdx and idxToInputs", () => {
+  const bytes = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 255, 51, 102]);
+  const idx = parseIdx(bytes.buffer);
+  assert.deepEqual(idx.dims, [2, 1, 2]);
+  const x = idxToInputs(idx, 1);
+  assert.deepEqual([...x].map((v) => Math.round(v * 100) / 100), [0, 1, 0.2, 0.4]);
+  assert.equal(idxToInputs(idx, 3).length, 12);
+  assert.throws(() => parseIdx(new Uint8Array([1, 2, 3, 4]).buffer), /not an IDX/);
+  assert.throws(() => parseIdx(bytes.slice(0, 18).buffer), /header says 4/);
+  assert.throws(() => parseIdx(new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 0]).buffer), /unsigned bytes/);
+});
+
+const DIGITS = {
+  layers: [
+    { name: "conv1", type: "conv2d", outputShape: [8, 28, 28] },
+    { name: "relu1", type: "relu", outputShape: [8, 28, 28] },
+    { name: "pool1", type: "maxpool2d", outputShape: [8, 14, 14] },
+    { name: "conv2", type: "conv2d", outputShape: [16, 14, 14] },
+    { name: "relu2", type: "relu", outputShape: [16, 14, 14] },
+    { name: "pool2", type: "maxpool2d", outputShape: [16, 7, 7] },
+    { name: "flat", type: "flatten", outputShape: [784] },
+    { name: "fc", type: "linear", outputShape: [10] },
+    { name: "prob", type: "softmax", outputShape: [10] },
+  ],
+};
+
+test("layer helpers follow the engine's target semantics", () => {
+  assert.equal(readLayer(DIGITS, 0), 1);
+  assert.equal(readLayer(DIGITS, 2), 2);
+  assert.equal(readLayer(DIGITS, 8), 7);
+  assert.equal(classLayer(DIGITS), 7);
+  assert.equal(classLayer({ layers: DIGITS.layers.slice(0, 8) }), 7);
+  assert.deepEqual(convLayers(DIGITS), [0, 3]);
+  assert.deepEqual(statLayers(DIGITS), [
+    { index: 1, title: "conv1 → relu1" },
+    { index: 4, title: "conv2 → relu2" },
+  ]);
+  assert.deepEqual(statLayers({ layers: [{ name: "c", type: "conv2d" }, { name: "p", type: "maxpool2d" }] }), [{ index: 0, title: "c" }]);
+});
+
+test("flagChannels: dead and rarely active", () => {
+  const f = flagChannels([
+    { dead: false, active: 0.5 },
+    { dead: true, active: 0 },
+    { dead: false, active: 0.004 },
+    { dead: false, active: 0.01 },
+  ]);
+  assert.deepEqual(f, { dead: [1], rare: [2] });
+});
+
+test("chartPoints and fpsOf", () => {
+  assert.deepEqual(chartPoints([], 100, 50), []);
+  const p = chartPoints([0, 1, 2], 104, 54, 2);
+  assert.deepEqual(p, [[2, 52], [52, 27], [102, 2]]);
+  assert.equal(chartPoints([5, 5], 10, 10, 0)[0][1], 5);
+  assert.equal(fpsOf([]), 0);
+  const times = Array.from({ length: 121 }, (_, i) => i * (1000 / 60));
+  close(fpsOf(times), 60, 1e-6);
+  close(fpsOf([0, 100, 200, 2000, 2033.3, 2066.6]), 2 / 0.0666, 0.1); // only the last second counts
+});

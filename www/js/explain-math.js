@@ -1,0 +1,282 @@
+// Pure helpers for the explaining views (maximize.js, attribution.js, stats.js): upsampling a
+// Grad-CAM map, histogram bins, attribution maps prepared for an overlay, IDX files, which layers
+// to show. No DOM here, so everything is unit-tested in node (e2e/explain-math.test.mjs).
+
+/** Methods of `explorer.attribute`, with whether their maps are signed (diverging colours). */
+export const METHODS = {
+  gradient: { label: "Gradient", signed: true },
+  saliency: { label: "Saliency (max |gradient|)", signed: false },
+  gradxinput: { label: "Gradient × input", signed: true },
+  smoothgrad: { label: "SmoothGrad", signed: false },
+  integrated: { label: "Integrated Gradients", signed: true },
+  gradcam: { label: "Grad-CAM", signed: false },
+};
+
+/** Defaults of the maximization options (the engine's, shown in the controls). */
+export const MAXIMIZE_DEFAULTS = {
+  steps: 128,
+  learningRate: 0.05,
+  optimizer: "adam",
+  l2: 1e-3,
+  tv: 5e-3,
+  jitter: 1,
+  blurEvery: 4,
+  blurSigma: 0.5,
+  init: "noise",
+  seed: 0,
+};
+
+/** Defaults of the attribution parameters. */
+export const ATTRIBUTE_DEFAULTS = { samples: 16, sigma: 0.15, steps: 64, seed: 0 };
+
+/**
+ * Bilinear upsampling of an h x w map to H x W (pixel centres aligned, as PyTorch's
+ * `interpolate(mode="bilinear", align_corners=False)`; edges clamp).
+ */
+export function upsample(map, h, w, H, W) {
+  if (map.length !== h * w) throw new Error(`upsample: map has ${map.length} values, not ${h}x${w}`);
+  const out = new Float32Array(H * W);
+  const sy = h / H;
+  const sx = w / W;
+  for (let y = 0; y < H; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const ty = fy - y0;
+    for (let x = 0; x < W; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, w - 1);
+      const tx = fx - x0;
+      const top = map[y0 * w + x0] * (1 - tx) + map[y0 * w + x1] * tx;
+      const bottom = map[y1 * w + x0] * (1 - tx) + map[y1 * w + x1] * tx;
+      out[y * W + x] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return out;
+}
+
+/**
+ * An attribution result as one H x W map for the overlay: the gradient (CHW) summed over
+ * channels, Grad-CAM (h x w) upsampled, the others as they are. Returns
+ * {map, signed, min, max, scale}: signed maps are scaled symmetrically (|v| <= scale, colours
+ * centred on 0), non-negative ones over [0, max].
+ */
+export function overlayMap(method, values, { channels, height, width }, camShape) {
+  const plane = height * width;
+  let map;
+  if (method === "gradient" && values.length === channels * plane) {
+    map = new Float32Array(plane);
+    for (let c = 0; c < channels; c++) for (let i = 0; i < plane; i++) map[i] += values[c * plane + i];
+  } else if (method === "gradcam") {
+    const [h, w] = camShape ?? [height, width];
+    map = h === height && w === width ? Float32Array.from(values) : upsample(values, h, w, height, width);
+  } else if (values.length === plane) {
+    map = Float32Array.from(values);
+  } else {
+    throw new Error(`${method}: ${values.length} values do not fit a ${height}x${width} input`);
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of map) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(min <= max)) min = max = 0;
+  const signed = METHODS[method]?.signed ?? min < 0;
+  const scale = signed ? Math.max(Math.abs(min), Math.abs(max)) : Math.max(max, 0);
+  return { map, signed, min, max, scale };
+}
+
+/**
+ * Histogram of `values` over [lo, hi] in `bins` equal bins (the last bin includes hi; values
+ * outside are clamped into the end bins). Returns {counts, lo, hi, width}.
+ */
+export function histogram(values, bins, lo, hi) {
+  if (lo === undefined || hi === undefined) {
+    lo = Infinity;
+    hi = -Infinity;
+    for (const v of values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (!(lo <= hi)) lo = hi = 0;
+  }
+  if (hi === lo) hi = lo + 1;
+  const counts = new Array(bins).fill(0);
+  const width = (hi - lo) / bins;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    const i = Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)));
+    counts[i]++;
+  }
+  return { counts, lo, hi, width };
+}
+
+/**
+ * Per-pixel blend of `base` and `overlay` (RGBA bytes) with opacity `alpha` in [0, 1], optionally
+ * times a per-pixel `weights` in [0, 1] (so that where the map is ~0 the input shows through).
+ */
+export function blend(base, overlay, alpha, out = new Uint8ClampedArray(base.length), weights = null) {
+  const a0 = Math.min(Math.max(alpha, 0), 1);
+  for (let i = 0, p = 0; i < base.length; i += 4, p++) {
+    const a = weights ? a0 * Math.min(Math.max(weights[p], 0), 1) : a0;
+    out[i] = base[i] * (1 - a) + overlay[i] * a;
+    out[i + 1] = base[i + 1] * (1 - a) + overlay[i + 1] * a;
+    out[i + 2] = base[i + 2] * (1 - a) + overlay[i + 2] * a;
+    out[i + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * Overlay weights of a map: sqrt(|v| / scale) in [0, 1], so strong attributions are opaque and
+ * zero ones transparent (the sqrt keeps weaker ones visible).
+ */
+export function overlayWeights(map, scale) {
+  const w = new Float32Array(map.length);
+  if (!(scale > 0)) return w;
+  for (let i = 0; i < map.length; i++) w[i] = Math.sqrt(Math.min(Math.abs(map[i]) / scale, 1));
+  return w;
+}
+
+/**
+ * A raw input image (CHW in [0, 1], starting at `offset`) as RGBA bytes: one channel is grey,
+ * three are RGB, any other count shows the channel mean.
+ */
+export function imageRGBA(data, offset, channels, height, width, out = new Uint8ClampedArray(4 * height * width)) {
+  const plane = height * width;
+  for (let i = 0; i < plane; i++) {
+    let r;
+    let g;
+    let b;
+    if (channels === 3) {
+      r = data[offset + i];
+      g = data[offset + plane + i];
+      b = data[offset + 2 * plane + i];
+    } else {
+      let s = 0;
+      for (let c = 0; c < channels; c++) s += data[offset + c * plane + i];
+      r = g = b = s / channels;
+    }
+    out[4 * i] = r * 255;
+    out[4 * i + 1] = g * 255;
+    out[4 * i + 2] = b * 255;
+    out[4 * i + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * Parses an IDX file (big-endian header, unsigned bytes): {dims, data: Uint8Array}. Throws on
+ * anything else.
+ */
+export function parseIdx(buffer) {
+  const bytes = new Uint8Array(buffer);
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new Error("not an IDX file");
+  if (bytes[2] !== 0x08) throw new Error(`IDX type 0x${bytes[2].toString(16)} is not unsigned bytes`);
+  const rank = bytes[3];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 + 4 * rank) throw new Error("IDX header is truncated");
+  const dims = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i));
+  const n = dims.reduce((a, b) => a * b, 1);
+  const start = 4 + 4 * rank;
+  if (bytes.length !== start + n) throw new Error(`IDX data has ${bytes.length - start} bytes, the header says ${n}`);
+  return { dims, data: bytes.subarray(start) };
+}
+
+/** IDX image bytes as raw inputs in [0, 1] for a model with `channels` input channels. */
+export function idxToInputs(images, channels = 1) {
+  const [count, h, w] = images.dims;
+  const plane = h * w;
+  const out = new Float32Array(count * channels * plane);
+  for (let k = 0; k < count; k++) {
+    for (let c = 0; c < channels; c++) {
+      const o = (k * channels + c) * plane;
+      for (let i = 0; i < plane; i++) out[o + i] = images.data[k * plane + i] / 255;
+    }
+  }
+  return out;
+}
+
+/** Channel count of a layer's output ([c, h, w] -> c; [n] -> n). */
+export const channelsOf = (layer) => layer.outputShape[0];
+export const isSpatial = (layer) => layer.outputShape.length === 3;
+
+/**
+ * The layer whose output a channel target of layer `i` reads, as the engine does: a softmax is
+ * replaced by its input (the logits), a conv2d followed by a relu by that relu.
+ */
+export function readLayer(summary, i) {
+  const layers = summary.layers;
+  if (i > 0 && layers[i].type === "softmax") return i - 1;
+  if (layers[i].type === "conv2d" && layers[i + 1]?.type === "relu") return i + 1;
+  return i;
+}
+
+/** The layer index whose units are the class scores (the logits when the model ends in softmax). */
+export function classLayer(summary) {
+  const n = summary.layers.length;
+  return n > 1 && summary.layers[n - 1].type === "softmax" ? n - 2 : n - 1;
+}
+
+/** Indices of the conv2d layers (Grad-CAM layers). */
+export function convLayers(summary) {
+  return summary.layers.flatMap((l, i) => (l.type === "conv2d" ? [i] : []));
+}
+
+/**
+ * The layers the statistics view shows: each relu (the units that can die), named after the
+ * layer it follows; a model without relus shows its conv2d and linear layers.
+ */
+export function statLayers(summary) {
+  const L = summary.layers;
+  const relus = L.flatMap((l, i) => (l.type === "relu" ? [i] : []));
+  const pick = relus.length ? relus : L.flatMap((l, i) => (l.type === "conv2d" || l.type === "linear" ? [i] : []));
+  return pick.map((i) => ({
+    index: i,
+    title: L[i].type === "relu" && i > 0 ? `${L[i - 1].name} → ${L[i].name}` : L[i].name,
+  }));
+}
+
+/** Channels flagged in one layer's statistics: {dead: [...], rare: [...]} (rare: active < threshold). */
+export function flagChannels(channels, rareBelow = 0.01) {
+  const dead = [];
+  const rare = [];
+  channels.forEach((c, i) => {
+    if (c.dead) dead.push(i);
+    else if (c.active < rareBelow) rare.push(i);
+  });
+  return { dead, rare };
+}
+
+/** Points of a line chart of `values` inside a w x h box (with `pad`): [[x, y], ...]. */
+export function chartPoints(values, w, h, pad = 4) {
+  const n = values.length;
+  if (n === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (hi === lo) {
+    hi += 1;
+    lo -= 1;
+  }
+  return values.map((v, i) => [
+    pad + (n === 1 ? 0 : (i / (n - 1)) * (w - 2 * pad)),
+    h - pad - ((v - lo) / (hi - lo)) * (h - 2 * pad),
+  ]);
+}
+
+/** Frames per second from frame timestamps (ms) within the last `window` ms. */
+export function fpsOf(times, window = 1000) {
+  if (times.length < 2) return 0;
+  const end = times[times.length - 1];
+  let i = times.length - 1;
+  while (i > 0 && end - times[i - 1] <= window) i--;
+  const span = end - times[i];
+  return span > 0 ? ((times.length - 1 - i) * 1000) / span : 0;
+}

@@ -1,0 +1,93 @@
+// Worker-side operations of the explaining views (activation maximization, attributions,
+// activation statistics), registered into worker.js's ops:
+//
+//   import { explainOps } from "./worker-explain.js";
+//   Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg }));
+//
+// Ops (args -> result; typed arrays in results are transferred):
+//   maximizeStart({options})   -> {image, stepsTaken: 0, planned}   frees any previous maximizer
+//   maximizeStep({steps})      -> {value, image, stepsTaken}
+//   maximizeStop()             -> {stepsTaken}                       frees it
+//   maximize({options})        -> {image}                            all steps at once
+//   attribute({options, input?}) -> {map, output}   runs `input` first when given (the engine
+//                                  attributes the input of the last run); output = its prediction
+//   statistics({inputs, count}) -> {layers: [{name, channels: [{mean, max, active, dead, top}]}]}
+//   atlas({layer, options, channels?}) -> {images: Float32Array[], values: number[], channels}
+//                                  maximizes every channel (or the listed ones) of a layer
+
+export function explainOps(state) {
+  let maximizer = null;
+  let owner = null; // the explorer the maximizer was made from
+
+  const current = () => {
+    const ex = state.explorer();
+    if (!ex) throw new Error("no model is loaded");
+    return ex;
+  };
+  const release = () => {
+    if (maximizer) maximizer.free();
+    maximizer = null;
+    owner = null;
+  };
+
+  return {
+    maximizeStart({ options }) {
+      const ex = current();
+      const next = ex.maximizer(options ?? {});
+      release();
+      maximizer = next;
+      owner = ex;
+      return { image: maximizer.image(), stepsTaken: maximizer.stepsTaken, planned: options?.steps ?? 128 };
+    },
+
+    maximizeStep({ steps = 1 } = {}) {
+      if (!maximizer) throw new Error("no maximization is running: call maximizeStart first");
+      if (owner !== state.explorer()) {
+        release();
+        throw new Error("the model changed: start the maximization again");
+      }
+      const value = maximizer.step(steps);
+      return { value, image: maximizer.image(), stepsTaken: maximizer.stepsTaken };
+    },
+
+    maximizeStop() {
+      const stepsTaken = maximizer ? maximizer.stepsTaken : 0;
+      release();
+      return { stepsTaken };
+    },
+
+    maximize({ options }) {
+      return { image: current().maximize(options ?? {}) };
+    },
+
+    attribute({ options, input }) {
+      const ex = current();
+      const output = input ? ex.run(input) : null;
+      return { map: ex.attribute(options ?? {}), output };
+    },
+
+    statistics({ inputs, count }) {
+      return current().statistics(inputs, count);
+    },
+
+    atlas({ layer, options = {}, channels }) {
+      const ex = current();
+      const summary = state.summary();
+      const info = summary?.layers?.[layer];
+      if (!info) throw new Error(`layer ${layer} does not exist`);
+      const list = channels ?? Array.from({ length: info.outputShape[0] }, (_, i) => i);
+      const images = [];
+      const values = [];
+      for (const channel of list) {
+        const m = ex.maximizer({ ...options, layer, channel });
+        try {
+          values.push(m.step(options.steps ?? 128));
+          images.push(m.image());
+        } finally {
+          m.free();
+        }
+      }
+      return { images, values, channels: list };
+    },
+  };
+}
