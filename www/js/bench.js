@@ -123,7 +123,7 @@ async function explainCases() {
     const images = new Float32Array(bytes.length - 16);
     for (let i = 0; i < images.length; i++) images[i] = bytes[16 + i] / 255;
     ex.run(images.subarray(0, 784));
-    const m = ex.maximizer({ layer: 8, unit: 3, steps: 1 << 30 });
+    const m = ex.maximizer({ layer: 8, unit: 3 });
     const cases = [
       ["maximization step (forward + input gradient + regularizers)", 0.15, (n) => m.step(n)],
       ["forward + input gradient only", 0.15, (n) => { for (let i = 0; i < n; i++) ex.attribute({ method: "gradient" }); }],

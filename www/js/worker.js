@@ -2,8 +2,6 @@
 // or {id, ok: false, error}. Ops: init, load, run, parameters, convolve. The current model stays
 // loaded when a load fails, so a bad file never loses what the user had.
 
-import { explainOps } from "./worker-explain.js"; // issue 5: maximize, attribute, statistics ops
-
 // The package and its .wasm are fetched in parallel, as soon as this script starts (a static import
 // would fetch the .wasm only after convlens.js arrived and ran).
 const wasmResponse = fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url));
@@ -58,7 +56,11 @@ const ops = {
     return outputSize(input, kernel, stride, padding, dilation ?? 1);
   },
 };
-Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg }));
+// The explaining ops (maximize, attribute, statistics) load after the wasm download has started:
+// a static import would hold that download back by one more request.
+const explainReady = import("./worker-explain.js").then(({ explainOps }) =>
+  Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg })),
+);
 
 /** ArrayBuffers inside a result, to transfer rather than copy. */
 function transferables(result) {
@@ -74,6 +76,7 @@ function transferables(result) {
 
 async function handle({ id, op, args }) {
   try {
+    if (!(op in ops)) await explainReady;
     if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
     const result = await ops[op](args ?? {});
     self.postMessage({ id, ok: true, result }, transferables(result));
