@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { launch, watchProblems } from "./browser.mjs";
 import { pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
 import { serve } from "./serve.mjs";
 
@@ -21,19 +21,7 @@ let browser;
 let page;
 const problems = []; // console errors, page errors, failed or foreign requests
 
-function watch(p, origin) {
-  p.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  p.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  p.on("request", (r) => {
-    const u = new URL(r.url());
-    if (u.protocol !== "data:" && u.protocol !== "blob:" && u.origin !== origin) problems.push(`foreign request ${r.url()}`);
-  });
-  p.on("response", (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-  });
-}
+const watch = (p, origin) => watchProblems(p, origin, problems);
 
 async function openPage(context, query = "") {
   const p = await context.newPage();
