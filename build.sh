@@ -17,7 +17,8 @@ ROOT=$(pwd)
 
 # Never let an environment RUSTFLAGS replace .cargo/config.toml (it would silently turn SIMD off).
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
-export PATH="$HOME/.cargo/bin:$PATH"
+# npm binaryen's wasm-opt first: Debian's binaryen breaks current wasm-bindgen output.
+export PATH="$ROOT/tools/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 TOOLS_TARGET="$ROOT/target/tools"   # shared target dir for cargo install, so cold installs are faster
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -60,6 +61,10 @@ setup() {
   if [ ! -x e2e/node_modules/.bin/playwright-core ] && [ ! -d e2e/node_modules/playwright-core ]; then
     log "npm ci (e2e)"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -x tools/npm/node_modules/.bin/wasm-opt ]; then
+    log "npm ci (tools/npm: binaryen's wasm-opt)"
+    (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
