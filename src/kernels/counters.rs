@@ -49,9 +49,9 @@ kernels! {
     /// Average pooling forward, all scalar (other strides).
     AvgPoolScalar,
     /// Max pooling backward (scalar reference).
-    MaxPoolBackwardScalar,
+    MaxPoolBackward,
     /// Average pooling backward (scalar reference).
-    AvgPoolBackwardScalar,
+    AvgPoolBackward,
     /// Linear forward with vector dot products.
     LinearForwardSimd,
     /// Linear backward with vector axpy.

@@ -22,7 +22,7 @@
 //! | [`conv2d_backward_weight`] | im2col + packed GEMM `gW += gY * col^T`; `gb +=` vector row sums |
 //! | [`maxpool2d_forward`]      | rows vectorized for stride 1 and 2, borders scalar               |
 //! | [`avgpool2d_forward`]      | rows vectorized for stride 1 and 2, borders scalar               |
-//! | pooling backward           | scalar reference                                                 |
+//! | pooling backward           | direct scalar loops over the in-bounds taps (reference order)    |
 //! | [`linear_forward`]         | vector dot products                                              |
 //! | [`linear_backward`]        | vector axpy                                                      |
 //! | [`matmul_acc`]             | the packed GEMM itself                                           |
@@ -105,8 +105,7 @@ pub fn maxpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
 
 /// Routes each output gradient to its window's (first) maximum. Overwrites `gx`.
 pub fn maxpool2d_backward(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &mut [f32]) {
-    counters::bump(Kernel::MaxPoolBackwardScalar);
-    reference::maxpool2d_backward(g, x, gy, gx)
+    pool::maxpool2d_backward(g, x, gy, gx)
 }
 
 /// Average pooling over the in-bounds cells of each window. Overwrites `y`.
@@ -116,8 +115,7 @@ pub fn avgpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
 
 /// Spreads each output gradient over its window's in-bounds cells. Overwrites `gx`.
 pub fn avgpool2d_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) {
-    counters::bump(Kernel::AvgPoolBackwardScalar);
-    reference::avgpool2d_backward(g, gy, gx)
+    pool::avgpool2d_backward(g, gy, gx)
 }
 
 /// y = W x + b, W `[out, in]`.

@@ -123,3 +123,58 @@ pub fn maxpool2d_forward<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
 pub fn avgpool2d_forward<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
     pool_forward::<V>(g, Op::Avg, x, y)
 }
+
+/// Max pooling backward: each output gradient goes to its window's first maximum (the
+/// reference's rule, visiting taps in the same row-major order). Overwrites `gx`. Direct loops
+/// over the in-bounds taps (`tap_range`), without the reference's per-window iterators.
+pub fn maxpool2d_backward(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &mut [f32]) {
+    counters::bump(Kernel::MaxPoolBackward);
+    gx.fill(0.0);
+    let (plane_in, plane_out) = (g.h * g.w, g.oh * g.ow);
+    for c in 0..g.c {
+        let xs = &x[c * plane_in..(c + 1) * plane_in];
+        let gxs = &mut gx[c * plane_in..(c + 1) * plane_in];
+        for oy in 0..g.oh {
+            let (ky_lo, ky_hi) = tap_range(oy, g.sh, g.ph, g.kh, g.h);
+            for ox in 0..g.ow {
+                let (kx_lo, kx_hi) = tap_range(ox, g.sw, g.pw, g.kw, g.w);
+                let mut best = usize::MAX;
+                for ky in ky_lo..ky_hi {
+                    let row = (oy * g.sh + ky - g.ph) * g.w;
+                    for kx in kx_lo..kx_hi {
+                        let i = row + ox * g.sw + kx - g.pw;
+                        if best == usize::MAX || xs[i] > xs[best] {
+                            best = i;
+                        }
+                    }
+                }
+                gxs[best] += gy[c * plane_out + oy * g.ow + ox];
+            }
+        }
+    }
+}
+
+/// Average pooling backward: each output gradient spread evenly over its window's in-bounds
+/// cells. Overwrites `gx`.
+pub fn avgpool2d_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) {
+    counters::bump(Kernel::AvgPoolBackward);
+    gx.fill(0.0);
+    let (plane_in, plane_out) = (g.h * g.w, g.oh * g.ow);
+    for c in 0..g.c {
+        let gxs = &mut gx[c * plane_in..(c + 1) * plane_in];
+        for oy in 0..g.oh {
+            let (ky_lo, ky_hi) = tap_range(oy, g.sh, g.ph, g.kh, g.h);
+            for ox in 0..g.ow {
+                let (kx_lo, kx_hi) = tap_range(ox, g.sw, g.pw, g.kw, g.w);
+                let share = gy[c * plane_out + oy * g.ow + ox] / ((ky_hi - ky_lo) * (kx_hi - kx_lo)) as f32;
+                for ky in ky_lo..ky_hi {
+                    let row = (oy * g.sh + ky - g.ph) * g.w;
+                    let (x0, x1) = (ox * g.sw + kx_lo - g.pw, ox * g.sw + kx_hi - g.pw);
+                    for v in &mut gxs[row + x0..row + x1] {
+                        *v += share;
+                    }
+                }
+            }
+        }
+    }
+}
