@@ -4,6 +4,7 @@
 
 import { mountAttribution } from "./attribution.js";
 import { Engine } from "./engine.js";
+import { loadImageFitted } from "./images.js";
 import { mountMaximize } from "./maximize.js";
 import { loadEvalSample, mountStats } from "./stats.js";
 
@@ -11,24 +12,11 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const base = new URL("../", import.meta.url);
 
-/** A sample image fitted (stretched) to the model input, greyscale replicated or RGB, CHW in [0, 1]. */
+/** A sample image stretched to the model input, CHW in [0, 1] (greyscale in every channel). */
 async function loadInput(file, { channels, height, width }) {
-  const res = await fetch(new URL(`samples/${file}`, base));
-  if (!res.ok) throw new Error(`could not load ${file}: HTTP ${res.status}`);
-  const bitmap = await createImageBitmap(await res.blob());
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const c = canvas.getContext("2d", { willReadFrequently: true });
-  c.drawImage(bitmap, 0, 0, width, height);
-  const px = c.getImageData(0, 0, width, height).data;
-  const plane = height * width;
-  const data = new Float32Array(channels * plane);
-  for (let i = 0; i < plane; i++) {
-    const rgb = [px[4 * i] / 255, px[4 * i + 1] / 255, px[4 * i + 2] / 255];
-    const grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
-    for (let ch = 0; ch < channels; ch++) data[ch * plane + i] = channels === 3 ? rgb[ch] : grey;
-  }
+  const grey = await loadImageFitted(new URL(`samples/${file}`, base), height, width);
+  const data = new Float32Array(channels * height * width);
+  for (let ch = 0; ch < channels; ch++) data.set(grey, ch * height * width);
   return { data, channels, height, width };
 }
 

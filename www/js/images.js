@@ -3,7 +3,7 @@
 // Blob itself, so no blob: or data: URL is needed (the page's CSP allows neither). The size is read
 // from the file header first, so a huge image is refused before it is decoded.
 
-import { sizeProblem, sniffImage, toGrey } from "./preprocess.js";
+import { resizeArea, sizeProblem, sniffImage, toGrey } from "./preprocess.js";
 
 /** Pictures are reduced to at most this many pixels a side before preprocessing. */
 const WORK_SIDE = 512;
@@ -51,6 +51,12 @@ export async function loadImageUrl(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return decodeImage(await res.blob());
+}
+
+/** A same-origin image stretched to `width` x `height`, greyscale in [0, 1] (the harness pages). */
+export async function loadImageFitted(url, width, height) {
+  const { grey, width: w, height: h } = await loadImageUrl(url);
+  return resizeArea(grey, w, h, width, height);
 }
 
 /** A webcam session: start() shows the stream in `video`; grab() returns the current frame. */

@@ -5,25 +5,12 @@
 import { COLORMAPS } from "./colormap.js";
 import { openDetail } from "./detail.js";
 import { Engine } from "./engine.js";
-import { greyscale } from "./kernels.js";
+import { loadImageFitted } from "./images.js";
 import { mountPlayground } from "./playground.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const samplesUrl = new URL("../samples/", import.meta.url);
-
-/** A sample image fitted (stretched) to the model input, greyscale in [0, 1]. */
-async function loadInput(file, height, width) {
-  const res = await fetch(new URL(file, samplesUrl));
-  if (!res.ok) throw new Error(`could not load ${file}: HTTP ${res.status}`);
-  const bitmap = await createImageBitmap(await res.blob());
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const c = canvas.getContext("2d", { willReadFrequently: true });
-  c.drawImage(bitmap, 0, 0, width, height);
-  return greyscale(c.getImageData(0, 0, width, height).data);
-}
 
 const state = {
   engine: null,
@@ -78,7 +65,7 @@ async function loadModel(name) {
 async function run() {
   const { channels, height, width } = state.summary.input;
   const file = $("vd-sample").value;
-  const grey = await loadInput(file, height, width);
+  const grey = await loadImageFitted(new URL(file, samplesUrl), height, width);
   const data = new Float32Array(channels * height * width);
   for (let c = 0; c < channels; c++) data.set(grey, c * height * width);
   state.input = { data, channels, height, width };
