@@ -17,6 +17,9 @@ export class Engine {
     this.pending = new Map();
     this.latest = null; // the input waiting to run, with its resolver
     this.running = false;
+    this.gate = new Promise((resolve) => {
+      this.gateOpen = resolve;
+    });
     worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -31,17 +34,44 @@ export class Engine {
     };
   }
 
-  /** Starts the worker and the wasm instance in it. */
-  static async start(workerUrl = new URL("./worker.js", import.meta.url)) {
+  /**
+   * Starts the worker and, on this thread at the same time, the streaming compile of the wasm
+   * module, which is handed to the worker once compiled: the download and compile no longer wait
+   * for the worker to start. Returns at once; `engine.ready` resolves to the engine when the wasm
+   * instance is up. Requests made before then are sent after "init", in order.
+   */
+  static launch(workerUrl = new URL("./worker.js", import.meta.url)) {
     const engine = new Engine(new Worker(workerUrl, { type: "module" }));
-    const info = await engine.call("init");
-    engine.simd = info.simd;
-    engine.builtins = info.builtins;
+    // A host that serves .wasm without the application/wasm type makes compileStreaming fail:
+    // the worker then fetches and compiles it itself.
+    const compiled = WebAssembly.compileStreaming(fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url))).catch(
+      () => null,
+    );
+    engine.ready = compiled
+      .then((module) => {
+        const init = engine.post("init", module ? { module } : {});
+        engine.gateOpen();
+        return init;
+      })
+      .then((info) => {
+        engine.simd = info.simd;
+        engine.builtins = info.builtins;
+        return engine;
+      });
     return engine;
   }
 
-  /** One request to the worker. */
+  /** Starts the worker and the wasm instance in it. */
+  static start(workerUrl) {
+    return Engine.launch(workerUrl).ready;
+  }
+
+  /** One request to the worker (sent once "init" has been sent). */
   call(op, args, transfer = []) {
+    return this.gate.then(() => this.post(op, args, transfer));
+  }
+
+  post(op, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

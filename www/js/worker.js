@@ -2,11 +2,10 @@
 // or {id, ok: false, error}. Ops: init, load, run, parameters, convolve. The current model stays
 // loaded when a load fails, so a bad file never loses what the user had.
 
-// The package and its .wasm are fetched in parallel, as soon as this script starts (a static import
-// would fetch the .wasm only after convlens.js arrived and ran).
-const wasmResponse = fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url));
+// The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
+// while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
+// init fetches and compiles it here.
 const pkg = import("../pkg/convlens.js");
-wasmResponse.catch(() => {}); // reported by init
 let Explorer;
 let simdBackend;
 let convolve;
@@ -16,9 +15,9 @@ let explorer = null;
 let summary = null;
 
 const ops = {
-  async init() {
+  async init({ module }) {
     const api = await pkg;
-    await api.default({ module_or_path: wasmResponse });
+    await api.default({ module_or_path: module ?? fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url)) });
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
