@@ -62,8 +62,8 @@ setup() {
     log "npm ci (e2e)"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  if [ ! -x tools/npm/node_modules/.bin/wasm-opt ]; then
-    log "npm ci (tools/npm: binaryen's wasm-opt)"
+  if [ ! -x tools/npm/node_modules/.bin/wasm-opt ] || [ ! -x tools/npm/node_modules/.bin/esbuild ]; then
+    log "npm ci (tools/npm: binaryen's wasm-opt, esbuild)"
     (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }

@@ -6,14 +6,10 @@ import { Engine } from "./engine.js";
 
 performance.mark("convlens:boot");
 
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-const engine = new Engine(worker);
+// The page's shared engine: a <convlens-explorer> element on the same page uses this worker too.
+const { engine, ready } = Engine.shared();
 
-export const enginePromise = engine.call("init").then((info) => {
-  engine.simd = info.simd;
-  engine.builtins = info.builtins;
-  return engine;
-});
+export const enginePromise = ready;
 
 /** The model named in the link (or digits), already loading: {name, summary: Promise}. */
 const wanted = new URLSearchParams(location.hash.replace(/^#/, "")).get("model") || "digits";

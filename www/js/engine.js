@@ -9,6 +9,23 @@
 //   await engine.parameters(layer)             // {weight, weightShape, bias} or null
 //   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
 //   await engine.outputSize({input, kernel, stride, padding, dilation})
+//
+// Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
+// call names model slot `id` in the worker (the plain engine uses the slot "main"). The
+// <convlens-explorer> elements of a page all use `Engine.shared()` (one worker, one wasm instance)
+// and one slot each; `client.unload()` frees a slot's model.
+
+/** The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source. */
+export function createWorker(url = new URL("./worker.js", import.meta.url)) {
+  const inline = globalThis.convlensInline;
+  if (inline?.workerSource) {
+    const blob = new Blob([inline.workerSource], { type: "text/javascript" });
+    return new Worker(URL.createObjectURL(blob), { type: "module" });
+  }
+  return new Worker(url, { type: "module" });
+}
+
+let shared = null;
 
 export class Engine {
   constructor(worker) {
@@ -17,6 +34,7 @@ export class Engine {
     this.pending = new Map();
     this.latest = null; // the input waiting to run, with its resolver
     this.running = false;
+    this.model = undefined; // the worker's model slot ("main" when undefined)
     worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -32,12 +50,35 @@ export class Engine {
   }
 
   /** Starts the worker and the wasm instance in it. */
-  static async start(workerUrl = new URL("./worker.js", import.meta.url)) {
-    const engine = new Engine(new Worker(workerUrl, { type: "module" }));
+  static async start(workerUrl) {
+    const engine = new Engine(createWorker(workerUrl));
     const info = await engine.call("init");
     engine.simd = info.simd;
     engine.builtins = info.builtins;
     return engine;
+  }
+
+  /**
+   * The page's one shared engine: `{engine, ready}`, where `engine` can take requests at once
+   * (the worker runs them in order after init) and `ready` resolves to it once the wasm is up.
+   */
+  static shared() {
+    if (!shared) {
+      const engine = new Engine(createWorker());
+      const ready = engine.call("init").then((info) => {
+        engine.simd = info.simd;
+        engine.builtins = info.builtins;
+        return engine;
+      });
+      ready.catch(() => {});
+      shared = { engine, ready };
+    }
+    return shared;
+  }
+
+  /** A client of the same worker whose calls use model slot `id`. */
+  forModel(id) {
+    return new ModelClient(this, String(id));
   }
 
   /** One request to the worker. */
@@ -97,5 +138,32 @@ export class Engine {
 
   outputSize(args) {
     return this.call("outputSize", args);
+  }
+}
+
+/** The Engine API on one model slot of a shared worker (see Engine.forModel). */
+class ModelClient extends Engine {
+  constructor(parent, id) {
+    // Not a second worker: requests go through the parent's message channel.
+    const fake = { set onmessage(_) {}, set onerror(_) {} };
+    super(fake);
+    this.parent = parent;
+    this.model = id;
+  }
+
+  get simd() {
+    return this.parent.simd;
+  }
+
+  get builtins() {
+    return this.parent.builtins;
+  }
+
+  call(op, args, transfer = []) {
+    return this.parent.call(op, { ...(args ?? {}), model: this.model }, transfer);
+  }
+
+  unload() {
+    return this.call("unload");
   }
 }
