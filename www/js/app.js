@@ -840,6 +840,10 @@ function wire() {
     applyHash(parseHash(location.hash)).catch((e) => showError(errorText(e)));
   });
   wireDropAndPaste();
+  $("embed-code").addEventListener("click", async () => {
+    const { openEmbedCode } = await import("./embed-code.js");
+    openEmbedCode({ model: state.name, view: state.view, layer: state.layer, channel: state.channel, sample: state.sample });
+  });
 }
 
 /** Times `n` forward passes plus redraws of everything (for the benchmark), in ms per run. */
