@@ -12,6 +12,7 @@ import { enginePromise, preloaded, samplesPromise } from "./boot.js";
 import { renderArchitecture } from "./architecture.js";
 import { COLORMAPS, argmax } from "./colormap.js";
 import { formatHash, parseHash } from "./hashstate.js";
+import { assetUrl } from "./assets.js";
 import { decodeImage, loadImageUrl, Webcam } from "./images.js";
 import { DrawInput } from "./input.js";
 import { BarsView, MapsView } from "./maps.js";
@@ -415,7 +416,7 @@ function renderGallery() {
       b.title = `${s.title} (${s.licence})`;
       b.setAttribute("aria-label", `Sample: ${s.title}`);
       const img = document.createElement("img");
-      img.src = `samples/${s.file}`;
+      img.src = assetUrl(`samples/${s.file}`);
       img.alt = "";
       img.width = 40;
       img.height = 40;

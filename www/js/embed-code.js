@@ -31,6 +31,9 @@ export function embedSnippets(state, pageUrl) {
   let note = "";
   if (state.model && !String(state.model).startsWith("file:")) attrs.push(["model", state.model]);
   else if (state.model) note = "The model you opened from a file is not on the web: put the file on your site and set model=\"its URL\" (it must be on the same site as the page).";
+  if (new URL(pageUrl).protocol === "file:") {
+    note = `${note ? `${note} ` : ""}This copy of convlens was opened from a file: put convlens's www/ folder (or the npm package) on your site and replace the file:/// addresses below with its address.`;
+  }
   const view = VIEW_OF[state.view] ?? "maps";
   if (view !== "maps") attrs.push(["view", view]);
   const needsLayer = view === "filters" || view === "maximize";

@@ -15,12 +15,15 @@
 // <convlens-explorer> elements of a page all use `Engine.shared()` (one worker, one wasm instance)
 // and one slot each; `client.unload()` frees a slot's model.
 
-/** The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source. */
+/**
+ * The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source,
+ * as a classic worker (Chromium refuses module workers from blob: URLs of a file:// page).
+ */
 export function createWorker(url = new URL("./worker.js", import.meta.url)) {
   const inline = globalThis.convlensInline;
   if (inline?.workerSource) {
     const blob = new Blob([inline.workerSource], { type: "text/javascript" });
-    return new Worker(URL.createObjectURL(blob), { type: "module" });
+    return new Worker(URL.createObjectURL(blob));
   }
   return new Worker(url, { type: "module" });
 }

@@ -10,7 +10,7 @@
 
 // The package and its .wasm are fetched in parallel, as soon as this script starts (a static import
 // would fetch the .wasm only after convlens.js arrived and ran). The single-file build
-// (tools/bundle.mjs) sets `self.convlensInline.wasm` (the .wasm bytes) before this module runs, so
+// (tools/npm/bundle.mjs) sets `self.convlensInline.wasm` (the .wasm bytes) before this module runs, so
 // nothing is fetched there.
 const inlineWasm = self.convlensInline?.wasm;
 const wasmResponse = inlineWasm ? null : fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url));
