@@ -27,6 +27,8 @@
 //            input (sample picker, drawing on the input, Clear), layer (layer and channel
 //            pickers), view (view picker), prediction (the network's answer); or "all" / "none".
 //            Default "input prediction". Unknown words are reported in the element.
+//   shift    "dx dy": moves the input picture dx pixels right and dy down (negative: left / up,
+//            at most 8) after it is converted, e.g. to show that pooling tolerates small shifts.
 //   height   a CSS length ("480px", "30rem", "70vh") or a number of pixels; the element scrolls
 //            inside it. Default: as tall as its content.
 //
@@ -61,7 +63,7 @@ const VIEW_LABELS = {
   attribution: "Attribution",
   stats: "Filter statistics",
 };
-const ATTRS = ["model", "view", "layer", "channel", "input", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
+const ATTRS = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
 
 const BASE = new URL("../", import.meta.url);
 const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/embed.css"];
@@ -124,6 +126,31 @@ export function resolveLayer(summary, value) {
   const i = names.indexOf(v);
   if (i >= 0) return { index: i };
   return { problem: `layer="${value}": this model has no such layer (its layers: ${names.join(", ")})` };
+}
+
+/** `shift` ("dx dy", integers from -8 to 8) to {dx, dy}, or {problem}. */
+export function parseShift(value) {
+  if (value === null || value === undefined || value.trim() === "") return { dx: 0, dy: 0 };
+  const m = /^\s*(-?\d{1,2})[\s,]+(-?\d{1,2})\s*$/.exec(value);
+  if (!m || Math.abs(Number(m[1])) > 8 || Math.abs(Number(m[2])) > 8) {
+    return { dx: 0, dy: 0, problem: `shift="${value}" should be two whole numbers from -8 to 8 ("dx dy", e.g. "2 0")` };
+  }
+  return { dx: Number(m[1]), dy: Number(m[2]) };
+}
+
+/** `values` (h x w) moved dx right and dy down; what moves in is 0. */
+export function shiftImage(values, h, w, dx, dy) {
+  if (!dx && !dy) return values;
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= h) continue;
+    for (let x = 0; x < w; x++) {
+      const sx = x - dx;
+      if (sx >= 0 && sx < w) out[y * w + x] = values[sy * w + sx];
+    }
+  }
+  return out;
 }
 
 /** Same-origin check for URLs given in attributes. */
@@ -471,7 +498,10 @@ export class ConvlensExplorer extends HTMLElement {
 
     // The input.
     const inputAttr = this.getAttribute("input");
-    const wantedInput = `${this.modelKey}|${inputAttr ?? ""}`;
+    const shift = parseShift(this.getAttribute("shift"));
+    if (shift.problem) this.note(shift.problem);
+    this.shift = shift;
+    const wantedInput = `${this.modelKey}|${inputAttr ?? ""}|${shift.dx},${shift.dy}`;
     if (wantedInput !== this.inputKey) {
       ui.sample.replaceChildren();
       const list = await samples();
@@ -581,16 +611,19 @@ export class ConvlensExplorer extends HTMLElement {
   usePicture(pic, label) {
     const { height, width } = this.summary.input;
     this.source = { ...pic, label };
-    const values = prepare(pic.grey, pic.width, pic.height, {
+    const prepared = prepare(pic.grey, pic.width, pic.height, {
       mode: modeFor(this.modelKey, this.summary),
       invert: autoInvert(pic.grey, pic.width, pic.height),
       outHeight: height,
       outWidth: width,
     });
+    const { dx = 0, dy = 0 } = this.shift ?? {};
+    const values = shiftImage(prepared, height, width, dx, dy);
     // DrawInput.load schedules a run through onChange (in the next animation frame); apply()
     // also runs at once, and the engine drops whichever result is stale.
     this.input.load(values, { undoable: false });
-    this.ui.caption.textContent = `${label} → ${height} × ${width}`;
+    const moved = dx || dy ? `, moved ${dx} right and ${dy} down` : "";
+    this.ui.caption.textContent = `${label} → ${height} × ${width}${moved}`;
   }
 
   // ------------------------------------------------ running
@@ -707,7 +740,7 @@ export class ConvlensExplorer extends HTMLElement {
     const { view, layer, channel } = this.state;
     const f = this.viewFor;
     const host = this.ui.host;
-    this.ui.side.hidden = view === "playground" || view === "stats";
+    this.ui.side.hidden = view === "playground" || view === "stats" || view === "maximize";
     this.ui.body.dataset.view = view;
     if (f && f.summary === this.summary && f.view === view) {
       // Same view and model: re-target it in place.

@@ -4,7 +4,7 @@
 
 import "./convlens-explorer.js";
 
-export const HASH_KEYS = ["model", "view", "layer", "channel", "input", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
+export const HASH_KEYS = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
 
 const view = document.getElementById("view");
 
