@@ -145,7 +145,7 @@ async function npmPackage() {
   // a course page's own bundler, or none, can use them as they are).
   for (const dir of ["js", "css", "pkg", "samples", "data"]) await cp(path.join(WWW, dir), path.join(out, dir), { recursive: true });
   // Only what the component needs: the explorer page's own modules and harnesses stay out.
-  for (const f of ["app.js", "boot.js", "bench.js", "views-demo.js", "explain-demo.js", "embed-code.js"]) await rm(path.join(out, "js", f), { force: true });
+  for (const f of ["app.js", "boot.js", "bench.js", "views-demo.js", "explain-demo.js", "embed-code.js", "lesson.js", "assets.js"]) await rm(path.join(out, "js", f), { force: true });
   await rm(path.join(out, "pkg/.gitignore"), { force: true });
   await rm(path.join(out, "css/embed-code.css"), { force: true });
   for (const f of ["style.css", "favicon.svg", "embed.html"]) await cp(path.join(WWW, f), path.join(out, f));
