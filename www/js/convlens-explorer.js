@@ -78,6 +78,7 @@ export function samples() {
 }
 
 const sampleId = (s) => s.file.replace(/\.[^.]+$/, "");
+const sameValues = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 let nextSlot = 1;
 
 /** Same-origin check for URLs given in attributes. */
@@ -314,9 +315,13 @@ export class ConvlensExplorer extends HTMLElement {
   async update() {
     let done;
     this.readyPromise = new Promise((r) => (done = r));
+    // While the attributes are applied, the input's own change notifications (resize, load) run
+    // nothing: apply() runs once at the end, so no event reports a half-applied state.
+    this.applying = true;
     try {
       await this.apply();
     } finally {
+      this.applying = false;
       done();
     }
   }
@@ -442,7 +447,7 @@ export class ConvlensExplorer extends HTMLElement {
     // The view.
     await this.showView();
     if (gen !== this.gen) return;
-    await this.run();
+    await this.run(true);
     this.setAttribute("aria-busy", "false");
     this.dataset.state = "ready";
   }
@@ -547,11 +552,14 @@ export class ConvlensExplorer extends HTMLElement {
 
   // ------------------------------------------------ running
 
-  async run() {
+  /** Runs the model on the input; `force` runs even while applying or when the input is unchanged. */
+  async run(force = false) {
+    if (this.applying && !force) return;
     const { engine, summary } = this;
     if (!engine || !summary || !this.state) return;
     const gen = this.gen;
     const tensor = this.input.tensor(summary.input.channels);
+    if (!force && this.lastInput && this.lastSummary === summary && sameValues(tensor, this.lastInput)) return;
     let r;
     try {
       r = await engine.runLatest(tensor);
@@ -563,6 +571,7 @@ export class ConvlensExplorer extends HTMLElement {
     this.activations = r.activations;
     this.output = r.output;
     this.lastInput = tensor;
+    this.lastSummary = summary;
     this.runs += 1;
     this.dataset.runs = String(this.runs);
     this.showPrediction(r.output);
