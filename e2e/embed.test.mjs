@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
+import { tinyClassifier } from "./model-file.mjs";
 import { serve } from "./serve.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -213,6 +214,21 @@ test("the element reacts to attribute changes and dispatches prediction and sele
   assert.equal(fashion[0], "Sneaker", fashion.join(", "));
   v = await view();
   assert.equal(v.maps.length, 12);
+
+  // A model file from the page's own site (served here by the test), and one that is not a model.
+  await page.route(/\/models\/(tiny|broken)\.safetensors$/, (route) =>
+    route.fulfill({ status: 200, contentType: "application/octet-stream", body: route.request().url().includes("tiny") ? Buffer.from(tinyClassifier().bytes) : Buffer.from("not a model") }),
+  );
+  await set({ model: "models/tiny.safetensors", layer: "0", input: "digit-7" });
+  await page.waitForFunction(() => window.events.at(-1)?.type === "prediction" && window.events.at(-1).detail.model === "models/tiny.safetensors");
+  v = await view();
+  assert.deepEqual(v.layers, [0]);
+  assert.equal(v.maps.length, 3, "the tiny model's first layer has 3 channels");
+  assert.ok(v.maps.every((m) => m === "10x12"), v.maps.join(" "));
+  await set({ model: "models/broken.safetensors" });
+  await page.waitForFunction(() => /is not a usable model file/.test(document.getElementById("view").shadowRoot.querySelector(".cx-error").textContent));
+  await set({ model: "https://elsewhere.example/m.safetensors" });
+  await page.waitForFunction(() => /only model files on this page's own site/.test(document.getElementById("view").shadowRoot.querySelector(".cx-error").textContent));
 
   // A bad attribute shows a message in the element (no exception); fixing it recovers.
   await set({ model: "nope" });
