@@ -27,16 +27,28 @@ async function readSafetensors(path) {
   return readSafetensorsBytes(await readFile(path));
 }
 
+/** IEEE 754 half precision bits -> number (normal, subnormal, zero; the files hold no inf/NaN). */
+function halfToNumber(h) {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  return exp === 0 ? sign * mant * 2 ** -24 : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
 function readSafetensorsBytes(buf) {
   const n = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + n).toString("utf8"));
   const out = {};
   for (const [name, t] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    assert.equal(t.dtype, "F32");
+    assert.ok(t.dtype === "F32" || t.dtype === "F16", `${name}: dtype ${t.dtype}`);
+    const size = t.dtype === "F32" ? 4 : 2;
     const [a, b] = t.data_offsets;
-    const data = new Float32Array((b - a) / 4);
-    for (let i = 0; i < data.length; i++) data[i] = buf.readFloatLE(8 + n + a + 4 * i);
+    const data = new Float32Array((b - a) / size);
+    for (let i = 0; i < data.length; i++) {
+      const at = 8 + n + a + size * i;
+      data[i] = size === 4 ? buf.readFloatLE(at) : halfToNumber(buf.readUInt16LE(at));
+    }
     out[name] = { shape: t.shape, data };
   }
   return out;

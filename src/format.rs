@@ -1,6 +1,7 @@
 //! The model file: one safetensors file whose metadata key `convlens` holds the architecture as
 //! JSON, and whose tensors use PyTorch names and layouts (`<layer>.weight`, `<layer>.bias`; conv
-//! weights `[out, in, kh, kw]`, linear weights `[out, in]`; all F32).
+//! weights `[out, in, kh, kw]`, linear weights `[out, in]`), stored F32, F16 or BF16 (half-size
+//! storage; computing is always in f32).
 //!
 //! ALL validation of files from outside happens here or in [`Model::new`]; nothing is allocated
 //! from an unchecked header field, and no input makes it panic.
@@ -21,6 +22,14 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub const METADATA_KEY: &str = "convlens";
 /// Layer types a model file may use.
 pub const LAYER_TYPES: [&str; 7] = ["conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "linear", "softmax"];
+
+/// How [`save_as`] stores the weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    F32,
+    /// IEEE half precision: half the size, about 3 significant digits.
+    F16,
+}
 
 /// The architecture JSON stored under [`METADATA_KEY`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,11 +121,13 @@ impl Tensors<'_> {
     fn take(&mut self, name: &str) -> Result<Option<(Vec<usize>, Vec<f32>)>> {
         let Ok(view) = self.st.tensor(name) else { return Ok(None) };
         self.used.push(name.to_string());
-        if view.dtype() != Dtype::F32 {
-            bail!("tensor '{name}' has dtype {:?}; convlens model files store F32", view.dtype());
-        }
-        let values: Vec<f32> =
-            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let data = view.data();
+        let values: Vec<f32> = match view.dtype() {
+            Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+            Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            Dtype::BF16 => data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            other => bail!("tensor '{name}' has dtype {other:?}; convlens model files store F32, F16 or BF16"),
+        };
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             bail!("tensor '{name}' holds {} at element {i}; weights must be finite", values[i]);
         }
@@ -295,12 +306,28 @@ pub fn architecture(model: &Model) -> Architecture {
     }
 }
 
-/// Writes `model` in the model-file format (what [`load`] reads back).
+/// Writes `model` in the model-file format (what [`load`] reads back), weights F32.
 pub fn save(model: &Model) -> Result<Vec<u8>> {
+    save_as(model, Storage::F32)
+}
+
+/// Writes `model` with its weights stored as `storage`. F16 fails for a weight outside its range
+/// (|w| > 65504); smaller weights are rounded to the nearest half.
+pub fn save_as(model: &Model, storage: Storage) -> Result<Vec<u8>> {
     let mut data: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
-    let mut put = |name: String, shape: &[usize], values: &[f32]| {
-        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let mut put = |name: String, shape: &[usize], values: &[f32]| -> Result<()> {
+        let bytes = match storage {
+            Storage::F32 => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            Storage::F16 => {
+                let half: Vec<half::f16> = values.iter().map(|&v| half::f16::from_f32(v)).collect();
+                if let Some(i) = half.iter().position(|h| !h.is_finite()) {
+                    bail!("tensor '{name}': element {i} ({}) does not fit in F16", values[i]);
+                }
+                half.iter().flat_map(|h| h.to_le_bytes()).collect()
+            }
+        };
         data.insert(name, (shape.to_vec(), bytes));
+        Ok(())
     };
     for l in &model.layers {
         let (w, b) = match &l.kind {
@@ -308,16 +335,20 @@ pub fn save(model: &Model) -> Result<Vec<u8>> {
             LayerKind::Linear(lin) => ((lin.weight.shape(), lin.weight.iter().copied().collect()), &lin.bias),
             _ => continue,
         };
-        put(format!("{}.weight", l.name), w.0, &w.1);
+        put(format!("{}.weight", l.name), w.0, &w.1)?;
         if let Some(b) = b {
-            put(format!("{}.bias", l.name), b.shape(), &b.to_vec());
+            put(format!("{}.bias", l.name), b.shape(), &b.to_vec())?;
         }
     }
     let json = serde_json::to_string(&architecture(model)).map_err(|e| Error(format!("architecture JSON: {e}")))?;
     let views = data
         .iter()
         .map(|(name, (shape, bytes))| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
+            let dtype = match storage {
+                Storage::F32 => Dtype::F32,
+                Storage::F16 => Dtype::F16,
+            };
+            TensorView::new(dtype, shape.clone(), bytes)
                 .map(|v| (name.clone(), v))
                 .map_err(|e| Error(format!("tensor '{name}': {e}")))
         })

@@ -174,9 +174,17 @@ impl Model {
 
     /// Forward pass on a raw input, keeping every layer's output.
     pub fn forward(&self, raw: &[f32]) -> Result<Activations> {
+        self.forward_to(raw, self.layers.len() - 1)
+    }
+
+    /// Forward pass through layers `0..=last` only (what a target at layer `last` needs).
+    pub fn forward_to(&self, raw: &[f32], last: usize) -> Result<Activations> {
+        let Some(layers) = self.layers.get(..=last) else {
+            bail!("layer {last} does not exist (the model has {} layers)", self.layers.len());
+        };
         let input = self.normalize(raw)?;
-        let mut outputs: Vec<Tensor> = Vec::with_capacity(self.layers.len());
-        for layer in &self.layers {
+        let mut outputs: Vec<Tensor> = Vec::with_capacity(layers.len());
+        for layer in layers {
             let x = outputs.last().unwrap_or(&input);
             outputs.push(layer.forward(x));
         }

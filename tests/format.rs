@@ -101,6 +101,96 @@ fn save_then_load_gives_the_same_network() {
     assert_eq!(format::save(&back).unwrap(), bytes);
 }
 
+fn conv_bias(m: &convlens::Model, layer: usize) -> Vec<f32> {
+    match &m.layers[layer].kind {
+        convlens::LayerKind::Conv2d(c) => c.bias.as_ref().unwrap().to_vec(),
+        _ => panic!("layer {layer} is not a conv layer"),
+    }
+}
+
+/// Every weight of a model, in layer order.
+fn all_weights(m: &convlens::Model) -> Vec<f32> {
+    let mut out = vec![];
+    for l in &m.layers {
+        match &l.kind {
+            convlens::LayerKind::Conv2d(c) => {
+                out.extend(c.weight.iter());
+                out.extend(c.bias.iter().flatten());
+            }
+            convlens::LayerKind::Linear(c) => {
+                out.extend(c.weight.iter());
+                out.extend(c.bias.iter().flatten());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn half_precision_weights_load_as_their_exact_values() {
+    // Bit patterns and their values from the IEEE 754 half and bfloat16 definitions.
+    let f16: [(u16, f32); 8] = [
+        (0x3c00, 1.0),
+        (0xc000, -2.0),
+        (0x3800, 0.5),
+        (0x3555, 0.333_251_95),
+        (0x0001, 5.960_464_5e-8), // smallest subnormal, 2^-24
+        (0x7bff, 65504.0),        // largest finite
+        (0x8000, -0.0),
+        (0x4248, 3.140_625),
+    ];
+    let bf16: [(u16, f32); 8] = [
+        (0x3f80, 1.0),
+        (0xc040, -3.0),
+        (0x3e20, 0.156_25),
+        (0x4049, 3.140_625),
+        (0, 0.0),
+        (0xbf00, -0.5),
+        (0x4120, 10.0),
+        (0x3c23, 0.009_948_730_5),
+    ];
+    for (dtype, table) in [(Dtype::F16, f16), (Dtype::BF16, bf16)] {
+        let mut t = example_tensors();
+        t[1] = ("conv1.bias", dtype, vec![8], table.iter().flat_map(|(b, _)| b.to_le_bytes()).collect());
+        let m = format::load(&file(&example_arch(), &t)).unwrap();
+        let want: Vec<f32> = table.iter().map(|&(_, v)| v).collect();
+        assert_eq!(conv_bias(&m, 0), want, "{dtype:?}");
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn f16_storage_halves_the_weights_and_rounds_to_the_nearest_half() {
+    let model = every_layer_model(&mut Rng::new(22), 3);
+    let full = format::save(&model).unwrap();
+    let half = format::save_as(&model, format::Storage::F16).unwrap();
+    let weights = all_weights(&model);
+    let header = |b: &[u8]| 8 + u64::from_le_bytes(b[..8].try_into().unwrap()) as usize;
+    assert_eq!(full.len() - header(&full), 4 * weights.len());
+    assert_eq!(half.len() - header(&half), 2 * weights.len());
+    let back = format::load(&half).unwrap();
+    assert_eq!(format::architecture(&back), format::architecture(&model));
+    for (i, (w, h)) in weights.iter().zip(all_weights(&back)).enumerate() {
+        // Round to nearest: within half a unit in the last place (11 significant bits), or half
+        // the subnormal spacing 2^-24 for tiny weights.
+        let tolerance = (w.abs() * 2f32.powi(-11)).max(2f32.powi(-25));
+        assert!((w - h).abs() <= tolerance, "weight {i}: {w} stored as {h}");
+    }
+    // Saving what was loaded again changes nothing.
+    assert_eq!(format::save_as(&back, format::Storage::F16).unwrap(), half);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn f16_storage_refuses_weights_out_of_its_range() {
+    let mut model = every_layer_model(&mut Rng::new(23), 2);
+    if let convlens::LayerKind::Conv2d(c) = &mut model.layers[0].kind {
+        c.weight[[0, 0, 0, 1]] = 1e5;
+    }
+    let e = format::save_as(&model, format::Storage::F16).unwrap_err();
+    assert!(e.0.contains("F16") && e.0.contains("100000"), "{}", e.0);
+    assert!(format::save(&model).is_ok());
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn not_a_model_file() {
     expect_error(b"", &["not a valid safetensors file"]);
@@ -169,10 +259,20 @@ fn missing_extra_and_misshaped_tensors() {
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-fn non_f32_and_non_finite_weights() {
-    let mut t = example_tensors();
-    t[1] = ("conv1.bias", Dtype::F16, vec![8], vec![0u8; 16]);
-    expect_error(&file(&example_arch(), &t), &["conv1.bias", "F16", "F32"]);
+fn unsupported_dtypes_and_non_finite_weights() {
+    for (dtype, bytes) in [(Dtype::I32, 4), (Dtype::F64, 8), (Dtype::U8, 1)] {
+        let mut t = example_tensors();
+        t[1] = ("conv1.bias", dtype, vec![8], vec![0u8; 8 * bytes]);
+        expect_error(&file(&example_arch(), &t), &["conv1.bias", &format!("{dtype:?}"), "F32, F16 or BF16"]);
+    }
+    // Half-precision NaN and infinity are refused like their F32 counterparts.
+    for (dtype, bits) in [(Dtype::F16, 0x7e00u16), (Dtype::F16, 0xfc00), (Dtype::BF16, 0x7f80)] {
+        let mut t = example_tensors();
+        let mut bytes: Vec<u8> = (0..8).flat_map(|_| 0x3c00u16.to_le_bytes()).collect();
+        bytes[2 * 5..2 * 6].copy_from_slice(&bits.to_le_bytes());
+        t[1] = ("conv1.bias", dtype, vec![8], bytes);
+        expect_error(&file(&example_arch(), &t), &["conv1.bias", "element 5", "finite"]);
+    }
     for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
         let mut t = example_tensors();
         let mut bytes = f32s(200, 0.5);

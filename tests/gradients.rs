@@ -179,5 +179,12 @@ fn backward_from_an_inner_layer_unit_and_channel() {
             checks.push((g.as_slice().unwrap()[i], numeric, format!("layer {layer}, d/d input[{i}]")));
         }
         assert_all_close(&checks);
+        // A forward pass that stops at the target layer gives the same outputs and gradient.
+        let partial = model.forward_to(&x, layer).unwrap();
+        assert_eq!(partial.outputs.len(), layer + 1);
+        assert_eq!(partial.outputs, acts.outputs[..=layer]);
+        assert_eq!(model.backward(&partial, layer, &seed, None).unwrap(), g);
     }
+    let e = model.forward_to(&x, model.layers.len()).unwrap_err();
+    assert!(e.0.contains("does not exist"), "{}", e.0);
 }

@@ -156,7 +156,7 @@ impl Maximizer {
 
     /// The objective on the current image.
     pub fn value(&self) -> Result<f32> {
-        Ok(self.target.value(&self.model.forward(&self.image)?))
+        self.target.value_of(&self.model, &self.image)
     }
 
     /// The current image: raw input, CHW, in [0, 1].

@@ -51,9 +51,15 @@ impl Target {
         acts.outputs[self.layer].iter().zip(self.seed.iter()).map(|(a, s)| a * s).sum()
     }
 
-    /// Forward pass, objective value and its gradient with respect to the raw input.
+    /// The objective on a raw input (a forward pass up to the target's layer).
+    pub fn value_of(&self, model: &Model, raw: &[f32]) -> Result<f32> {
+        Ok(self.value(&model.forward_to(raw, self.layer)?))
+    }
+
+    /// Forward pass (up to the target's layer), objective value and its gradient with respect to
+    /// the raw input.
     pub fn value_and_gradient(&self, model: &Model, raw: &[f32]) -> Result<(f32, Tensor)> {
-        let acts = model.forward(raw)?;
+        let acts = model.forward_to(raw, self.layer)?;
         let g = model.backward(&acts, self.layer, &self.seed, None)?;
         Ok((self.value(&acts), g))
     }

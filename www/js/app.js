@@ -8,12 +8,13 @@
 // forward passes plus redraws.
 
 import { Tabs } from "./tabs.js";
-import { enginePromise, preloaded, samplesPromise } from "./boot.js";
+import { earlySample, enginePromise, preloaded, samplesPromise } from "./boot.js";
 import { renderArchitecture } from "./architecture.js";
 import { COLORMAPS, argmax } from "./colormap.js";
 import { formatHash, parseHash } from "./hashstate.js";
 import { assetUrl } from "./assets.js";
 import { decodeImage, loadImageUrl, Webcam } from "./images.js";
+import { defaultSample, sampleId } from "./samples.js";
 import { DrawInput } from "./input.js";
 import { BarsView, MapsView } from "./maps.js";
 import { autoInvert, looksLikeSafetensors, modeFor, prepare, sniffImage } from "./preprocess.js";
@@ -381,8 +382,6 @@ async function openImageFile(file, how = "opened") {
   usePicture(pic, file.name || `${how} image`);
 }
 
-const sampleId = (s) => s.file.replace(/\.[^.]+$/, "");
-
 async function openSample(id) {
   const s = state.samples.find((x) => sampleId(x) === id);
   if (!s) {
@@ -390,7 +389,8 @@ async function openSample(id) {
     return false;
   }
   try {
-    const pic = await loadImageUrl(new URL(`../samples/${s.file}`, import.meta.url));
+    const early = await earlySample(id);
+    const pic = early ? await decodeImage(early) : await loadImageUrl(new URL(`../samples/${s.file}`, import.meta.url));
     usePicture(pic, s.title, id);
     document.body.dataset.sample = id;
     hideError();
@@ -426,12 +426,6 @@ function renderGallery() {
       ui.gallery.append(b);
     }
   }
-}
-
-function defaultSample(name) {
-  const mode = state.summary ? modeFor(name, state.summary) : "fit";
-  const id = mode === "mnist" ? "digit-2" : mode === "fashion" ? "fashion-ankle-boot" : "cat";
-  return state.samples.some((s) => sampleId(s) === id) ? id : null;
 }
 
 // ---------------------------------------------------------------- files from anywhere
@@ -896,7 +890,7 @@ async function main() {
     state.samples = await samplesPromise;
     await setModel(first);
     performance.mark("convlens:model-shown");
-    const sample = h.sample ?? defaultSample(first);
+    const sample = h.sample ?? defaultSample(modeFor(first, state.summary), state.samples);
     if (sample) await openSample(sample);
     await applyHash({ ...h, model: first, sample });
     if (h.model && h.model !== first) showError(`The link asks for the model “${h.model}”, which is not a builtin model here; showing ${first}.`);

@@ -9,11 +9,11 @@
 //   await engine.parameters(layer)             // {weight, weightShape, bias} or null
 //   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
 //   await engine.outputSize({input, kernel, stride, padding, dilation})
-//
+
 // Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
 // call names model slot `id` in the worker (the plain engine uses the slot "main"). The
-// <convlens-explorer> elements of a page all use `Engine.shared()` (one worker, one wasm instance)
-// and one slot each; `client.unload()` frees a slot's model.
+// <convlens-explorer> elements of a page and the explorer page itself all use `Engine.shared()`
+// (one worker, one wasm instance), each element with its own slot; `client.unload()` frees a slot.
 
 /**
  * The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source,
@@ -37,7 +37,9 @@ export class Engine {
     this.pending = new Map();
     this.latest = null; // the input waiting to run, with its resolver
     this.running = false;
-    this.model = undefined; // the worker's model slot ("main" when undefined)
+    this.gate = new Promise((resolve) => {
+      this.gateOpen = resolve;
+    });
     worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
@@ -52,29 +54,48 @@ export class Engine {
     };
   }
 
-  /** Starts the worker and the wasm instance in it. */
-  static async start(workerUrl) {
-    const engine = new Engine(createWorker(workerUrl));
-    const info = await engine.call("init");
-    engine.simd = info.simd;
-    engine.builtins = info.builtins;
-    return engine;
-  }
-
   /**
-   * The page's one shared engine: `{engine, ready}`, where `engine` can take requests at once
-   * (the worker runs them in order after init) and `ready` resolves to it once the wasm is up.
+   * Starts the worker and, on this thread at the same time, the streaming compile of the wasm
+   * module, which is handed to the worker once compiled: the download and compile no longer wait
+   * for the worker to start. Returns at once; `engine.ready` resolves to the engine when the wasm
+   * instance is up. Requests made before then are sent after "init", in order.
    */
-  static shared() {
-    if (!shared) {
-      const engine = new Engine(createWorker());
-      const ready = engine.call("init").then((info) => {
+  static launch(workerUrl = new URL("./worker.js", import.meta.url)) {
+    const engine = new Engine(createWorker(workerUrl));
+    // A host that serves .wasm without the application/wasm type makes compileStreaming fail:
+    // the worker then fetches and compiles it itself. The single-file build's worker has the wasm
+    // bytes inside (there is no file to fetch).
+    const compiled = globalThis.convlensInline?.workerSource
+      ? Promise.resolve(null)
+      : WebAssembly.compileStreaming(fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url))).catch(() => null);
+    engine.ready = compiled
+      .then((module) => {
+        const init = engine.post("init", module ? { module } : {});
+        engine.gateOpen();
+        return init;
+      })
+      .then((info) => {
         engine.simd = info.simd;
         engine.builtins = info.builtins;
         return engine;
       });
-      ready.catch(() => {});
-      shared = { engine, ready };
+    return engine;
+  }
+
+  /** Starts the worker and the wasm instance in it. */
+  static start(workerUrl) {
+    return Engine.launch(workerUrl).ready;
+  }
+
+  /**
+   * The page's one shared engine: `{engine, ready}`, where `engine` takes requests at once (they
+   * are sent after "init", in order) and `ready` resolves to it once the wasm is up.
+   */
+  static shared() {
+    if (!shared) {
+      const engine = Engine.launch();
+      engine.ready.catch(() => {});
+      shared = { engine, ready: engine.ready };
     }
     return shared;
   }
@@ -84,8 +105,12 @@ export class Engine {
     return new ModelClient(this, String(id));
   }
 
-  /** One request to the worker. */
+  /** One request to the worker (sent once "init" has been sent). */
   call(op, args, transfer = []) {
+    return this.gate.then(() => this.post(op, args, transfer));
+  }
+
+  post(op, args, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

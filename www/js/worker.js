@@ -8,14 +8,12 @@
 // its one wasm instance yet show different models. A slot keeps its model when a load into it
 // fails, so a bad file never loses what the user had.
 
-// The package and its .wasm are fetched in parallel, as soon as this script starts (a static import
-// would fetch the .wasm only after convlens.js arrived and ran). The single-file build
-// (tools/npm/bundle.mjs) sets `self.convlensInline.wasm` (the .wasm bytes) before this module runs, so
-// nothing is fetched there.
+// The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
+// while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
+// init fetches and compiles it here. The single-file build (tools/npm/bundle.mjs) sets
+// `self.convlensInline.wasm` (the .wasm bytes) before this script runs, so nothing is fetched there.
 const inlineWasm = self.convlensInline?.wasm;
-const wasmResponse = inlineWasm ? null : fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url));
 const pkg = import("../pkg/convlens.js");
-wasmResponse?.catch(() => {}); // reported by init
 let Explorer;
 let simdBackend;
 let convolve;
@@ -40,9 +38,11 @@ function slotFor(id) {
 }
 
 const ops = {
-  async init() {
+  async init({ module }) {
     const api = await pkg;
-    await api.default({ module_or_path: inlineWasm ?? wasmResponse });
+    await api.default({
+      module_or_path: module ?? inlineWasm ?? fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url)),
+    });
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
