@@ -383,3 +383,36 @@ test("the npm package: package.json, its entry point defines the element, its em
     await npm.close();
   }
 });
+
+test("Copy embed code: the snippets for the view on screen; without a clipboard API the text is selected", async () => {
+  const { ctx, page, problems } = await newPage(new URL(server.url).origin);
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined });
+  });
+  await page.goto(`${server.url}index.html#model=fashion&sample=fashion-bag&layer=3&channel=7&view=detail`);
+  await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
+  await page.waitForSelector("body[data-detail='open']");
+  await page.keyboard.press("Escape");
+  await page.click("#tab-maximize");
+  await page.click("#embed-code");
+  await page.waitForSelector("#embed-dialog[open]");
+  const [element, iframe] = await page.$$eval("#embed-dialog textarea", (t) => t.map((x) => x.value));
+  assert.match(element, /<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/course\/convlens\/js\/convlens-explorer\.js"><\/script>/);
+  assert.match(element, /<convlens-explorer model="fashion" view="maximize" layer="3" channel="7" input="fashion-bag"><\/convlens-explorer>/);
+  assert.match(iframe, /src="http:\/\/127\.0\.0\.1:\d+\/course\/convlens\/embed\.html#model=fashion&amp;view=maximize&amp;layer=3&amp;channel=7&amp;input=fashion-bag"/);
+  await page.click("#embed-dialog .embed-copy >> nth=1");
+  assert.match(await page.textContent("#embed-dialog .embed-status >> nth=1"), /press Ctrl\+C/);
+  const selected = await page.evaluate(() => {
+    const t = document.activeElement;
+    return t.value.slice(t.selectionStart, t.selectionEnd);
+  });
+  assert.equal(selected, iframe, "the whole iframe snippet is selected");
+  // The iframe code works: embed.html with that hash shows the maximization of that channel.
+  const src = iframe.match(/src="([^"]+)"/)[1].replace(/&amp;/g, "&");
+  const frame = await ctx.newPage();
+  await frame.goto(src);
+  await frame.waitForSelector("convlens-explorer[data-state='ready']");
+  await frame.waitForFunction(() => /conv2 channel 7/.test(document.querySelector("convlens-explorer").shadowRoot.textContent));
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
