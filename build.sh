@@ -6,6 +6,8 @@
 #                      browsers + drivers, npm test dependencies)
 #   ./build.sh build   release wasm into www/pkg/
 #   ./build.sh serve   build, then serve www/ at http://127.0.0.1:8080
+#   ./build.sh bundle  build, then dist/convlens.html (the whole app in one file, works from
+#                      file:// offline) and dist/npm/ (the npm package with the web component)
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
 #                      and the page's end-to-end tests
 #   ./build.sh bench   kernel benchmarks in headless Chromium (JSON + markdown table)
@@ -62,8 +64,8 @@ setup() {
     log "npm ci (e2e)"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  if [ ! -x tools/npm/node_modules/.bin/wasm-opt ]; then
-    log "npm ci (tools/npm: binaryen's wasm-opt)"
+  if [ ! -x tools/npm/node_modules/.bin/wasm-opt ] || [ ! -x tools/npm/node_modules/.bin/esbuild ]; then
+    log "npm ci (tools/npm: binaryen's wasm-opt, esbuild)"
     (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -88,6 +90,12 @@ check_simd() { # the release wasm must contain f32x4 instructions
   echo "release wasm: $n f32x4 instructions"
 }
 
+bundle() {
+  build
+  log "bundle: dist/convlens.html and dist/npm/ (esbuild)"
+  node tools/npm/bundle.mjs
+}
+
 serve() {
   build
   local port=${PORT:-8080}
@@ -108,7 +116,7 @@ test_all() {
   wasm-pack test --mode no-install --headless --chrome -- --lib --test '*'
   log "wasm: headless Firefox"
   wasm-pack test --mode no-install --headless --firefox -- --lib --test '*'
-  build
+  bundle
   log "page: end-to-end tests (headless Chromium)"
   node --test e2e/
 }
@@ -169,10 +177,11 @@ evaluate() {
 case "${1:-}" in
   setup) setup ;;
   build) build ;;
+  bundle) bundle ;;
   serve) serve ;;
   test) test_all ;;
   bench) bench ;;
   train) shift; train "$@" ;;
   eval) evaluate ;;
-  *) echo "usage: $0 {setup|build|serve|test|bench|train [digits|fashion]|eval}" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|bundle|serve|test|bench|train [digits|fashion]|eval}" >&2; exit 2 ;;
 esac

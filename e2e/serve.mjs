@@ -3,6 +3,7 @@
 //
 //   import { serve } from "./serve.mjs";
 //   const server = await serve({ prefix: "/some/sub/path/" });  // server.url ends with the prefix
+//   serve({ headers: { "content-security-policy": "..." } })      // extra headers on every file
 //   ...; await server.close();
 //
 // CLI: node e2e/serve.mjs [--port N] [--root DIR] [--prefix /sub/path/]
@@ -45,7 +46,7 @@ function send(res, status, text) {
  * Serves `root` under URL path `prefix`. Resolves to {url, port, close()} once listening.
  * `log` (optional) is called with (method, urlPath, status) for every request.
  */
-export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", log } = {}) {
+export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", log, headers = {} } = {}) {
   const base = path.resolve(root);
   if (!prefix.startsWith("/")) prefix = `/${prefix}`;
   if (!prefix.endsWith("/")) prefix += "/";
@@ -96,6 +97,7 @@ export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", 
         "content-length": st.size,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
+        ...headers,
       });
       if (req.method === "HEAD") {
         res.end();

@@ -12,6 +12,7 @@ import { earlySample, enginePromise, preloaded, samplesPromise } from "./boot.js
 import { renderArchitecture } from "./architecture.js";
 import { COLORMAPS, argmax } from "./colormap.js";
 import { formatHash, parseHash } from "./hashstate.js";
+import { assetUrl } from "./assets.js";
 import { decodeImage, loadImageUrl, Webcam } from "./images.js";
 import { defaultSample, sampleId } from "./samples.js";
 import { DrawInput } from "./input.js";
@@ -415,7 +416,7 @@ function renderGallery() {
       b.title = `${s.title} (${s.licence})`;
       b.setAttribute("aria-label", `Sample: ${s.title}`);
       const img = document.createElement("img");
-      img.src = `samples/${s.file}`;
+      img.src = assetUrl(`samples/${s.file}`);
       img.alt = "";
       img.width = 40;
       img.height = 40;
@@ -834,6 +835,10 @@ function wire() {
     applyHash(parseHash(location.hash)).catch((e) => showError(errorText(e)));
   });
   wireDropAndPaste();
+  $("embed-code").addEventListener("click", async () => {
+    const { openEmbedCode } = await import("./embed-code.js");
+    openEmbedCode({ model: state.name, view: state.view, layer: state.layer, channel: state.channel, sample: state.sample });
+  });
 }
 
 /** Times `n` forward passes plus redraws of everything (for the benchmark), in ms per run. */

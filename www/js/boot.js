@@ -7,8 +7,9 @@ import { defaultSample, sampleId } from "./samples.js";
 
 performance.mark("convlens:boot");
 
-const engine = Engine.launch();
-export const enginePromise = engine.ready;
+// The page's shared engine: a <convlens-explorer> element on the same page uses this worker too.
+const { engine, ready } = Engine.shared();
+export const enginePromise = ready;
 
 const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
 

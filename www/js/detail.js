@@ -185,10 +185,12 @@ function card(title, className) {
 /**
  * Opens the detail view of one map in `host` (an empty element). `ctx`:
  * `{engine, summary, layer, channel, input: {data, channels, height, width}, activations,
- * colormap, onClose}`. Returns `{update(ctx), close()}`.
+ * colormap, onClose, closable}`. Returns `{update(ctx), close()}`. `closable: false` (an embed)
+ * shows no close button and ignores Escape.
  */
 export function openDetail(host, ctx) {
   const view = new DetailView(host);
+  if (ctx.closable === false) document.removeEventListener("keydown", view.onKey, true);
   view.update(ctx);
   return { update: (next) => view.update(next), close: () => view.close() };
 }
@@ -264,6 +266,7 @@ class DetailView {
     if (!spatial && summary.labels?.length === info.outputShape[0]) title.append(` (“${summary.labels[channel]}”)`);
     titles.append(title, el("p", "clv-detail-sub", this.describeLayer(info)));
     const close = el("button", "clv-close", "×");
+    close.hidden = this.ctx.closable === false;
     close.type = "button";
     close.setAttribute("aria-label", "Close the detail view (Escape)");
     close.title = "Close (Escape)";

@@ -10,6 +10,26 @@
 //   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
 //   await engine.outputSize({input, kernel, stride, padding, dilation})
 
+// Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
+// call names model slot `id` in the worker (the plain engine uses the slot "main"). The
+// <convlens-explorer> elements of a page and the explorer page itself all use `Engine.shared()`
+// (one worker, one wasm instance), each element with its own slot; `client.unload()` frees a slot.
+
+/**
+ * The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source,
+ * as a classic worker (Chromium refuses module workers from blob: URLs of a file:// page).
+ */
+export function createWorker(url = new URL("./worker.js", import.meta.url)) {
+  const inline = globalThis.convlensInline;
+  if (inline?.workerSource) {
+    const blob = new Blob([inline.workerSource], { type: "text/javascript" });
+    return new Worker(URL.createObjectURL(blob));
+  }
+  return new Worker(url, { type: "module" });
+}
+
+let shared = null;
+
 export class Engine {
   constructor(worker) {
     this.worker = worker;
@@ -41,12 +61,13 @@ export class Engine {
    * instance is up. Requests made before then are sent after "init", in order.
    */
   static launch(workerUrl = new URL("./worker.js", import.meta.url)) {
-    const engine = new Engine(new Worker(workerUrl, { type: "module" }));
+    const engine = new Engine(createWorker(workerUrl));
     // A host that serves .wasm without the application/wasm type makes compileStreaming fail:
-    // the worker then fetches and compiles it itself.
-    const compiled = WebAssembly.compileStreaming(fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url))).catch(
-      () => null,
-    );
+    // the worker then fetches and compiles it itself. The single-file build's worker has the wasm
+    // bytes inside (there is no file to fetch).
+    const compiled = globalThis.convlensInline?.workerSource
+      ? Promise.resolve(null)
+      : WebAssembly.compileStreaming(fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url))).catch(() => null);
     engine.ready = compiled
       .then((module) => {
         const init = engine.post("init", module ? { module } : {});
@@ -64,6 +85,24 @@ export class Engine {
   /** Starts the worker and the wasm instance in it. */
   static start(workerUrl) {
     return Engine.launch(workerUrl).ready;
+  }
+
+  /**
+   * The page's one shared engine: `{engine, ready}`, where `engine` takes requests at once (they
+   * are sent after "init", in order) and `ready` resolves to it once the wasm is up.
+   */
+  static shared() {
+    if (!shared) {
+      const engine = Engine.launch();
+      engine.ready.catch(() => {});
+      shared = { engine, ready: engine.ready };
+    }
+    return shared;
+  }
+
+  /** A client of the same worker whose calls use model slot `id`. */
+  forModel(id) {
+    return new ModelClient(this, String(id));
   }
 
   /** One request to the worker (sent once "init" has been sent). */
@@ -127,5 +166,32 @@ export class Engine {
 
   outputSize(args) {
     return this.call("outputSize", args);
+  }
+}
+
+/** The Engine API on one model slot of a shared worker (see Engine.forModel). */
+class ModelClient extends Engine {
+  constructor(parent, id) {
+    // Not a second worker: requests go through the parent's message channel.
+    const fake = { set onmessage(_) {}, set onerror(_) {} };
+    super(fake);
+    this.parent = parent;
+    this.model = id;
+  }
+
+  get simd() {
+    return this.parent.simd;
+  }
+
+  get builtins() {
+    return this.parent.builtins;
+  }
+
+  call(op, args, transfer = []) {
+    return this.parent.call(op, { ...(args ?? {}), model: this.model }, transfer);
+  }
+
+  unload() {
+    return this.call("unload");
   }
 }

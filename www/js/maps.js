@@ -218,9 +218,10 @@ class VectorImageView {
 export class MapsView {
   /**
    * @param {HTMLElement} container
-   * @param {{onOpen?: (layer, channel) => void, onSelect?: (layer, channel) => void}} handlers
+   * @param {{onOpen?: (layer, channel) => void, onSelect?: (layer, channel) => void, tipParent?: Node}} handlers
+   *   tipParent: where the hover tip lives (document.body; an embed passes its shadow root)
    */
-  constructor(container, { onOpen = () => {}, onSelect = () => {} } = {}) {
+  constructor(container, { onOpen = () => {}, onSelect = () => {}, tipParent = document.body } = {}) {
     this.container = container;
     this.onOpen = onOpen;
     this.onSelect = onSelect;
@@ -232,7 +233,7 @@ export class MapsView {
     this.tip = el("div", "hover-tip");
     this.tip.hidden = true;
     this.tip.setAttribute("aria-hidden", "true");
-    document.body.append(this.tip);
+    tipParent.append(this.tip);
     this.readout = null; // optional <output> showing the hovered value
   }
 

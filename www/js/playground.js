@@ -2,8 +2,9 @@
 // (engine.convolve) to the current model input or a sample photo, with presets, stride and
 // padding, the output map, and its size from the formula with the numbers filled in.
 //
-//   const pg = mountPlayground(host, {engine, getImage, samples});
+//   const pg = mountPlayground(host, {engine, getImage, samples, initial});
 //   pg.refresh();   // the current input changed
+//   pg.configure({preset, size, stride, padding})   // any subset; unknown values are ignored
 //
 // getImage() -> {data: Float32Array greyscale in [0, 1], height, width} (or null before any
 // input); samples: photo entries of samples/index.json ({file, title, ...}, file relative to
@@ -67,7 +68,8 @@ async function loadPhoto(file) {
 /** Mounts the playground into `host`; returns `{refresh()}`. */
 export function mountPlayground(host, ctx) {
   const pg = new Playground(host, ctx);
-  return { refresh: () => pg.refresh(), element: pg.root };
+  if (ctx.initial) pg.configure(ctx.initial);
+  return { refresh: () => pg.refresh(), configure: (o) => pg.configure(o), element: pg.root };
 }
 
 class Playground {
@@ -243,6 +245,21 @@ class Playground {
       ? `Sum of the weights: ${formatWeight(sum)}${Math.abs(sum - 1) < 1e-6 ? " (keeps the brightness)" : Math.abs(sum) < 1e-6 ? " (flat areas become 0)" : ""}`
       : "";
     this.presetHint.textContent = name ? `${PRESETS[name].label}: ${PRESETS[name].hint}.` : "Custom kernel.";
+  }
+
+  /**
+   * Sets the kernel size (3 or 5), preset (a PRESETS name), stride (1-3) and padding (0-2); used
+   * by embeds (`<convlens-explorer view="playground" kernel="vertical" stride="2">`).
+   */
+  configure({ preset: name, size, stride, padding } = {}) {
+    if (size === 3 || size === 5) {
+      this.sizeSel.value = String(size);
+      this.setSize(size);
+    }
+    if (name && PRESETS[name]) this.applyPreset(name);
+    if ([1, 2, 3].includes(stride)) this.stride.value = String(stride);
+    if ([0, 1, 2].includes(padding)) this.padding.value = String(padding);
+    this.schedule();
   }
 
   applyPreset(name) {

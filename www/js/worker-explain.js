@@ -2,7 +2,10 @@
 // activation statistics), registered into worker.js's ops:
 //
 //   import { explainOps } from "./worker-explain.js";
-//   Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg }));
+//   Object.assign(ops, explainOps({ slot: () => active, api: () => pkg }));
+//
+// `slot()` is the model slot of the request being handled ({explorer, summary, maximizer}): each
+// slot (model id) has its own maximizer, so two elements maximizing at once don't disturb each other.
 //
 // Ops (args -> result; typed arrays in results are transferred):
 //   maximizeStart({options})   -> {image, stepsTaken: 0, planned}   frees any previous maximizer
@@ -16,18 +19,15 @@
 //                                  maximizes every channel (or the listed ones) of a layer
 
 export function explainOps(state) {
-  let maximizer = null;
-  let owner = null; // the explorer the maximizer was made from
-
   const current = () => {
-    const ex = state.explorer();
+    const ex = state.slot()?.explorer;
     if (!ex) throw new Error("no model is loaded");
     return ex;
   };
   const release = () => {
-    if (maximizer) maximizer.free();
-    maximizer = null;
-    owner = null;
+    const s = state.slot();
+    if (s?.maximizer) s.maximizer.free();
+    if (s) s.maximizer = s.owner = null;
   };
 
   return {
@@ -35,14 +35,17 @@ export function explainOps(state) {
       const ex = current();
       const next = ex.maximizer(options ?? {});
       release();
-      maximizer = next;
-      owner = ex;
+      const s = state.slot();
+      s.maximizer = next;
+      s.owner = ex; // the explorer the maximizer was made from
+      const { maximizer } = s;
       return { image: maximizer.image(), stepsTaken: maximizer.stepsTaken, planned: options?.steps ?? 128 };
     },
 
     maximizeStep({ steps = 1 } = {}) {
+      const { maximizer, owner, explorer } = state.slot();
       if (!maximizer) throw new Error("no maximization is running: call maximizeStart first");
-      if (owner !== state.explorer()) {
+      if (owner !== explorer) {
         release();
         throw new Error("the model changed: start the maximization again");
       }
@@ -51,6 +54,7 @@ export function explainOps(state) {
     },
 
     maximizeStop() {
+      const { maximizer } = state.slot();
       const stepsTaken = maximizer ? maximizer.stepsTaken : 0;
       release();
       return { stepsTaken };
@@ -72,7 +76,7 @@ export function explainOps(state) {
 
     atlas({ layer, options = {}, channels }) {
       const ex = current();
-      const summary = state.summary();
+      const { summary } = state.slot();
       const info = summary?.layers?.[layer];
       if (!info) throw new Error(`layer ${layer} does not exist`);
       const list = channels ?? Array.from({ length: info.outputShape[0] }, (_, i) => i);

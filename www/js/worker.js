@@ -1,40 +1,77 @@
 // The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
-// or {id, ok: false, error}. Ops: init, load, run, parameters, convolve. The current model stays
-// loaded when a load fails, so a bad file never loses what the user had.
+// or {id, ok: false, error}. Ops: init, load, unload, run, parameters, convolve, outputSize (and the
+// explaining ops of worker-explain.js).
+//
+// One worker holds several loaded models, each in a slot named by `args.model` (any string; the
+// slot "main" when it is left out, which is what the explorer page uses). Every op works on the
+// slot its args name, so several <convlens-explorer> elements on one page share this worker and
+// its one wasm instance yet show different models. A slot keeps its model when a load into it
+// fails, so a bad file never loses what the user had.
 
 // The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
 // while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
-// init fetches and compiles it here.
+// init fetches and compiles it here. The single-file build (tools/npm/bundle.mjs) sets
+// `self.convlensInline.wasm` (the .wasm bytes) before this script runs, so nothing is fetched there.
+const inlineWasm = self.convlensInline?.wasm;
 const pkg = import("../pkg/convlens.js");
 let Explorer;
 let simdBackend;
 let convolve;
 let outputSize;
 
-let explorer = null;
-let summary = null;
+/** model id -> {explorer, summary, maximizer?} */
+const slots = new Map();
+/** The slot of the request being handled (requests run one at a time). */
+let active = null;
+
+const DEFAULT_SLOT = "main";
+
+function slotFor(id) {
+  const key = id ?? DEFAULT_SLOT;
+  if (typeof key !== "string" || !key) throw new Error("a model id must be a non-empty string");
+  let s = slots.get(key);
+  if (!s) {
+    s = { id: key, explorer: null, summary: null };
+    slots.set(key, s);
+  }
+  return s;
+}
 
 const ops = {
   async init({ module }) {
     const api = await pkg;
-    await api.default({ module_or_path: module ?? fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url)) });
+    await api.default({
+      module_or_path: module ?? inlineWasm ?? fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url)),
+    });
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
 
   /** {builtin: name} or {bytes: Uint8Array} -> summary of the model now loaded. */
   load({ builtin, bytes }) {
+    if (builtin === undefined && bytes === undefined) {
+      throw new Error("load needs {builtin: name} or {bytes: Uint8Array}");
+    }
     const next = builtin !== undefined ? Explorer.builtin(builtin) : Explorer.fromBytes(bytes);
     const nextSummary = next.summary();
-    if (explorer) explorer.free();
-    explorer = next;
-    summary = nextSummary;
-    return summary;
+    if (active.explorer) active.explorer.free();
+    active.explorer = next;
+    active.summary = nextSummary;
+    return nextSummary;
+  },
+
+  /** Frees the slot's model (an element that left the page). */
+  unload() {
+    active.maximizer?.free();
+    active.explorer?.free();
+    active.maximizer = active.explorer = null;
+    slots.delete(active.id);
+    return { models: slots.size };
   },
 
   /** Forward pass; returns the output and every layer's activation (transferred, not copied). */
   run({ input }) {
-    if (!explorer) throw new Error("no model is loaded");
+    const { explorer, summary } = loaded();
     const t0 = performance.now();
     const output = explorer.run(input);
     const activations = summary.layers.map((_, i) => explorer.activation(i));
@@ -42,8 +79,7 @@ const ops = {
   },
 
   parameters({ layer }) {
-    if (!explorer) throw new Error("no model is loaded");
-    return explorer.parameters(layer);
+    return loaded().explorer.parameters(layer);
   },
 
   convolve({ image, height, width, kernel, kernelHeight, kernelWidth, stride, padding }) {
@@ -58,8 +94,14 @@ const ops = {
 // The explaining ops (maximize, attribute, statistics) load after the wasm download has started:
 // a static import would hold that download back by one more request.
 const explainReady = import("./worker-explain.js").then(({ explainOps }) =>
-  Object.assign(ops, explainOps({ explorer: () => explorer, summary: () => summary, api: () => pkg })),
+  Object.assign(ops, explainOps({ slot: () => active, api: () => pkg })),
 );
+
+/** The active slot, which must hold a model. */
+function loaded() {
+  if (!active?.explorer) throw new Error(`no model is loaded${active && active.id !== DEFAULT_SLOT ? ` (model id '${active.id}')` : ""}`);
+  return active;
+}
 
 /** ArrayBuffers inside a result, to transfer rather than copy. */
 function transferables(result) {
@@ -77,10 +119,16 @@ async function handle({ id, op, args }) {
   try {
     if (!(op in ops)) await explainReady;
     if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
-    const result = await ops[op](args ?? {});
+    const a = args ?? {};
+    active = op === "init" || op === "convolve" || op === "outputSize" ? null : slotFor(a.model);
+    const result = await ops[op](a);
     self.postMessage({ id, ok: true, result }, transferables(result));
   } catch (e) {
     self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    // A slot that never got a model (a failed first load, or a call on an unknown id) is not kept.
+    if (active && !active.explorer) slots.delete(active.id);
+    active = null;
   }
 }
 
