@@ -53,6 +53,20 @@ fn summarize(vals: &[f32]) -> (f32, f32, usize) {
     ((sum[0] + sum[1]) + (sum[2] + sum[3]), m, pos.iter().sum())
 }
 
+/// Indices of the `k` largest values, largest first, ties in index order (an insertion into a
+/// short list: no sort of the whole batch).
+fn top_indices(values: &[f32], k: usize) -> Vec<usize> {
+    let mut top: Vec<usize> = Vec::with_capacity(k + 1);
+    for (i, v) in values.iter().enumerate() {
+        let at = top.iter().position(|&j| *v > values[j]).unwrap_or(top.len());
+        if at < k {
+            top.insert(at, i);
+            top.truncate(k);
+        }
+    }
+    top
+}
+
 /// Runs the model over `count` raw inputs laid end to end in `inputs`.
 pub fn statistics(model: &Model, inputs: &[f32], count: usize) -> Result<Vec<LayerStats>> {
     let n = model.input.len();
@@ -97,15 +111,12 @@ pub fn statistics(model: &Model, inputs: &[f32], count: usize) -> Result<Vec<Lay
             let channels = (0..c)
                 .map(|ch| {
                     let means = &per_input[l][ch];
-                    let mut order: Vec<usize> = (0..count).collect();
-                    order.sort_unstable_by(|&a, &b| means[b].total_cmp(&means[a]).then(a.cmp(&b)));
-                    order.truncate(TOP);
                     ChannelStats {
                         mean: (sum[l][ch] / total) as f32,
                         max: max[l][ch],
                         active: (positive[l][ch] as f64 / total) as f32,
                         dead: positive[l][ch] == 0,
-                        top: order,
+                        top: top_indices(means, TOP),
                     }
                 })
                 .collect();
@@ -116,7 +127,18 @@ pub fn statistics(model: &Model, inputs: &[f32], count: usize) -> Result<Vec<Lay
 
 #[cfg(test)]
 mod tests {
-    use super::summarize;
+    use super::{summarize, top_indices};
+
+    #[test]
+    fn top_indices_match_a_full_sort() {
+        let values: Vec<f32> = (0..50).map(|i| ((i * 29 % 13) as f32 - 6.0) * 0.5).collect();
+        for k in [0, 1, 9, 50, 60] {
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+            order.truncate(k);
+            assert_eq!(top_indices(&values, k), order, "k {k}");
+        }
+    }
 
     #[test]
     fn one_pass_summary_matches_the_definitions() {
