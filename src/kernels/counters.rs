@@ -34,6 +34,11 @@ kernels! {
     Gemm4x8Sse,
     /// Packed GEMM with the 4x8 micro-kernel on the scalar `[f32; 4]` fallback.
     Gemm4x8Scalar,
+    /// Convolution forward as a GEMM over shifted views of the padded input (no im2col).
+    ConvShiftedForward,
+    /// Stride-1 convolution input gradient as a shifted-view forward convolution of the output
+    /// gradient with the flipped weights (no col2im).
+    ConvShiftedBackwardInput,
     /// im2col lowering of a convolution input (forward and weight gradient).
     Im2col,
     /// col2im scatter-add of a column gradient into the input gradient.

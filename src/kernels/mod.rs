@@ -73,6 +73,7 @@ mod conv;
 mod gemm;
 mod linear;
 mod pool;
+mod shifted;
 
 pub use counters::{call_counts, calls, Kernel};
 pub use simd::ISA;
@@ -148,10 +149,39 @@ pub fn matmul_acc(m: usize, n: usize, k: usize, a: &[f32], a_trans: bool, b: &[f
     gemm::gemm_acc::<Native>(m, n, k, a, b, c, n)
 }
 
+/// The kernel [`conv2d_backward_input`] runs for geometry `g` (besides the GEMM):
+/// [`Kernel::ConvShiftedBackwardInput`], [`Kernel::Col2im`] or [`Kernel::Conv1x1Direct`].
+pub fn conv2d_backward_input_kernel(g: &ConvGeom) -> Kernel {
+    conv::backward_input_kernel(g)
+}
+
+#[doc(hidden)]
+/// The forward pass through im2col + packed GEMM (`im2col`) or the dispatcher: the tests check
+/// both against the reference, and benchmarks compare them.
+pub fn conv2d_forward_variant(im2col: bool, g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    if im2col {
+        conv::conv2d_forward_im2col::<Native>(g, x, w, b, y)
+    } else {
+        conv::conv2d_forward::<Native>(g, x, w, b, y)
+    }
+}
+
+#[doc(hidden)]
+/// The input gradient through packed GEMM + col2im (`col2im`) or the dispatcher (tests and
+/// benchmarks, as [`conv2d_forward_variant`]).
+pub fn conv2d_backward_input_variant(col2im: bool, g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    if col2im {
+        conv::conv2d_backward_input_col2im::<Native>(g, gy, w, gx)
+    } else {
+        conv::conv2d_backward_input::<Native>(g, gy, w, gx)
+    }
+}
+
 /// Frees the calling thread's scratch buffers (column matrix, packed GEMM panels). They are
 /// reallocated on the next call that needs them.
 pub fn release_scratch() {
     conv::release_scratch();
+    shifted::release_scratch();
     gemm::release_scratch();
 }
 

@@ -34,12 +34,19 @@ pub fn check_conv(g: &ConvGeom, rng: &mut Rng, bias: bool) {
     reference::conv2d_forward(g, &x, &w, b, &mut y_ref);
     kernels::conv2d_forward(g, &x, &w, b, &mut y);
     assert_close(&y, &y_ref, g.cin * g.kh * g.kw, &format!("forward y, {ctx}"));
+    // The im2col path (used for 1x1 convolutions) on every shape too.
+    y.fill(f32::NAN);
+    kernels::conv2d_forward_variant(true, g, &x, &w, b, &mut y);
+    assert_close(&y, &y_ref, g.cin * g.kh * g.kw, &format!("forward y (im2col path), {ctx}"));
 
     let mut gx_ref = vec![0.0; g.input_len()];
     let mut gx = vec![f32::NAN; g.input_len()];
     reference::conv2d_backward_input(g, &gy, &w, &mut gx_ref);
     kernels::conv2d_backward_input(g, &gy, &w, &mut gx);
     assert_close(&gx, &gx_ref, g.cout * g.kh * g.kw, &format!("backward gx, {ctx}"));
+    gx.fill(f32::NAN);
+    kernels::conv2d_backward_input_variant(true, g, &gy, &w, &mut gx);
+    assert_close(&gx, &gx_ref, g.cout * g.kh * g.kw, &format!("backward gx (col2im path), {ctx}"));
 
     let gw0 = rng.vec(g.weight_len());
     let gb0 = rng.vec(g.cout);
@@ -93,6 +100,28 @@ pub fn run_fixed_conv() {
     ] {
         let g = ConvGeom::new((cin, h, w), cout, (k, k), (s, s), (p, p), (d, d)).unwrap();
         check_conv(&g, &mut rng, true);
+    }
+    // The dispatch: which kernel each kind of convolution runs.
+    let mut rng = Rng::new(43);
+    for &(s, p, d, shifted_bwd) in &[(1, 1, 1, true), (1, 2, 2, true), (2, 1, 1, false), (1, 3, 1, false)] {
+        let g = ConvGeom::new((3, 11, 10), 5, (3, 3), (s, s), (p, p), (d, d)).unwrap();
+        let (fwd, bwd, col2im) = (
+            kernels::calls(Kernel::ConvShiftedForward),
+            kernels::calls(Kernel::ConvShiftedBackwardInput),
+            kernels::calls(Kernel::Col2im),
+        );
+        check_conv(&g, &mut rng, true);
+        let ctx = format!("{g:?}");
+        // Counters are process-wide and tests run in parallel: only rises are asserted.
+        assert!(kernels::calls(Kernel::ConvShiftedForward) > fwd, "shifted forward did not run: {ctx}");
+        let expect = if shifted_bwd { Kernel::ConvShiftedBackwardInput } else { Kernel::Col2im };
+        assert_eq!(kernels::conv2d_backward_input_kernel(&g), expect, "{ctx}");
+        if shifted_bwd {
+            assert!(kernels::calls(Kernel::ConvShiftedBackwardInput) > bwd, "shifted backward did not run: {ctx}");
+        }
+        // col2im: the variant call always, plus the dispatcher when it is not shifted.
+        let col = kernels::calls(Kernel::Col2im) - col2im;
+        assert!(col >= if shifted_bwd { 1 } else { 2 }, "col2im ran {col} times: {ctx}");
     }
 }
 
@@ -209,13 +238,16 @@ pub fn check_simd_kernels_ran() {
     assert_eq!(kernels::ISA, isa, "wrong SIMD backend compiled in");
     assert_eq!(kernels::GEMM_KERNEL, gemm, "wrong GEMM kernel compiled in");
 
-    let watched = [gemm, Kernel::Im2col, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
+    let watched =
+        [gemm, Kernel::ConvShiftedForward, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(1);
     let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();
     let (x, w) = (rng.vec(g.input_len()), rng.vec(g.weight_len()));
     let mut y = vec![0.0; g.output_len()];
     kernels::conv2d_forward(&g, &x, &w, None, &mut y);
+    let mut c = vec![0.0; 4 * 8];
+    kernels::matmul_acc(4, 8, 3, &x[..12], false, &w[..24], false, &mut c);
     let pg = PoolGeom::new((8, 12, 12), (2, 2), (2, 2), (0, 0)).unwrap();
     let mut py = vec![0.0; pg.output_len()];
     kernels::maxpool2d_forward(&pg, &y, &mut py);

@@ -49,6 +49,30 @@ pub trait F32x4: Copy {
 
     fn zero() -> Self;
     fn splat(x: f32) -> Self;
+    /// `x` loaded from memory into all four lanes (one `v128.load32_splat` on SIMD128). The
+    /// default is [`F32x4::splat`].
+    #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        Self::splat(*x)
+    }
+    /// Loads `p[0..4]` (no alignment requirement).
+    ///
+    /// # Safety
+    /// `p..p+4` must be readable `f32`s.
+    #[inline(always)]
+    unsafe fn load_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable f32 at `p`.
+        Self::load(unsafe { core::slice::from_raw_parts(p, 4) })
+    }
+    /// `*p` in all four lanes.
+    ///
+    /// # Safety
+    /// `p` must point to a readable `f32`.
+    #[inline(always)]
+    unsafe fn load_splat_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees a readable f32 at `p`.
+        Self::load_splat(unsafe { &*p })
+    }
     /// Loads `s[0..4]` (no alignment requirement).
     fn load(s: &[f32]) -> Self;
     /// Stores into `s[0..4]` (no alignment requirement).

@@ -20,6 +20,22 @@ impl F32x4 for Simd128 {
         Simd128(f32x4_splat(x))
     }
     #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        // SAFETY: `x` is a live reference to one f32 (4 readable bytes); `v128_load32_splat`
+        // reads exactly those 4 bytes and has no alignment requirement.
+        Simd128(unsafe { v128_load32_splat((x as *const f32).cast::<u32>()) })
+    }
+    #[inline(always)]
+    unsafe fn load_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 16 readable bytes at `p`; no alignment requirement.
+        Simd128(unsafe { v128_load(p.cast::<v128>()) })
+    }
+    #[inline(always)]
+    unsafe fn load_splat_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable bytes at `p`; no alignment requirement.
+        Simd128(unsafe { v128_load32_splat(p.cast::<u32>()) })
+    }
+    #[inline(always)]
     fn load(s: &[f32]) -> Self {
         let s = &s[..4];
         // SAFETY: `s` is a live slice of exactly 4 f32 (16 readable bytes); `v128_load` has no

@@ -28,6 +28,12 @@ impl F32x4 for Sse {
         Sse(unsafe { _mm_set1_ps(x) })
     }
     #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        // SAFETY: `x` is a live reference to one f32 (4 readable bytes), which is all
+        // `_mm_load1_ps` reads; it has no alignment requirement beyond f32's.
+        Sse(unsafe { _mm_load1_ps(x) })
+    }
+    #[inline(always)]
     fn load(s: &[f32]) -> Self {
         let s = &s[..4];
         // SAFETY: `s` is a live slice of exactly 4 f32 (16 readable bytes), and `_mm_loadu_ps`
