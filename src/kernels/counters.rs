@@ -47,6 +47,10 @@ kernels! {
     Conv1x1Direct,
     /// Max pooling forward, rows vectorized (stride 1 or 2; borders scalar).
     MaxPoolSimd,
+    /// Max pooling 2x2 stride 2 without padding, forward (vector deinterleave).
+    MaxPool2x2,
+    /// Max pooling 2x2 stride 2 without padding, backward (non-overlapping windows).
+    MaxPool2x2Backward,
     /// Max pooling forward, all scalar (other strides).
     MaxPoolScalar,
     /// Average pooling forward, rows vectorized (stride 1 or 2; borders scalar).

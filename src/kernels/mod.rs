@@ -106,7 +106,7 @@ pub fn maxpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
 
 /// Routes each output gradient to its window's (first) maximum. Overwrites `gx`.
 pub fn maxpool2d_backward(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &mut [f32]) {
-    pool::maxpool2d_backward(g, x, gy, gx)
+    pool::maxpool2d_backward::<Native>(g, x, gy, gx)
 }
 
 /// Average pooling over the in-bounds cells of each window. Overwrites `y`.
@@ -228,7 +228,9 @@ mod tests {
             close(&gw1, &gw0, g.oh * g.ow, "gw");
             close(&gb1, &gb0, g.oh * g.ow, "gb");
         }
-        for &(c, h, w, k, st, p) in &[(3, 9, 17, 2, 2, 1), (2, 8, 21, 3, 1, 1), (1, 11, 10, 3, 3, 0)] {
+        for &(c, h, w, k, st, p) in
+            &[(3, 9, 17, 2, 2, 1), (2, 8, 21, 3, 1, 1), (1, 11, 10, 3, 3, 0), (2, 9, 19, 2, 2, 0)]
+        {
             let g = PoolGeom::new((c, h, w), (k, k), (st, st), (p, p)).unwrap();
             let x = rng.vec(g.input_len());
             let (mut y0, mut y1) = (vec![0.0; g.output_len()], vec![f32::NAN; g.output_len()]);
@@ -238,6 +240,11 @@ mod tests {
             reference::avgpool2d_forward(&g, &x, &mut y0);
             pool::avgpool2d_forward::<Scalar>(&g, &x, &mut y1);
             close(&y1, &y0, k * k, "avg");
+            let gy = rng.vec(g.output_len());
+            let (mut gx0, mut gx1) = (vec![0.0; g.input_len()], vec![f32::NAN; g.input_len()]);
+            reference::maxpool2d_backward(&g, &x, &gy, &mut gx0);
+            pool::maxpool2d_backward::<Scalar>(&g, &x, &gy, &mut gx1);
+            assert_eq!(gx0, gx1);
         }
         let (n_in, n_out) = (37, 5);
         let (w, x, b, gy) = (rng.vec(n_in * n_out), rng.vec(n_in), rng.vec(n_out), rng.vec(n_out));

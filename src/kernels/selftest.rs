@@ -169,10 +169,42 @@ pub fn run_random_pool(seed: u64, cases: usize) {
             done += 1;
         }
     }
-    for &(c, h, w, k, s, p) in &[(8, 28, 28, 2, 2, 0), (3, 31, 33, 3, 2, 1), (2, 17, 19, 3, 1, 1), (4, 9, 37, 2, 1, 0)]
-    {
+    for &(c, h, w, k, s, p) in &[
+        (8, 28, 28, 2, 2, 0),
+        (3, 31, 33, 3, 2, 1),
+        (2, 17, 19, 3, 1, 1),
+        (4, 9, 37, 2, 1, 0),
+        (3, 13, 9, 2, 2, 0),
+        (2, 7, 17, 2, 2, 0),
+        (1, 2, 2, 2, 2, 0),
+        (2, 5, 5, 2, 2, 1),
+    ] {
         let g = PoolGeom::new((c, h, w), (k, k), (s, s), (p, p)).unwrap();
         check_pool(&g, &mut rng);
+    }
+    check_maxpool_ties(&mut rng);
+}
+
+/// Max pooling forward (bit-exact) and backward on inputs full of ties between +0 and -0 and
+/// with NaNs, where only the reference's "first maximum in row-major tap order" rule gives the
+/// reference's answer.
+pub fn check_maxpool_ties(rng: &mut Rng) {
+    for &(c, h, w, k, s) in &[(3, 12, 20, 2, 2), (2, 9, 11, 2, 2), (2, 10, 18, 3, 2), (1, 8, 9, 2, 1)] {
+        let g = PoolGeom::new((c, h, w), (k, k), (s, s), (0, 0)).unwrap();
+        let x: Vec<f32> = (0..g.input_len()).map(|_| rng.pick(&[0.0, -0.0, 1.0, -1.0, f32::NAN])).collect();
+        let mut y_ref = vec![0.0; g.output_len()];
+        let mut y = vec![1.5; g.output_len()];
+        reference::maxpool2d_forward(&g, &x, &mut y_ref);
+        kernels::maxpool2d_forward(&g, &x, &mut y);
+        for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "maxpool ties y[{i}], {g:?}: fast {a} vs reference {b}");
+        }
+        let gy = rng.vec(g.output_len());
+        let mut gx_ref = vec![0.0; g.input_len()];
+        let mut gx = vec![f32::NAN; g.input_len()];
+        reference::maxpool2d_backward(&g, &x, &gy, &mut gx_ref);
+        kernels::maxpool2d_backward(&g, &x, &gy, &mut gx);
+        assert_close(&gx, &gx_ref, k * k, &format!("maxpool ties gx, {g:?}"));
     }
 }
 
@@ -239,7 +271,7 @@ pub fn check_simd_kernels_ran() {
     assert_eq!(kernels::GEMM_KERNEL, gemm, "wrong GEMM kernel compiled in");
 
     let watched =
-        [gemm, Kernel::ConvShiftedForward, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
+        [gemm, Kernel::ConvShiftedForward, Kernel::MaxPool2x2, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(1);
     let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();

@@ -100,6 +100,25 @@ pub trait F32x4: Copy {
     fn dup3(self) -> Self;
     /// Even lanes of the 8-lane concatenation `a ++ b`: `[a0, a2, b0, b2]` (stride-2 gather).
     fn even(a: Self, b: Self) -> Self;
+    /// All-ones lanes where `self > o`, zero lanes elsewhere (false for NaN).
+    fn gt(self, o: Self) -> Self;
+    /// Bitwise `self & o`.
+    fn and(self, o: Self) -> Self;
+    /// Bitwise `self & !o`.
+    fn and_not(self, o: Self) -> Self;
+    /// Bitwise `self | o`.
+    fn or(self, o: Self) -> Self;
+    /// `[a0, b0, a1, b1]`.
+    fn zip_lo(a: Self, b: Self) -> Self;
+    /// `[a2, b2, a3, b3]`.
+    fn zip_hi(a: Self, b: Self) -> Self;
+    /// Lanes of `a` where `mask` is all-ones, of `b` where it is zero.
+    #[inline(always)]
+    fn select(mask: Self, a: Self, b: Self) -> Self {
+        a.and(mask).or(b.and_not(mask))
+    }
+    /// Odd lanes of the 8-lane concatenation `a ++ b`: `[a1, a3, b1, b3]`.
+    fn odd(a: Self, b: Self) -> Self;
 
     /// `a0 + a1 + a2 + a3` (as `(a0 + a2) + (a1 + a3)`).
     #[inline(always)]

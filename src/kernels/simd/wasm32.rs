@@ -103,4 +103,36 @@ impl F32x4 for Simd128 {
     fn even(a: Self, b: Self) -> Self {
         Simd128(i32x4_shuffle::<0, 2, 4, 6>(a.0, b.0))
     }
+    #[inline(always)]
+    fn gt(self, o: Self) -> Self {
+        Simd128(f32x4_gt(self.0, o.0))
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        Simd128(v128_and(self.0, o.0))
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        Simd128(v128_andnot(self.0, o.0))
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        Simd128(v128_or(self.0, o.0))
+    }
+    #[inline(always)]
+    fn select(mask: Self, a: Self, b: Self) -> Self {
+        Simd128(v128_bitselect(a.0, b.0, mask.0))
+    }
+    #[inline(always)]
+    fn zip_lo(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<0, 4, 1, 5>(a.0, b.0))
+    }
+    #[inline(always)]
+    fn zip_hi(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<2, 6, 3, 7>(a.0, b.0))
+    }
+    #[inline(always)]
+    fn odd(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<1, 3, 5, 7>(a.0, b.0))
+    }
 }
