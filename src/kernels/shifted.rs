@@ -13,8 +13,10 @@
 //! the GEMM operand `B[tap][j]` is `planes[off[tap] + j]`: every row of B is a contiguous slice
 //! of `planes` at a per-tap offset. Any stride and dilation reduce to this form.
 //!
-//! The virtual columns `ox >= ow` are wasted work: `(wq - ow) / wq` of the total (2/30 for
-//! 28x28 3x3 pad 1, 4/18 for 14x14 5x5 pad 2, 2/114 for 112x112 3x3 pad 1).
+//! The virtual columns `ox >= ow` are wasted work: `(wq - ow) / wq` of the total. With stride 1
+//! across, the right padding of a row is the left padding of the next (both zero), so the row
+//! pitch is `w + pw`, not `w + 2pw`: 1/29 wasted for 28x28 3x3 pad 1, 2/16 for 14x14 5x5 pad 2,
+//! 1/113 for 112x112 3x3 pad 1.
 //!
 //! # The GEMM
 //!
@@ -83,7 +85,11 @@ fn panel_rows(left: usize) -> usize {
 /// `Pv = oh*wq` rounded up to [`NR`].
 fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>) -> usize {
     let (sh, sw) = (g.sh, g.sw);
-    let (hq, wq) = ((g.h + 2 * g.ph).div_ceil(sh), (g.w + 2 * g.pw).div_ceil(sw));
+    // With stride 1 across, a row's right padding can share the next row's left padding (both
+    // zero): pitch w + pw instead of w + 2pw, fewer wasted virtual columns (valid while every
+    // real output still fits in a row: pw <= dw*(kw-1)).
+    let wq = if sw == 1 && g.pw <= g.dw * (g.kw - 1) { g.w + g.pw } else { (g.w + 2 * g.pw).div_ceil(sw) };
+    let hq = (g.h + 2 * g.ph).div_ceil(sh);
     let plane = hq * wq;
     offs.clear();
     for ci in 0..g.cin {
@@ -108,9 +114,15 @@ fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>
                 let d = (ci * sh + py) * plane + i * wq + g.pw;
                 planes[d..d + g.w].copy_from_slice(src);
             } else {
-                for (c, &v) in src.iter().enumerate() {
-                    let pc = c + g.pw;
-                    planes[((ci * sh + py) * sw + pc % sw) * plane + i * wq + pc / sw] = v;
+                // Column c lands in phase (c + pw) % sw at (c + pw) / sw: per phase, a strided run.
+                for px in 0..sw {
+                    let c0 = (px + sw - g.pw % sw) % sw;
+                    if c0 < g.w {
+                        let d = ((ci * sh + py) * sw + px) * plane + i * wq + (c0 + g.pw) / sw;
+                        for (dst, &v) in planes[d..].iter_mut().zip(src[c0..].iter().step_by(sw)) {
+                            *dst = v;
+                        }
+                    }
                 }
             }
         }
@@ -240,6 +252,7 @@ fn gemm_shifted<V: F32x4>(
     let direct = m <= MR;
     let max_off = offs.iter().copied().max().unwrap_or(0);
     assert!(max_off + nv.next_multiple_of(NR) <= planes.len(), "shifted conv: planes too short");
+    let mut pos = (0, 0);
     for j0 in (0..nv).step_by(NR) {
         if !direct {
             for (dst, &o) in pb.chunks_exact_mut(NR).zip(offs) {
@@ -248,19 +261,28 @@ fn gemm_shifted<V: F32x4>(
                 V::load(&s[4..]).store(&mut dst[4..]);
             }
         }
-        let (oy, ox) = (j0 / wq, j0 % wq);
+        // (oy, ox) of virtual column j0, tracked without divisions (j0 advances by NR).
+        let (oy, ox) = pos;
         let lanes = if ox + NR <= ow {
             Lanes { run: Some(oy * ow + ox), idx: [0; NR] }
         } else {
             let mut idx = [usize::MAX; NR];
-            for (l, d) in idx.iter_mut().enumerate() {
-                let (y_, x_) = ((j0 + l) / wq, (j0 + l) % wq);
+            let (mut y_, mut x_) = pos;
+            for d in idx.iter_mut() {
                 if y_ < oh && x_ < ow {
                     *d = y_ * ow + x_;
+                }
+                x_ += 1;
+                if x_ == wq {
+                    (y_, x_) = (y_ + 1, 0);
                 }
             }
             Lanes { run: None, idx }
         };
+        pos.1 += NR;
+        while pos.1 >= wq {
+            pos = (pos.0 + 1, pos.1 - wq);
+        }
         let mut i0 = 0;
         while i0 < m {
             let r = panel_rows(m - i0);
