@@ -35,8 +35,9 @@
 //! stride phases, so that every row of the convolution's column matrix is a contiguous slice of
 //! that copy at a per-tap offset. No im2col matrix is built; each 8-column panel of B is packed
 //! from the views (two vector copies per tap) right before its tiles are computed, and the 4x8
-//! tiles (bias added) are stored straight into the output. With one row panel (cout <= 4, e.g.
-//! the input gradient of a 1-channel first layer) B is read in place, unpacked.
+//! tiles (bias added) are stored straight into the output. With one row panel (cout <= 4) B is
+//! read in place, unpacked; with one row (the input gradient of a 1-channel first layer) the
+//! tile is 1x32.
 //!
 //! The older GEMM (module `gemm`) is BLIS-style: B is packed into 8-column panels, A into 4-row
 //! panels, and the micro-kernel `gemm_4x8` keeps a 4x8 tile of C in eight 4-lane accumulators.
@@ -56,11 +57,11 @@
 //! | 28x28x8->16 pad 1              | 14.6          | 25.6          | 19.9          | 24.1           |
 //! | 64x64x16->32 pad 1             | 18.6          | 31.5          | 22.7          | 29.3           |
 //! | 112x112x32->64 pad 1           | 23.4          | 33.9          | 26.9          | 32.7           |
-//! | 28x28x1->8 pad 1               | 8.1           | 12.3          | 8.5           | 10.7           |
+//! | 28x28x1->8 pad 1               | 8.1           | 12.3          | 8.6           | 16.5 (1x32)    |
 //! | 32x32x3->16 pad 1              | 13.8          | 21.5          | 15.4          | 18.5           |
 //! | 28x28x8->16 stride 2 pad 1     | 10.6          | 15.4          | 13.4          | (col2im)       |
 //! | 64x64x16->32 stride 2 pad 0    | 17.9          | 24.7          | 19.4          | (col2im)       |
-//! | 5x5 pad 2 28x28x1->8 (digits)  | 8.9           | 18.3          | 12.7          | 12.9           |
+//! | 5x5 pad 2 28x28x1->8 (digits)  | 8.9           | 18.3          | 12.7          | 20.8 (1x32)    |
 //! | 5x5 pad 2 14x14x8->16 (digits) | 12.1          | 22.5          | 18.8          | 20.3           |
 //!
 //! - Micro-tile: 4x8 with one `v128.load32_splat` per A value beat 6x8 (-35% on the large
@@ -74,8 +75,10 @@
 //!   without divisions: 28x28x8->16 stride 2 12.8 -> 15.9, 64x64x16->32 stride 2 20.0 -> 25.5.
 //! - Max pooling 2x2 stride 2: forward 28x28x16 31 us (generic rows) -> 2.5 us, 64x64x32
 //!   0.37 ms -> 19 us; backward 28x28x8 11 us -> 2.7 us, 64x64x32 0.26 ms -> 37 us.
+//! - One output row (`m == 1`: the input gradient of a 1-channel first layer): a 1x32 tile with
+//!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.
 //! - Digits model (the explorer's): forward 0.26 -> 0.09 ms, forward + input gradient 0.41 ->
-//!   0.19 ms (same harness, best of 25).
+//!   0.18 ms (same harness, best of 25).
 //!
 //! On the host (SSE2 without AVX, two-operand forms; `cargo test --release --test kernels_perf
 //! -- --ignored --nocapture`) the shifted forward is faster on the small and 5x5 shapes (1x28x28

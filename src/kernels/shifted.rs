@@ -40,6 +40,8 @@ use crate::geometry::ConvGeom;
 pub const MR: usize = 4;
 /// Columns of the micro-tile (two 4-lane vectors of B per tap).
 pub const NR: usize = 8;
+/// Columns of the single-row tile (eight 4-lane vectors of B per tap), see [`row_direct`].
+pub const NR1: usize = 32;
 
 #[derive(Default)]
 struct Scratch {
@@ -102,7 +104,7 @@ fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>
             }
         }
     }
-    let pv = (g.oh * wq).next_multiple_of(NR);
+    let pv = (g.oh * wq).next_multiple_of(NR1);
     let len = (g.cin * sh * sw * plane).max(offs.iter().max().map_or(0, |&o| o + pv));
     planes.clear();
     planes.resize(len, 0.0);
@@ -189,6 +191,31 @@ unsafe fn tile_direct<V: F32x4, const R: usize>(a: &[f32], planes: &[f32], offs:
     acc
 }
 
+/// The one-row GEMM (`m == 1`, e.g. the input gradient of a 1-channel first layer) into the
+/// virtual output row `yv` (`oh*wq` rounded up to [`NR1`]): with a single row there is nothing
+/// to reuse B for, so the tile is 1 x 32 (eight accumulators per broadcast weight) and B is read
+/// in place.
+fn row_direct<V: F32x4>(a: &[f32], planes: &[f32], offs: &[usize], yv: &mut [f32]) {
+    let max_off = offs.iter().copied().max().unwrap_or(0);
+    assert!(yv.len() % NR1 == 0 && max_off + yv.len() <= planes.len(), "shifted conv: planes too short");
+    let base = planes.as_ptr();
+    for (j0, out) in yv.chunks_exact_mut(NR1).enumerate().map(|(q, o)| (q * NR1, o)) {
+        let mut acc = [V::zero(); NR1 / 4];
+        for (wv, &o) in a.iter().zip(offs) {
+            let wv = V::splat(*wv);
+            // SAFETY: asserted above: `o + j0 + NR1 <= max_off + yv.len() <= planes.len()`.
+            let p = unsafe { base.add(o + j0) };
+            for (v, acc) in acc.iter_mut().enumerate() {
+                // SAFETY: `p + 4v + 4 <= p + NR1`, in bounds (see above).
+                *acc = wv.mul_add(unsafe { V::load_ptr(p.add(4 * v)) }, *acc);
+            }
+        }
+        for (v, acc) in acc.into_iter().enumerate() {
+            acc.store(&mut out[4 * v..4 * v + 4]);
+        }
+    }
+}
+
 /// Where the 8 lanes of a column panel go in an output plane (`usize::MAX`: virtual column).
 struct Lanes {
     /// All 8 lanes are real and consecutive, starting at this index of the plane.
@@ -245,6 +272,19 @@ fn gemm_shifted<V: F32x4>(
     let k = offs.len();
     let plane = oh * ow;
     let y = &mut y[..m * plane];
+    if m == 1 {
+        let nv = (oh * wq).next_multiple_of(NR1);
+        pb.resize(nv.max(pb.len()), 0.0);
+        let yv = &mut pb[..nv];
+        row_direct::<V>(&pa[..k], planes, offs, yv);
+        let b = bias.map_or(0.0, |b| b[0]);
+        for (dst, src) in y.chunks_exact_mut(ow).zip(yv.chunks(wq)) {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s + b;
+            }
+        }
+        return;
+    }
     pb.resize(k * NR, 0.0);
     let pb = &mut pb[..k * NR];
     let nv = oh * wq;
