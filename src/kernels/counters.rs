@@ -61,6 +61,8 @@ kernels! {
     MaxPoolBackward,
     /// Average pooling backward (scalar reference).
     AvgPoolBackward,
+    /// relu forward, four lanes at a time.
+    ReluSimd,
     /// Linear forward with vector dot products.
     LinearForwardSimd,
     /// Linear backward with vector axpy.

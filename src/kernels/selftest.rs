@@ -235,6 +235,25 @@ pub fn run_linear(seed: u64) {
     }
 }
 
+/// relu forward, fast vs reference, bit-exact, on lengths around the vector width and on
+/// special values (NaN, infinities, signed zeros).
+pub fn run_relu(seed: u64) {
+    let mut rng = Rng::new(seed);
+    let special = [f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, 1e-40, -1e-40];
+    for n in [0, 1, 3, 4, 5, 8, 31, 6272] {
+        let mut x = rng.vec(n);
+        for (i, v) in x.iter_mut().enumerate().filter(|(i, _)| i % 3 == 0) {
+            *v = special[i % special.len()];
+        }
+        let (mut y_ref, mut y) = (vec![1.0; n], vec![f32::NAN; n]);
+        reference::relu_forward(&x, &mut y_ref);
+        kernels::relu_forward(&x, &mut y);
+        for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "relu y[{i}] of x = {}: fast {a} vs reference {b}", x[i]);
+        }
+    }
+}
+
 /// [`kernels::matmul_acc`] in all four transpose combinations against a naive triple loop.
 pub fn run_matmul(seed: u64) {
     let mut rng = Rng::new(seed);
@@ -270,8 +289,14 @@ pub fn check_simd_kernels_ran() {
     assert_eq!(kernels::ISA, isa, "wrong SIMD backend compiled in");
     assert_eq!(kernels::GEMM_KERNEL, gemm, "wrong GEMM kernel compiled in");
 
-    let watched =
-        [gemm, Kernel::ConvShiftedForward, Kernel::MaxPool2x2, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
+    let watched = [
+        gemm,
+        Kernel::ConvShiftedForward,
+        Kernel::MaxPool2x2,
+        Kernel::AvgPoolSimd,
+        Kernel::LinearForwardSimd,
+        Kernel::ReluSimd,
+    ];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(1);
     let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();
@@ -284,6 +309,8 @@ pub fn check_simd_kernels_ran() {
     let mut py = vec![0.0; pg.output_len()];
     kernels::maxpool2d_forward(&pg, &y, &mut py);
     kernels::avgpool2d_forward(&pg, &y, &mut py);
+    let mut ry = vec![0.0; py.len()];
+    kernels::relu_forward(&py, &mut ry);
     let mut ly = vec![0.0; 10];
     kernels::linear_forward(&rng.vec(10 * py.len()), None, &py, &mut ly);
     for (k, n) in before {
