@@ -36,8 +36,8 @@
 //! stride phases, so that every row of the convolution's column matrix is a contiguous slice of
 //! that copy at a per-tap offset. No im2col matrix is built; each 8-column panel of B is packed
 //! from the views (two vector copies per tap) right before its tiles are computed, and the 4x8
-//! tiles (bias added) are stored straight into the output. With one row panel (cout <= 4) B is
-//! read in place, unpacked; with one row (the input gradient of a 1-channel first layer) the
+//! tiles (bias added) are stored straight into the output. With up to two row panels (8 output
+//! channels) B is read in place, unpacked; with one row (the input gradient of a 1-channel first layer) the
 //! tile is 1x32.
 //!
 //! The older GEMM (module `gemm`) is BLIS-style: B is packed into 8-column panels, A into 4-row
@@ -76,6 +76,8 @@
 //!   without divisions: 28x28x8->16 stride 2 12.8 -> 15.9, 64x64x16->32 stride 2 20.0 -> 25.5.
 //! - Max pooling 2x2 stride 2: forward 28x28x16 31 us (generic rows) -> 2.5 us, 64x64x32
 //!   0.37 ms -> 19 us; backward 28x28x8 11 us -> 2.7 us, 64x64x32 0.26 ms -> 37 us.
+//! - B read in place instead of packed for up to 8 output rows: 8-row input gradients 24.4 ->
+//!   28.5 (28x28x16->8) and 21.1 -> 25.0 GFLOP/s (digits 14x14x16->8 5x5); neutral or worse at 16.
 //! - relu forward as vector `max(0, x)`: 6272 values 7.7 us (scalar `f32::max`) -> ~1 us.
 //! - One output row (`m == 1`: the input gradient of a 1-channel first layer): a 1x32 tile with
 //!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.
