@@ -197,7 +197,7 @@ unsafe fn tile_direct<V: F32x4, const R: usize>(a: &[f32], planes: &[f32], offs:
 /// in place.
 fn row_direct<V: F32x4>(a: &[f32], planes: &[f32], offs: &[usize], yv: &mut [f32]) {
     let max_off = offs.iter().copied().max().unwrap_or(0);
-    assert!(yv.len() % NR1 == 0 && max_off + yv.len() <= planes.len(), "shifted conv: planes too short");
+    assert!(yv.len().is_multiple_of(NR1) && max_off + yv.len() <= planes.len(), "shifted conv: planes too short");
     let base = planes.as_ptr();
     for (j0, out) in yv.chunks_exact_mut(NR1).enumerate().map(|(q, o)| (q * NR1, o)) {
         let mut acc = [V::zero(); NR1 / 4];
