@@ -168,7 +168,10 @@ impl Model {
             bail!("input value {i} is {}, not a finite number", raw[i]);
         }
         let plane = spec.height * spec.width;
-        let data = raw.iter().enumerate().map(|(i, v)| (v - spec.mean[i / plane]) / spec.std[i / plane]).collect();
+        let mut data = Vec::with_capacity(raw.len());
+        for ((src, &m), &sd) in raw.chunks_exact(plane).zip(&spec.mean).zip(&spec.std) {
+            data.extend(src.iter().map(|v| (v - m) / sd));
+        }
         spec.shape().tensor(data)
     }
 
@@ -212,14 +215,18 @@ impl Model {
         if grad.shape() != l.output_shape.dims().as_slice() {
             bail!("gradient shape {:?} does not match layer '{}' output {}", grad.shape(), l.name, l.output_shape);
         }
-        let mut g = grad.clone();
+        // The seed is borrowed, not cloned: each layer returns a fresh gradient.
+        let mut g: Option<Tensor> = None;
         for i in (0..=layer).rev() {
             let pg = grads.as_deref_mut().and_then(|gr| gr.0.get_mut(i)).and_then(|p| p.as_mut());
-            g = self.layers[i].backward(acts.layer_input(i), &acts.outputs[i], &g, pg);
+            let gy = g.as_ref().unwrap_or(grad);
+            g = Some(self.layers[i].backward(acts.layer_input(i), &acts.outputs[i], gy, pg));
         }
+        let mut g = g.expect("the loop runs for layer 0 at least");
         let plane = self.input.height * self.input.width;
-        for (i, v) in g.iter_mut().enumerate() {
-            *v /= self.input.std[i / plane];
+        let gs = g.as_slice_mut().expect("layer gradients are contiguous");
+        for (chunk, &sd) in gs.chunks_exact_mut(plane).zip(&self.input.std) {
+            chunk.iter_mut().for_each(|v| *v /= sd);
         }
         Ok(g)
     }

@@ -37,3 +37,8 @@ fn browser_linear_matches_reference() {
 fn browser_matmul_matches_naive() {
     check::run_matmul(6);
 }
+
+#[wasm_bindgen_test]
+fn browser_relu_matches_reference() {
+    check::run_relu(12);
+}

@@ -34,22 +34,26 @@ fn perf_conv_and_pool() {
         let flops = 2.0 * g.macs() as f64;
         let t_ref = time(2, || reference::conv2d_forward(&g, &x, &wt, Some(&b), &mut y));
         let t_fast = time(10, || kernels::conv2d_forward(&g, &x, &wt, Some(&b), &mut y));
+        let t_im2col = time(10, || kernels::conv2d_forward_variant(true, &g, &x, &wt, Some(&b), &mut y));
         let mut gx = vec![0.0; g.input_len()];
         let t_bi_ref = time(2, || reference::conv2d_backward_input(&g, &gy, &wt, &mut gx));
         let t_bi = time(10, || kernels::conv2d_backward_input(&g, &gy, &wt, &mut gx));
+        let t_bi_col2im = time(10, || kernels::conv2d_backward_input_variant(true, &g, &gy, &wt, &mut gx));
         let mut gw = vec![0.0; g.weight_len()];
         let t_bw_ref = time(2, || reference::conv2d_backward_weight(&g, &x, &gy, &mut gw, None));
         let t_bw = time(10, || kernels::conv2d_backward_weight(&g, &x, &gy, &mut gw, None));
         println!(
-            "conv {cin}x{h}x{w} -> {cout}, {k}x{k} pad {p}: forward {:.2} ms ({:.2} GFLOP/s) vs reference {:.2} ms ({:.2} GFLOP/s): x{:.1}; \
-             backward input x{:.1} ({:.2} GFLOP/s); backward weight x{:.1} ({:.2} GFLOP/s)",
+            "conv {cin}x{h}x{w} -> {cout}, {k}x{k} pad {p}: forward {:.3} ms ({:.2} GFLOP/s; im2col path {:.2}) vs reference {:.2} ms ({:.2} GFLOP/s): x{:.1}; \
+             backward input x{:.1} ({:.2} GFLOP/s; col2im path {:.2}); backward weight x{:.1} ({:.2} GFLOP/s)",
             t_fast * 1e3,
             flops / t_fast * 1e-9,
+            flops / t_im2col * 1e-9,
             t_ref * 1e3,
             flops / t_ref * 1e-9,
             t_ref / t_fast,
             t_bi_ref / t_bi,
             flops / t_bi * 1e-9,
+            flops / t_bi_col2im * 1e-9,
             t_bw_ref / t_bw,
             flops / t_bw * 1e-9,
         );

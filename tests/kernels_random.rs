@@ -34,3 +34,8 @@ fn linear_matches_reference() {
 fn matmul_matches_naive() {
     check::run_matmul(4);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn relu_matches_reference() {
+    check::run_relu(11);
+}

@@ -137,6 +137,15 @@ pub(crate) fn sum<V: F32x4>(s: &[f32]) -> f32 {
 }
 
 pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    if !is_pointwise(g) {
+        return super::shifted::conv2d_forward::<V>(g, x, w, b, y);
+    }
+    conv2d_forward_im2col::<V>(g, x, w, b, y)
+}
+
+/// The forward pass through im2col and the packed GEMM (the 1x1 fast path, and a second
+/// implementation the tests compare against).
+pub fn conv2d_forward_im2col<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let y = &mut y[..g.cout * p];
     for (co, row) in y.chunks_exact_mut(p).enumerate() {
@@ -155,6 +164,28 @@ pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[
 }
 
 pub fn conv2d_backward_input<V: F32x4>(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    if !is_pointwise(g) {
+        if let Some(t) = super::shifted::backward_input_geometry(g) {
+            return super::shifted::conv2d_backward_input::<V>(g, &t, gy, w, gx);
+        }
+    }
+    conv2d_backward_input_col2im::<V>(g, gy, w, gx)
+}
+
+/// Which kernel [`conv2d_backward_input`] dispatches to.
+pub fn backward_input_kernel(g: &ConvGeom) -> Kernel {
+    if is_pointwise(g) {
+        Kernel::Conv1x1Direct
+    } else if super::shifted::backward_input_geometry(g).is_some() {
+        Kernel::ConvShiftedBackwardInput
+    } else {
+        Kernel::Col2im
+    }
+}
+
+/// The input gradient through the packed GEMM and col2im (strided convolutions, the 1x1 fast
+/// path, and a second implementation the tests compare against).
+pub fn conv2d_backward_input_col2im<V: F32x4>(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let gx = &mut gx[..g.input_len()];
     let a = MatRef::transposed(&w[..g.cout * k], k);

@@ -34,6 +34,11 @@ kernels! {
     Gemm4x8Sse,
     /// Packed GEMM with the 4x8 micro-kernel on the scalar `[f32; 4]` fallback.
     Gemm4x8Scalar,
+    /// Convolution forward as a GEMM over shifted views of the padded input (no im2col).
+    ConvShiftedForward,
+    /// Stride-1 convolution input gradient as a shifted-view forward convolution of the output
+    /// gradient with the flipped weights (no col2im).
+    ConvShiftedBackwardInput,
     /// im2col lowering of a convolution input (forward and weight gradient).
     Im2col,
     /// col2im scatter-add of a column gradient into the input gradient.
@@ -42,6 +47,10 @@ kernels! {
     Conv1x1Direct,
     /// Max pooling forward, rows vectorized (stride 1 or 2; borders scalar).
     MaxPoolSimd,
+    /// Max pooling 2x2 stride 2 without padding, forward (vector deinterleave).
+    MaxPool2x2,
+    /// Max pooling 2x2 stride 2 without padding, backward (non-overlapping windows).
+    MaxPool2x2Backward,
     /// Max pooling forward, all scalar (other strides).
     MaxPoolScalar,
     /// Average pooling forward, rows vectorized (stride 1 or 2; borders scalar).
@@ -52,6 +61,8 @@ kernels! {
     MaxPoolBackward,
     /// Average pooling backward (scalar reference).
     AvgPoolBackward,
+    /// relu forward, four lanes at a time.
+    ReluSimd,
     /// Linear forward with vector dot products.
     LinearForwardSimd,
     /// Linear backward with vector axpy.

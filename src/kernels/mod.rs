@@ -17,41 +17,77 @@
 //!
 //! | public function            | fast path                                                        |
 //! |----------------------------|------------------------------------------------------------------|
-//! | [`conv2d_forward`]         | im2col + packed GEMM `Y = W * col + b` (1x1/s1/p0: no im2col)    |
-//! | [`conv2d_backward_input`]  | packed GEMM `gcol = W^T * gY`, then col2im scatter-add          |
+//! | [`conv2d_forward`]         | GEMM over shifted views of the padded input (module `shifted`); |
+//! |                            | 1x1/s1/p0: packed GEMM on the input itself                       |
+//! | [`conv2d_backward_input`]  | stride 1 (and pad <= dilation*(k-1)): forward conv of gY with   |
+//! |                            | flipped weights on shifted views; else packed GEMM + col2im     |
 //! | [`conv2d_backward_weight`] | im2col + packed GEMM `gW += gY * col^T`; `gb +=` vector row sums |
-//! | [`maxpool2d_forward`]      | rows vectorized for stride 1 and 2, borders scalar               |
+//! | [`maxpool2d_forward`]      | 2x2/s2/p0: deinterleaved vector rows; else rows vectorized for   |
+//! |                            | stride 1 and 2, borders scalar                                   |
 //! | [`avgpool2d_forward`]      | rows vectorized for stride 1 and 2, borders scalar               |
-//! | pooling backward           | direct scalar loops over the in-bounds taps (reference order)    |
+//! | [`maxpool2d_backward`]     | 2x2/s2/p0: vector masks (first maximum); else scalar taps        |
+//! | pooling backward (others)  | direct scalar loops over the in-bounds taps (reference order)    |
+//! | [`relu_forward`]           | vector `max(0, x)`                                               |
 //! | [`linear_forward`]         | vector dot products                                              |
 //! | [`linear_backward`]        | vector axpy                                                      |
 //! | [`matmul_acc`]             | the packed GEMM itself                                           |
 //!
-//! The GEMM (module `gemm`) is BLIS-style: B is packed into 8-column panels, A into 4-row panels,
-//! and the micro-kernel `gemm_4x8` keeps a 4x8 tile of C in eight 4-lane accumulators.
-//! Scratch (column matrix, packed panels) lives in thread-local buffers that are reused across
-//! calls; [`release_scratch`] frees them.
+//! **Shifted views** (module `shifted`): the input is copied once, zero-padded and split into
+//! stride phases, so that every row of the convolution's column matrix is a contiguous slice of
+//! that copy at a per-tap offset. No im2col matrix is built; each 8-column panel of B is packed
+//! from the views (two vector copies per tap) right before its tiles are computed, and the 4x8
+//! tiles (bias added) are stored straight into the output. With up to two row panels (8 output
+//! channels) B is read in place, unpacked; with one row (the input gradient of a 1-channel first layer) the
+//! tile is 1x32.
+//!
+//! The older GEMM (module `gemm`) is BLIS-style: B is packed into 8-column panels, A into 4-row
+//! panels, and the micro-kernel `gemm_4x8` keeps a 4x8 tile of C in eight 4-lane accumulators.
+//! Scratch (planes, column matrix, packed panels) lives in thread-local buffers that are reused
+//! across calls; [`release_scratch`] frees them.
 //!
 //! Which kernels ran is counted: see [`calls`] and [`Kernel`].
 //!
-//! # Measured speed
+//! # Measured choices (headless Chromium 156, SIMD128)
 //!
-//! Fast path vs [`reference`](mod@reference), single thread, best of 10. The host column was
-//! measured with `cargo test --release --test kernels_perf -- --ignored --nocapture` on the
-//! 2-core x86_64 development VM. In headless Chromium 156 on the same machine (`./build.sh bench`,
-//! medians, 3x3 pad 1 stride 1) the SIMD128 forward ran 28x28x8->16 at 10.8 GFLOP/s (34x the
-//! reference), 64x64x16->32 at 16.1 GFLOP/s (54x) and 112x112x32->64 at 14.8 GFLOP/s (68x).
+//! Measured with a throwaway wasm-bindgen-test in headless Chromium: best of 25 interleaved
+//! batches per variant, the variants back to back in one page, on the 2-core AMD EPYC VM shared
+//! with other jobs (so only ratios from one run are compared). GFLOP/s:
 //!
-//! | kernel, shape                                   | host (SSE2)              |
-//! |-------------------------------------------------|--------------------------|
-//! | conv2d_forward 16x64x64 -> 32, 3x3, pad 1       | x56 (23 GFLOP/s, 1.6 ms) |
-//! | conv2d_backward_input, same shape               | x43 (24 GFLOP/s)         |
-//! | conv2d_backward_weight, same shape              | x22 (20 GFLOP/s)         |
-//! | conv2d_forward 1x28x28 -> 8, 5x5, pad 2 (MNIST) | x16 (13 GFLOP/s)         |
-//! | conv2d_forward 8x14x14 -> 16, 5x5, pad 2        | x29 (16 GFLOP/s)         |
-//! | maxpool2d_forward 32x64x64, 2x2 stride 2        | x11                      |
-//! | avgpool2d_forward 32x64x64, 2x2 stride 2        | x2.3                     |
-//! | linear_forward 784 -> 10                        | x10                      |
+//! | case (3x3 unless noted)        | im2col + GEMM | shifted views | col2im bwd-in | shifted bwd-in |
+//! |--------------------------------|--------------:|--------------:|--------------:|---------------:|
+//! | 28x28x8->16 pad 1              | 14.6          | 25.6          | 19.9          | 24.1           |
+//! | 64x64x16->32 pad 1             | 18.6          | 31.5          | 22.7          | 29.3           |
+//! | 112x112x32->64 pad 1           | 23.4          | 33.9          | 26.9          | 32.7           |
+//! | 28x28x1->8 pad 1               | 8.1           | 12.3          | 8.6           | 16.5 (1x32)    |
+//! | 32x32x3->16 pad 1              | 13.8          | 21.5          | 15.4          | 18.5           |
+//! | 28x28x8->16 stride 2 pad 1     | 10.6          | 15.4          | 13.4          | (col2im)       |
+//! | 64x64x16->32 stride 2 pad 0    | 17.9          | 24.7          | 19.4          | (col2im)       |
+//! | 5x5 pad 2 28x28x1->8 (digits)  | 8.9           | 18.3          | 12.7          | 20.8 (1x32)    |
+//! | 5x5 pad 2 14x14x8->16 (digits) | 12.1          | 22.5          | 18.8          | 20.3           |
+//!
+//! - Micro-tile: 4x8 with one `v128.load32_splat` per A value beat 6x8 (-35% on the large
+//!   shapes), 8x8 (-20%), 5x8 (-40%), 4x8 with one A load + 4 lane shuffles (-10%) and 4x8
+//!   unrolled twice in k (-35%). V8 keeps 15 xmm registers for wasm SIMD; bigger tiles spill.
+//!   rustc's LLVM does not fold the constant offsets of the loads in the k loop into the wasm
+//!   `offset` immediate (the loop-strength-reduced adds lose `nuw`; raw pointers and alignment
+//!   assumptions did not change that), so each load costs an extra `i32.add` in the loop.
+//! - Row pitch `w + pw` (shared left/right padding) instead of `w + 2pw`: 14x14x8->16 5x5
+//!   20.0 -> 22.8 GFLOP/s (fewer wasted virtual columns). Phase split and output positions
+//!   without divisions: 28x28x8->16 stride 2 12.8 -> 15.9, 64x64x16->32 stride 2 20.0 -> 25.5.
+//! - Max pooling 2x2 stride 2: forward 28x28x16 31 us (generic rows) -> 2.5 us, 64x64x32
+//!   0.37 ms -> 19 us; backward 28x28x8 11 us -> 2.7 us, 64x64x32 0.26 ms -> 37 us.
+//! - B read in place instead of packed for up to 8 output rows: 8-row input gradients 24.4 ->
+//!   28.5 (28x28x16->8) and 21.1 -> 25.0 GFLOP/s (digits 14x14x16->8 5x5); neutral or worse at 16.
+//! - relu forward as vector `max(0, x)`: 6272 values 7.7 us (scalar `f32::max`) -> ~1 us.
+//! - One output row (`m == 1`: the input gradient of a 1-channel first layer): a 1x32 tile with
+//!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.
+//! - Digits model (the explorer's): forward 0.26 -> 0.09 ms, forward + input gradient 0.41 ->
+//!   0.18 ms (same harness, best of 25).
+//!
+//! On the host (SSE2 without AVX, two-operand forms; `cargo test --release --test kernels_perf
+//! -- --ignored --nocapture`) the shifted forward is faster on the small and 5x5 shapes (1x28x28
+//! ->8 5x5: 18.7 vs 12.7 GFLOP/s for im2col; 8x14x14->16 5x5: 22.0 vs 15.6) but was slower on
+//! 32x32x32->64 3x3 (18.8 vs 26.1) in one loaded run; the dispatch is the same on every ISA.
 //!
 //! `unsafe` code lives only under this module (the SIMD loads and stores, and the SSE intrinsics,
 //! which are `unsafe fn`s), each block with a `// SAFETY:` line.
@@ -69,10 +105,12 @@ pub mod reference;
 pub mod selftest;
 pub mod simd;
 
+mod activation;
 mod conv;
 mod gemm;
 mod linear;
 mod pool;
+mod shifted;
 
 pub use counters::{call_counts, calls, Kernel};
 pub use simd::ISA;
@@ -98,6 +136,11 @@ pub fn conv2d_backward_weight(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32
     conv::conv2d_backward_weight::<Native>(g, x, gy, gw, gb)
 }
 
+/// `y = x` where `x > 0`, else `+0` (NaN and `-0` give `+0`). Overwrites `y`.
+pub fn relu_forward(x: &[f32], y: &mut [f32]) {
+    activation::relu_forward::<Native>(x, y)
+}
+
 /// Max pooling (padding cells never win). Overwrites `y`.
 pub fn maxpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
     pool::maxpool2d_forward::<Native>(g, x, y)
@@ -105,7 +148,7 @@ pub fn maxpool2d_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
 
 /// Routes each output gradient to its window's (first) maximum. Overwrites `gx`.
 pub fn maxpool2d_backward(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &mut [f32]) {
-    pool::maxpool2d_backward(g, x, gy, gx)
+    pool::maxpool2d_backward::<Native>(g, x, gy, gx)
 }
 
 /// Average pooling over the in-bounds cells of each window. Overwrites `y`.
@@ -148,10 +191,39 @@ pub fn matmul_acc(m: usize, n: usize, k: usize, a: &[f32], a_trans: bool, b: &[f
     gemm::gemm_acc::<Native>(m, n, k, a, b, c, n)
 }
 
+/// The kernel [`conv2d_backward_input`] runs for geometry `g` (besides the GEMM):
+/// [`Kernel::ConvShiftedBackwardInput`], [`Kernel::Col2im`] or [`Kernel::Conv1x1Direct`].
+pub fn conv2d_backward_input_kernel(g: &ConvGeom) -> Kernel {
+    conv::backward_input_kernel(g)
+}
+
+#[doc(hidden)]
+/// The forward pass through im2col + packed GEMM (`im2col`) or the dispatcher: the tests check
+/// both against the reference, and benchmarks compare them.
+pub fn conv2d_forward_variant(im2col: bool, g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    if im2col {
+        conv::conv2d_forward_im2col::<Native>(g, x, w, b, y)
+    } else {
+        conv::conv2d_forward::<Native>(g, x, w, b, y)
+    }
+}
+
+#[doc(hidden)]
+/// The input gradient through packed GEMM + col2im (`col2im`) or the dispatcher (tests and
+/// benchmarks, as [`conv2d_forward_variant`]).
+pub fn conv2d_backward_input_variant(col2im: bool, g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    if col2im {
+        conv::conv2d_backward_input_col2im::<Native>(g, gy, w, gx)
+    } else {
+        conv::conv2d_backward_input::<Native>(g, gy, w, gx)
+    }
+}
+
 /// Frees the calling thread's scratch buffers (column matrix, packed GEMM panels). They are
 /// reallocated on the next call that needs them.
 pub fn release_scratch() {
     conv::release_scratch();
+    shifted::release_scratch();
     gemm::release_scratch();
 }
 
@@ -198,7 +270,9 @@ mod tests {
             close(&gw1, &gw0, g.oh * g.ow, "gw");
             close(&gb1, &gb0, g.oh * g.ow, "gb");
         }
-        for &(c, h, w, k, st, p) in &[(3, 9, 17, 2, 2, 1), (2, 8, 21, 3, 1, 1), (1, 11, 10, 3, 3, 0)] {
+        for &(c, h, w, k, st, p) in
+            &[(3, 9, 17, 2, 2, 1), (2, 8, 21, 3, 1, 1), (1, 11, 10, 3, 3, 0), (2, 9, 19, 2, 2, 0)]
+        {
             let g = PoolGeom::new((c, h, w), (k, k), (st, st), (p, p)).unwrap();
             let x = rng.vec(g.input_len());
             let (mut y0, mut y1) = (vec![0.0; g.output_len()], vec![f32::NAN; g.output_len()]);
@@ -208,6 +282,11 @@ mod tests {
             reference::avgpool2d_forward(&g, &x, &mut y0);
             pool::avgpool2d_forward::<Scalar>(&g, &x, &mut y1);
             close(&y1, &y0, k * k, "avg");
+            let gy = rng.vec(g.output_len());
+            let (mut gx0, mut gx1) = (vec![0.0; g.input_len()], vec![f32::NAN; g.input_len()]);
+            reference::maxpool2d_backward(&g, &x, &gy, &mut gx0);
+            pool::maxpool2d_backward::<Scalar>(&g, &x, &gy, &mut gx1);
+            assert_eq!(gx0, gx1);
         }
         let (n_in, n_out) = (37, 5);
         let (w, x, b, gy) = (rng.vec(n_in * n_out), rng.vec(n_in), rng.vec(n_out), rng.vec(n_out));

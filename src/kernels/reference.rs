@@ -197,3 +197,10 @@ pub fn linear_backward(
         }
     }
 }
+
+/// `y = x` where `x > 0`, else `+0` (so NaN and `-0` give `+0`).
+pub fn relu_forward(x: &[f32], y: &mut [f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y = if x > 0.0 { x } else { 0.0 };
+    }
+}

@@ -34,12 +34,19 @@ pub fn check_conv(g: &ConvGeom, rng: &mut Rng, bias: bool) {
     reference::conv2d_forward(g, &x, &w, b, &mut y_ref);
     kernels::conv2d_forward(g, &x, &w, b, &mut y);
     assert_close(&y, &y_ref, g.cin * g.kh * g.kw, &format!("forward y, {ctx}"));
+    // The im2col path (used for 1x1 convolutions) on every shape too.
+    y.fill(f32::NAN);
+    kernels::conv2d_forward_variant(true, g, &x, &w, b, &mut y);
+    assert_close(&y, &y_ref, g.cin * g.kh * g.kw, &format!("forward y (im2col path), {ctx}"));
 
     let mut gx_ref = vec![0.0; g.input_len()];
     let mut gx = vec![f32::NAN; g.input_len()];
     reference::conv2d_backward_input(g, &gy, &w, &mut gx_ref);
     kernels::conv2d_backward_input(g, &gy, &w, &mut gx);
     assert_close(&gx, &gx_ref, g.cout * g.kh * g.kw, &format!("backward gx, {ctx}"));
+    gx.fill(f32::NAN);
+    kernels::conv2d_backward_input_variant(true, g, &gy, &w, &mut gx);
+    assert_close(&gx, &gx_ref, g.cout * g.kh * g.kw, &format!("backward gx (col2im path), {ctx}"));
 
     let gw0 = rng.vec(g.weight_len());
     let gb0 = rng.vec(g.cout);
@@ -94,6 +101,28 @@ pub fn run_fixed_conv() {
         let g = ConvGeom::new((cin, h, w), cout, (k, k), (s, s), (p, p), (d, d)).unwrap();
         check_conv(&g, &mut rng, true);
     }
+    // The dispatch: which kernel each kind of convolution runs.
+    let mut rng = Rng::new(43);
+    for &(s, p, d, shifted_bwd) in &[(1, 1, 1, true), (1, 2, 2, true), (2, 1, 1, false), (1, 3, 1, false)] {
+        let g = ConvGeom::new((3, 11, 10), 5, (3, 3), (s, s), (p, p), (d, d)).unwrap();
+        let (fwd, bwd, col2im) = (
+            kernels::calls(Kernel::ConvShiftedForward),
+            kernels::calls(Kernel::ConvShiftedBackwardInput),
+            kernels::calls(Kernel::Col2im),
+        );
+        check_conv(&g, &mut rng, true);
+        let ctx = format!("{g:?}");
+        // Counters are process-wide and tests run in parallel: only rises are asserted.
+        assert!(kernels::calls(Kernel::ConvShiftedForward) > fwd, "shifted forward did not run: {ctx}");
+        let expect = if shifted_bwd { Kernel::ConvShiftedBackwardInput } else { Kernel::Col2im };
+        assert_eq!(kernels::conv2d_backward_input_kernel(&g), expect, "{ctx}");
+        if shifted_bwd {
+            assert!(kernels::calls(Kernel::ConvShiftedBackwardInput) > bwd, "shifted backward did not run: {ctx}");
+        }
+        // col2im: the variant call always, plus the dispatcher when it is not shifted.
+        let col = kernels::calls(Kernel::Col2im) - col2im;
+        assert!(col >= if shifted_bwd { 1 } else { 2 }, "col2im ran {col} times: {ctx}");
+    }
 }
 
 /// Max (bit-exact) and average pooling forward of one geometry, fast vs reference, plus the
@@ -140,10 +169,42 @@ pub fn run_random_pool(seed: u64, cases: usize) {
             done += 1;
         }
     }
-    for &(c, h, w, k, s, p) in &[(8, 28, 28, 2, 2, 0), (3, 31, 33, 3, 2, 1), (2, 17, 19, 3, 1, 1), (4, 9, 37, 2, 1, 0)]
-    {
+    for &(c, h, w, k, s, p) in &[
+        (8, 28, 28, 2, 2, 0),
+        (3, 31, 33, 3, 2, 1),
+        (2, 17, 19, 3, 1, 1),
+        (4, 9, 37, 2, 1, 0),
+        (3, 13, 9, 2, 2, 0),
+        (2, 7, 17, 2, 2, 0),
+        (1, 2, 2, 2, 2, 0),
+        (2, 5, 5, 2, 2, 1),
+    ] {
         let g = PoolGeom::new((c, h, w), (k, k), (s, s), (p, p)).unwrap();
         check_pool(&g, &mut rng);
+    }
+    check_maxpool_ties(&mut rng);
+}
+
+/// Max pooling forward (bit-exact) and backward on inputs full of ties between +0 and -0 and
+/// with NaNs, where only the reference's "first maximum in row-major tap order" rule gives the
+/// reference's answer.
+pub fn check_maxpool_ties(rng: &mut Rng) {
+    for &(c, h, w, k, s) in &[(3, 12, 20, 2, 2), (2, 9, 11, 2, 2), (2, 10, 18, 3, 2), (1, 8, 9, 2, 1)] {
+        let g = PoolGeom::new((c, h, w), (k, k), (s, s), (0, 0)).unwrap();
+        let x: Vec<f32> = (0..g.input_len()).map(|_| rng.pick(&[0.0, -0.0, 1.0, -1.0, f32::NAN])).collect();
+        let mut y_ref = vec![0.0; g.output_len()];
+        let mut y = vec![1.5; g.output_len()];
+        reference::maxpool2d_forward(&g, &x, &mut y_ref);
+        kernels::maxpool2d_forward(&g, &x, &mut y);
+        for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "maxpool ties y[{i}], {g:?}: fast {a} vs reference {b}");
+        }
+        let gy = rng.vec(g.output_len());
+        let mut gx_ref = vec![0.0; g.input_len()];
+        let mut gx = vec![f32::NAN; g.input_len()];
+        reference::maxpool2d_backward(&g, &x, &gy, &mut gx_ref);
+        kernels::maxpool2d_backward(&g, &x, &gy, &mut gx);
+        assert_close(&gx, &gx_ref, k * k, &format!("maxpool ties gx, {g:?}"));
     }
 }
 
@@ -171,6 +232,25 @@ pub fn run_linear(seed: u64) {
         assert_close(&gx, &gx_ref, n_out, &format!("{ctx} gx"));
         assert_close(&gw, &gw_ref, 1, &format!("{ctx} gw"));
         assert_close(&gb, &gb_ref, 1, &format!("{ctx} gb"));
+    }
+}
+
+/// relu forward, fast vs reference, bit-exact, on lengths around the vector width and on
+/// special values (NaN, infinities, signed zeros).
+pub fn run_relu(seed: u64) {
+    let mut rng = Rng::new(seed);
+    let special = [f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, 1e-40, -1e-40];
+    for n in [0, 1, 3, 4, 5, 8, 31, 6272] {
+        let mut x = rng.vec(n);
+        for (i, v) in x.iter_mut().enumerate().filter(|(i, _)| i % 3 == 0) {
+            *v = special[i % special.len()];
+        }
+        let (mut y_ref, mut y) = (vec![1.0; n], vec![f32::NAN; n]);
+        reference::relu_forward(&x, &mut y_ref);
+        kernels::relu_forward(&x, &mut y);
+        for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "relu y[{i}] of x = {}: fast {a} vs reference {b}", x[i]);
+        }
     }
 }
 
@@ -209,17 +289,28 @@ pub fn check_simd_kernels_ran() {
     assert_eq!(kernels::ISA, isa, "wrong SIMD backend compiled in");
     assert_eq!(kernels::GEMM_KERNEL, gemm, "wrong GEMM kernel compiled in");
 
-    let watched = [gemm, Kernel::Im2col, Kernel::MaxPoolSimd, Kernel::AvgPoolSimd, Kernel::LinearForwardSimd];
+    let watched = [
+        gemm,
+        Kernel::ConvShiftedForward,
+        Kernel::MaxPool2x2,
+        Kernel::AvgPoolSimd,
+        Kernel::LinearForwardSimd,
+        Kernel::ReluSimd,
+    ];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(1);
     let g = ConvGeom::new((3, 12, 12), 8, (3, 3), (1, 1), (1, 1), (1, 1)).unwrap();
     let (x, w) = (rng.vec(g.input_len()), rng.vec(g.weight_len()));
     let mut y = vec![0.0; g.output_len()];
     kernels::conv2d_forward(&g, &x, &w, None, &mut y);
+    let mut c = vec![0.0; 4 * 8];
+    kernels::matmul_acc(4, 8, 3, &x[..12], false, &w[..24], false, &mut c);
     let pg = PoolGeom::new((8, 12, 12), (2, 2), (2, 2), (0, 0)).unwrap();
     let mut py = vec![0.0; pg.output_len()];
     kernels::maxpool2d_forward(&pg, &y, &mut py);
     kernels::avgpool2d_forward(&pg, &y, &mut py);
+    let mut ry = vec![0.0; py.len()];
+    kernels::relu_forward(&py, &mut ry);
     let mut ly = vec![0.0; 10];
     kernels::linear_forward(&rng.vec(10 * py.len()), None, &py, &mut ly);
     for (k, n) in before {

@@ -1,10 +1,8 @@
 //! Element-wise and normalizing activations: relu and softmax.
 
-/// y = max(x, 0)
+/// y = x where x > 0, else 0 (NaN and -0 give +0).
 pub fn relu_forward(x: &[f32], y: &mut [f32]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y = x.max(0.0);
-    }
+    crate::kernels::relu_forward(x, y)
 }
 
 /// gx = gy where x > 0, else 0 (the subgradient at 0 is taken as 0, as PyTorch does).

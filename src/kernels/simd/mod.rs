@@ -49,6 +49,30 @@ pub trait F32x4: Copy {
 
     fn zero() -> Self;
     fn splat(x: f32) -> Self;
+    /// `x` loaded from memory into all four lanes (one `v128.load32_splat` on SIMD128). The
+    /// default is [`F32x4::splat`].
+    #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        Self::splat(*x)
+    }
+    /// Loads `p[0..4]` (no alignment requirement).
+    ///
+    /// # Safety
+    /// `p..p+4` must be readable `f32`s.
+    #[inline(always)]
+    unsafe fn load_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable f32 at `p`.
+        Self::load(unsafe { core::slice::from_raw_parts(p, 4) })
+    }
+    /// `*p` in all four lanes.
+    ///
+    /// # Safety
+    /// `p` must point to a readable `f32`.
+    #[inline(always)]
+    unsafe fn load_splat_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees a readable f32 at `p`.
+        Self::load_splat(unsafe { &*p })
+    }
     /// Loads `s[0..4]` (no alignment requirement).
     fn load(s: &[f32]) -> Self;
     /// Stores into `s[0..4]` (no alignment requirement).
@@ -76,6 +100,25 @@ pub trait F32x4: Copy {
     fn dup3(self) -> Self;
     /// Even lanes of the 8-lane concatenation `a ++ b`: `[a0, a2, b0, b2]` (stride-2 gather).
     fn even(a: Self, b: Self) -> Self;
+    /// All-ones lanes where `self > o`, zero lanes elsewhere (false for NaN).
+    fn gt(self, o: Self) -> Self;
+    /// Bitwise `self & o`.
+    fn and(self, o: Self) -> Self;
+    /// Bitwise `self & !o`.
+    fn and_not(self, o: Self) -> Self;
+    /// Bitwise `self | o`.
+    fn or(self, o: Self) -> Self;
+    /// `[a0, b0, a1, b1]`.
+    fn zip_lo(a: Self, b: Self) -> Self;
+    /// `[a2, b2, a3, b3]`.
+    fn zip_hi(a: Self, b: Self) -> Self;
+    /// Lanes of `a` where `mask` is all-ones, of `b` where it is zero.
+    #[inline(always)]
+    fn select(mask: Self, a: Self, b: Self) -> Self {
+        a.and(mask).or(b.and_not(mask))
+    }
+    /// Odd lanes of the 8-lane concatenation `a ++ b`: `[a1, a3, b1, b3]`.
+    fn odd(a: Self, b: Self) -> Self;
 
     /// `a0 + a1 + a2 + a3` (as `(a0 + a2) + (a1 + a3)`).
     #[inline(always)]

@@ -78,4 +78,32 @@ impl F32x4 for Scalar {
     fn even(a: Self, b: Self) -> Self {
         Scalar([a.0[0], a.0[2], b.0[0], b.0[2]])
     }
+    #[inline(always)]
+    fn gt(self, o: Self) -> Self {
+        Scalar(core::array::from_fn(|i| if self.0[i] > o.0[i] { f32::from_bits(u32::MAX) } else { 0.0 }))
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        Scalar(core::array::from_fn(|i| f32::from_bits(self.0[i].to_bits() & o.0[i].to_bits())))
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        Scalar(core::array::from_fn(|i| f32::from_bits(self.0[i].to_bits() & !o.0[i].to_bits())))
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        Scalar(core::array::from_fn(|i| f32::from_bits(self.0[i].to_bits() | o.0[i].to_bits())))
+    }
+    #[inline(always)]
+    fn zip_lo(a: Self, b: Self) -> Self {
+        Scalar([a.0[0], b.0[0], a.0[1], b.0[1]])
+    }
+    #[inline(always)]
+    fn zip_hi(a: Self, b: Self) -> Self {
+        Scalar([a.0[2], b.0[2], a.0[3], b.0[3]])
+    }
+    #[inline(always)]
+    fn odd(a: Self, b: Self) -> Self {
+        Scalar([a.0[1], a.0[3], b.0[1], b.0[3]])
+    }
 }

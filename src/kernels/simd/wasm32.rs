@@ -20,6 +20,22 @@ impl F32x4 for Simd128 {
         Simd128(f32x4_splat(x))
     }
     #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        // SAFETY: `x` is a live reference to one f32 (4 readable bytes); `v128_load32_splat`
+        // reads exactly those 4 bytes and has no alignment requirement.
+        Simd128(unsafe { v128_load32_splat((x as *const f32).cast::<u32>()) })
+    }
+    #[inline(always)]
+    unsafe fn load_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 16 readable bytes at `p`; no alignment requirement.
+        Simd128(unsafe { v128_load(p.cast::<v128>()) })
+    }
+    #[inline(always)]
+    unsafe fn load_splat_ptr(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable bytes at `p`; no alignment requirement.
+        Simd128(unsafe { v128_load32_splat(p.cast::<u32>()) })
+    }
+    #[inline(always)]
     fn load(s: &[f32]) -> Self {
         let s = &s[..4];
         // SAFETY: `s` is a live slice of exactly 4 f32 (16 readable bytes); `v128_load` has no
@@ -86,5 +102,37 @@ impl F32x4 for Simd128 {
     #[inline(always)]
     fn even(a: Self, b: Self) -> Self {
         Simd128(i32x4_shuffle::<0, 2, 4, 6>(a.0, b.0))
+    }
+    #[inline(always)]
+    fn gt(self, o: Self) -> Self {
+        Simd128(f32x4_gt(self.0, o.0))
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        Simd128(v128_and(self.0, o.0))
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        Simd128(v128_andnot(self.0, o.0))
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        Simd128(v128_or(self.0, o.0))
+    }
+    #[inline(always)]
+    fn select(mask: Self, a: Self, b: Self) -> Self {
+        Simd128(v128_bitselect(a.0, b.0, mask.0))
+    }
+    #[inline(always)]
+    fn zip_lo(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<0, 4, 1, 5>(a.0, b.0))
+    }
+    #[inline(always)]
+    fn zip_hi(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<2, 6, 3, 7>(a.0, b.0))
+    }
+    #[inline(always)]
+    fn odd(a: Self, b: Self) -> Self {
+        Simd128(i32x4_shuffle::<1, 3, 5, 7>(a.0, b.0))
     }
 }

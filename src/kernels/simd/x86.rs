@@ -28,6 +28,12 @@ impl F32x4 for Sse {
         Sse(unsafe { _mm_set1_ps(x) })
     }
     #[inline(always)]
+    fn load_splat(x: &f32) -> Self {
+        // SAFETY: `x` is a live reference to one f32 (4 readable bytes), which is all
+        // `_mm_load1_ps` reads; it has no alignment requirement beyond f32's.
+        Sse(unsafe { _mm_load1_ps(x) })
+    }
+    #[inline(always)]
     fn load(s: &[f32]) -> Self {
         let s = &s[..4];
         // SAFETY: `s` is a live slice of exactly 4 f32 (16 readable bytes), and `_mm_loadu_ps`
@@ -102,5 +108,41 @@ impl F32x4 for Sse {
         // shufps picks lanes (a[0], a[2]) then (b[0], b[2]): imm = 0b10_00_10_00.
         // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
         Sse(unsafe { _mm_shuffle_ps::<0b10_00_10_00>(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn gt(self, o: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_cmpgt_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_and_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn and_not(self, o: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_andnot_ps(o.0, self.0) })
+    }
+    #[inline(always)]
+    fn or(self, o: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_or_ps(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn zip_lo(a: Self, b: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_unpacklo_ps(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn zip_hi(a: Self, b: Self) -> Self {
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_unpackhi_ps(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn odd(a: Self, b: Self) -> Self {
+        // shufps picks lanes (a[1], a[3]) then (b[1], b[3]): imm = 0b11_01_11_01.
+        // SAFETY: register-only SSE op; SSE/SSE2 are statically enabled (see the module cfg).
+        Sse(unsafe { _mm_shuffle_ps::<0b11_01_11_01>(a.0, b.0) })
     }
 }

@@ -1,0 +1,402 @@
+//! Convolution as a GEMM over *shifted views* of a padded, phase-split copy of the input: no
+//! im2col matrix is ever built.
+//!
+//! # The layout
+//!
+//! The input is copied once into `planes`: per input channel `ci` and stride phase
+//! `(py, px)` (`0..sh`, `0..sw`) one plane of `hq x wq` cells holding
+//! `xpad[i*sh + py][j*sw + px]`, where `xpad` is the zero-padded input
+//! (`hq = ceil((h + 2ph) / sh)`, `wq = ceil((w + 2pw) / sw)`). The tap `(ci, ky, kx)` of output
+//! `(oy, ox)` reads `xpad[oy*sh + ky*dh][ox*sw + kx*dw]`, which is cell
+//! `(oy + ky*dh / sh, ox + kx*dw / sw)` of phase `(ky*dh % sh, kx*dw % sw)`. So with *virtual*
+//! output columns `j = oy*wq + ox` (`ox` in `0..wq`, of which only `ox < ow` are real outputs),
+//! the GEMM operand `B[tap][j]` is `planes[off[tap] + j]`: every row of B is a contiguous slice
+//! of `planes` at a per-tap offset. Any stride and dilation reduce to this form.
+//!
+//! The virtual columns `ox >= ow` are wasted work: `(wq - ow) / wq` of the total. With stride 1
+//! across, the right padding of a row is the left padding of the next (both zero), so the row
+//! pitch is `w + pw`, not `w + 2pw`: 1/29 wasted for 28x28 3x3 pad 1, 2/16 for 14x14 5x5 pad 2,
+//! 1/113 for 112x112 3x3 pad 1.
+//!
+//! # The GEMM
+//!
+//! `Y[m x P] = A[m x K] * B[K x Pv]` (+ bias), with A packed once per call into row panels
+//! (heights [`MR`], then 2, 1 for the remainder: no padded rows), and for each panel of
+//! [`NR`] virtual columns B packed from the shifted views (two vector copies per tap), then every
+//! A panel against it with the register-tiled micro-kernel [`tile`]. The tile is written straight
+//! into the output (bias added), dropping virtual columns: no fill pass, no col2im.
+//!
+//! Forward: A = W (`[cout, cin*kh*kw]`). Backward input with stride 1 is the forward convolution
+//! of `gy` with the flipped, transposed weights and padding `d*(k-1) - p` (when that is >= 0):
+//! A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx], packed straight from W.
+
+use std::cell::Cell;
+
+use super::counters::{self, Kernel};
+use super::simd::F32x4;
+use crate::geometry::ConvGeom;
+
+/// Rows of the main micro-tile (one broadcast A value per row and tap).
+pub const MR: usize = 4;
+/// Columns of the micro-tile (two 4-lane vectors of B per tap).
+pub const NR: usize = 8;
+/// Columns of the single-row tile (eight 4-lane vectors of B per tap), see [`row_direct`].
+pub const NR1: usize = 32;
+
+#[derive(Default)]
+struct Scratch {
+    planes: Vec<f32>,
+    offs: Vec<usize>,
+    pa: Vec<f32>,
+    pb: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = const {
+        Cell::new(Scratch { planes: Vec::new(), offs: Vec::new(), pa: Vec::new(), pb: Vec::new() })
+    };
+}
+
+/// Frees this thread's scratch (planes, offsets, packed panels).
+pub fn release_scratch() {
+    SCRATCH.with(Cell::take);
+}
+
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    // Taken out of the cell for the duration: a nested call gets a fresh one, never a borrow panic.
+    let mut s = SCRATCH.with(Cell::take);
+    let r = f(&mut s);
+    SCRATCH.with(|c| c.set(s));
+    r
+}
+
+/// Height of the next A row panel when `left` rows remain.
+#[inline]
+fn panel_rows(left: usize) -> usize {
+    if left >= MR {
+        MR
+    } else if left >= 2 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Fills `planes` with the padded, phase-split copy of `x` (see the module docs) and `offs` with
+/// each tap's offset; returns `wq`. `planes` is long enough for every `off + Pv` read, where
+/// `Pv = oh*wq` rounded up to [`NR`].
+fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>) -> usize {
+    let (sh, sw) = (g.sh, g.sw);
+    // With stride 1 across, a row's right padding can share the next row's left padding (both
+    // zero): pitch w + pw instead of w + 2pw, fewer wasted virtual columns (valid while every
+    // real output still fits in a row: pw <= dw*(kw-1)).
+    let wq = if sw == 1 && g.pw <= g.dw * (g.kw - 1) { g.w + g.pw } else { (g.w + 2 * g.pw).div_ceil(sw) };
+    let hq = (g.h + 2 * g.ph).div_ceil(sh);
+    let plane = hq * wq;
+    offs.clear();
+    for ci in 0..g.cin {
+        for ky in 0..g.kh {
+            let ty = ky * g.dh;
+            for kx in 0..g.kw {
+                let tx = kx * g.dw;
+                let base = ((ci * sh + ty % sh) * sw + tx % sw) * plane;
+                offs.push(base + (ty / sh) * wq + tx / sw);
+            }
+        }
+    }
+    let pv = (g.oh * wq).next_multiple_of(NR1);
+    let len = (g.cin * sh * sw * plane).max(offs.iter().max().map_or(0, |&o| o + pv));
+    planes.clear();
+    planes.resize(len, 0.0);
+    for ci in 0..g.cin {
+        for r in 0..g.h {
+            let (pr, src) = (r + g.ph, &x[(ci * g.h + r) * g.w..(ci * g.h + r + 1) * g.w]);
+            let (py, i) = (pr % sh, pr / sh);
+            if sw == 1 {
+                let d = (ci * sh + py) * plane + i * wq + g.pw;
+                planes[d..d + g.w].copy_from_slice(src);
+            } else {
+                // Column c lands in phase (c + pw) % sw at (c + pw) / sw: per phase, a strided run.
+                for px in 0..sw {
+                    let c0 = (px + sw - g.pw % sw) % sw;
+                    if c0 < g.w {
+                        let d = ((ci * sh + py) * sw + px) * plane + i * wq + (c0 + g.pw) / sw;
+                        for (dst, &v) in planes[d..].iter_mut().zip(src[c0..].iter().step_by(sw)) {
+                            *dst = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    wq
+}
+
+/// Packs the `m x k` matrix `a(i, p)` into row panels of heights [`panel_rows`]: a panel of
+/// height `r` holds, for each `p`, the `r` values of its rows.
+fn pack_a(m: usize, k: usize, a: impl Fn(usize, usize) -> f32, pa: &mut Vec<f32>) {
+    pa.clear();
+    pa.reserve(m * k);
+    let mut i0 = 0;
+    while i0 < m {
+        let r = panel_rows(m - i0);
+        for p in 0..k {
+            for i in i0..i0 + r {
+                pa.push(a(i, p));
+            }
+        }
+        i0 += r;
+    }
+}
+
+/// The `R x 8` micro-kernel: `sum_p a[p*R + i] * b[p*8 + j]`, row `i` in two 4-lane
+/// accumulators. `a` is a packed `k x R` panel, `b` a packed `k x 8` panel.
+#[inline(always)]
+fn tile<V: F32x4, const R: usize>(a: &[f32], b: &[f32]) -> [[V; 2]; R] {
+    let mut acc = [[V::zero(); 2]; R];
+    for (ap, bp) in a.chunks_exact(R).zip(b.chunks_exact(NR)) {
+        let b0 = V::load(&bp[..4]);
+        let b1 = V::load(&bp[4..]);
+        for r in 0..R {
+            let av = V::load_splat(&ap[r]);
+            acc[r][0] = av.mul_add(b0, acc[r][0]);
+            acc[r][1] = av.mul_add(b1, acc[r][1]);
+        }
+    }
+    acc
+}
+
+/// [`tile`] with B read straight from the shifted views (`planes[off + j0..][..8]` for each
+/// tap's `off`) instead of a packed panel: for one or two row panels, where packing B is not
+/// worth it.
+///
+/// # Safety
+/// `off + j0 + NR <= planes.len()` for every `off` in `offs`.
+#[inline(always)]
+unsafe fn tile_direct<V: F32x4, const R: usize>(a: &[f32], planes: &[f32], offs: &[usize], j0: usize) -> [[V; 2]; R] {
+    let mut acc = [[V::zero(); 2]; R];
+    let base = planes.as_ptr();
+    for (ap, &o) in a.chunks_exact(R).zip(offs) {
+        // SAFETY: the caller guarantees `o + j0 + 8 <= planes.len()`.
+        let (b0, b1) = unsafe {
+            let p = base.add(o + j0);
+            (V::load_ptr(p), V::load_ptr(p.add(4)))
+        };
+        for r in 0..R {
+            let av = V::load_splat(&ap[r]);
+            acc[r][0] = av.mul_add(b0, acc[r][0]);
+            acc[r][1] = av.mul_add(b1, acc[r][1]);
+        }
+    }
+    acc
+}
+
+/// The one-row GEMM (`m == 1`, e.g. the input gradient of a 1-channel first layer) into the
+/// virtual output row `yv` (`oh*wq` rounded up to [`NR1`]): with a single row there is nothing
+/// to reuse B for, so the tile is 1 x 32 (eight accumulators per broadcast weight) and B is read
+/// in place.
+fn row_direct<V: F32x4>(a: &[f32], planes: &[f32], offs: &[usize], yv: &mut [f32]) {
+    let max_off = offs.iter().copied().max().unwrap_or(0);
+    assert!(yv.len().is_multiple_of(NR1) && max_off + yv.len() <= planes.len(), "shifted conv: planes too short");
+    let base = planes.as_ptr();
+    for (j0, out) in yv.chunks_exact_mut(NR1).enumerate().map(|(q, o)| (q * NR1, o)) {
+        let mut acc = [V::zero(); NR1 / 4];
+        for (wv, &o) in a.iter().zip(offs) {
+            let wv = V::splat(*wv);
+            // SAFETY: asserted above: `o + j0 + NR1 <= max_off + yv.len() <= planes.len()`.
+            let p = unsafe { base.add(o + j0) };
+            for (v, acc) in acc.iter_mut().enumerate() {
+                // SAFETY: `p + 4v + 4 <= p + NR1`, in bounds (see above).
+                *acc = wv.mul_add(unsafe { V::load_ptr(p.add(4 * v)) }, *acc);
+            }
+        }
+        for (v, acc) in acc.into_iter().enumerate() {
+            acc.store(&mut out[4 * v..4 * v + 4]);
+        }
+    }
+}
+
+/// Where the 8 lanes of a column panel go in an output plane (`usize::MAX`: virtual column).
+struct Lanes {
+    /// All 8 lanes are real and consecutive, starting at this index of the plane.
+    run: Option<usize>,
+    idx: [usize; NR],
+}
+
+#[inline(always)]
+fn store_tile<V: F32x4, const R: usize>(
+    t: [[V; 2]; R],
+    row0: usize,
+    plane: usize,
+    lanes: &Lanes,
+    bias: Option<&[f32]>,
+    y: &mut [f32],
+) {
+    for (i, [t0, t1]) in t.into_iter().enumerate() {
+        let co = row0 + i;
+        let (t0, t1) = match bias {
+            Some(b) => {
+                let bv = V::splat(b[co]);
+                (t0.add(bv), t1.add(bv))
+            }
+            None => (t0, t1),
+        };
+        let yp = &mut y[co * plane..(co + 1) * plane];
+        if let Some(s) = lanes.run {
+            t0.store(&mut yp[s..s + 4]);
+            t1.store(&mut yp[s + 4..s + 8]);
+        } else {
+            let (lo, hi) = (t0.to_array(), t1.to_array());
+            for (l, &d) in lanes.idx.iter().enumerate() {
+                if d != usize::MAX {
+                    yp[d] = if l < 4 { lo[l] } else { hi[l - 4] };
+                }
+            }
+        }
+    }
+}
+
+/// `y[m][oh x ow] = A * B (+ bias)` with B the shifted views of `planes` at `offs`; A packed by
+/// [`pack_a`]. Overwrites every real output.
+#[allow(clippy::too_many_arguments)]
+fn gemm_shifted<V: F32x4>(
+    m: usize,
+    (oh, ow, wq): (usize, usize, usize),
+    planes: &[f32],
+    offs: &[usize],
+    pa: &[f32],
+    pb: &mut Vec<f32>,
+    bias: Option<&[f32]>,
+    y: &mut [f32],
+) {
+    let k = offs.len();
+    let plane = oh * ow;
+    let y = &mut y[..m * plane];
+    if m == 1 {
+        let nv = (oh * wq).next_multiple_of(NR1);
+        pb.resize(nv.max(pb.len()), 0.0);
+        let yv = &mut pb[..nv];
+        row_direct::<V>(&pa[..k], planes, offs, yv);
+        let b = bias.map_or(0.0, |b| b[0]);
+        for (dst, src) in y.chunks_exact_mut(ow).zip(yv.chunks(wq)) {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = s + b;
+            }
+        }
+        return;
+    }
+    pb.resize(k * NR, 0.0);
+    let pb = &mut pb[..k * NR];
+    let nv = oh * wq;
+    // Up to two row panels, B is read in place rather than packed (measured in Chromium:
+    // 8-row input gradients 24.4 -> 28.5 and 21.1 -> 25.0 GFLOP/s; at 16 rows it was neutral
+    // or, for 28x28x8->16 pad 1, 25.8 -> 16.1).
+    let direct = m <= 2 * MR;
+    let max_off = offs.iter().copied().max().unwrap_or(0);
+    assert!(max_off + nv.next_multiple_of(NR) <= planes.len(), "shifted conv: planes too short");
+    let mut pos = (0, 0);
+    for j0 in (0..nv).step_by(NR) {
+        if !direct {
+            for (dst, &o) in pb.chunks_exact_mut(NR).zip(offs) {
+                let s = &planes[o + j0..o + j0 + NR];
+                V::load(&s[..4]).store(&mut dst[..4]);
+                V::load(&s[4..]).store(&mut dst[4..]);
+            }
+        }
+        // (oy, ox) of virtual column j0, tracked without divisions (j0 advances by NR).
+        let (oy, ox) = pos;
+        let lanes = if ox + NR <= ow {
+            Lanes { run: Some(oy * ow + ox), idx: [0; NR] }
+        } else {
+            let mut idx = [usize::MAX; NR];
+            let (mut y_, mut x_) = pos;
+            for d in idx.iter_mut() {
+                if y_ < oh && x_ < ow {
+                    *d = y_ * ow + x_;
+                }
+                x_ += 1;
+                if x_ == wq {
+                    (y_, x_) = (y_ + 1, 0);
+                }
+            }
+            Lanes { run: None, idx }
+        };
+        pos.1 += NR;
+        while pos.1 >= wq {
+            pos = (pos.0 + 1, pos.1 - wq);
+        }
+        let mut i0 = 0;
+        while i0 < m {
+            let r = panel_rows(m - i0);
+            let ap = &pa[i0 * k..(i0 + r) * k];
+            if direct {
+                // SAFETY: asserted above: every `off + j0 + NR` (j0 < nv, a multiple of NR) is at
+                // most `max_off + nv` rounded up to NR, which fits in `planes`.
+                unsafe {
+                    match r {
+                        MR => {
+                            store_tile::<V, MR>(tile_direct::<V, MR>(ap, planes, offs, j0), i0, plane, &lanes, bias, y)
+                        }
+                        2 => store_tile::<V, 2>(tile_direct::<V, 2>(ap, planes, offs, j0), i0, plane, &lanes, bias, y),
+                        _ => store_tile::<V, 1>(tile_direct::<V, 1>(ap, planes, offs, j0), i0, plane, &lanes, bias, y),
+                    }
+                }
+                i0 += r;
+                continue;
+            }
+            match r {
+                4 => store_tile::<V, 4>(tile::<V, 4>(ap, pb), i0, plane, &lanes, bias, y),
+                2 => store_tile::<V, 2>(tile::<V, 2>(ap, pb), i0, plane, &lanes, bias, y),
+                _ => store_tile::<V, 1>(tile::<V, 1>(ap, pb), i0, plane, &lanes, bias, y),
+            }
+            i0 += r;
+        }
+    }
+}
+
+/// y = conv(x, w) + b on the shifted views. Overwrites `y`.
+pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    counters::bump(Kernel::ConvShiftedForward);
+    let k = g.cin * g.kh * g.kw;
+    let w = &w[..g.cout * k];
+    with_scratch(|s| {
+        let wq = prepare(g, x, &mut s.planes, &mut s.offs);
+        pack_a(g.cout, k, |i, p| w[i * k + p], &mut s.pa);
+        gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, b, y);
+    })
+}
+
+/// The geometry of the stride-1 input gradient as a forward convolution of `gy` (flipped,
+/// transposed weights), or None when it does not apply (stride > 1, or padding > d*(k-1)).
+pub fn backward_input_geometry(g: &ConvGeom) -> Option<ConvGeom> {
+    if g.sh != 1 || g.sw != 1 {
+        return None;
+    }
+    let (eh, ew) = (g.dh * (g.kh - 1), g.dw * (g.kw - 1));
+    if g.ph > eh || g.pw > ew {
+        return None;
+    }
+    let t =
+        ConvGeom::new((g.cout, g.oh, g.ow), g.cin, (g.kh, g.kw), (1, 1), (eh - g.ph, ew - g.pw), (g.dh, g.dw)).ok()?;
+    (t.oh == g.h && t.ow == g.w).then_some(t)
+}
+
+/// gx = d(sum gy*y)/dx for a stride-1 convolution, as the forward convolution of `gy` with the
+/// flipped, transposed weights (`t` from [`backward_input_geometry`]). Overwrites `gx`.
+pub fn conv2d_backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    counters::bump(Kernel::ConvShiftedBackwardInput);
+    let (kh, kw, cin) = (g.kh, g.kw, g.cin);
+    let k = t.cin * kh * kw;
+    let w = &w[..g.cout * cin * kh * kw];
+    with_scratch(|s| {
+        let wq = prepare(t, gy, &mut s.planes, &mut s.offs);
+        // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]
+        let at = |ci: usize, p: usize| {
+            let (co, kyx) = (p / (kh * kw), p % (kh * kw));
+            let (ky, kx) = (kyx / kw, kyx % kw);
+            w[((co * cin + ci) * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)]
+        };
+        pack_a(cin, k, at, &mut s.pa);
+        gemm_shifted::<V>(cin, (t.oh, t.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, None, gx);
+    })
+}
