@@ -8,7 +8,7 @@
 #   ./build.sh serve   build, then serve www/ at http://127.0.0.1:8080
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
 #                      and the page's end-to-end tests
-#   ./build.sh bench   kernel benchmarks in headless Chromium (JSON + markdown table)
+#   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 set -euo pipefail
@@ -66,6 +66,10 @@ setup() {
     log "npm ci (tools/npm: binaryen's wasm-opt)"
     (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  if [ ! -d tools/bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -x tools/bench/node_modules/.bin/esbuild ]; then
+    log "npm ci (tools/bench: TF.js 4.22.0 + esbuild, for the benchmark and its check)"
+    (cd tools/bench && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 build() {
@@ -115,7 +119,9 @@ test_all() {
 
 bench() {
   build
-  log "bench: headless Chromium"
+  log "bundling TF.js into www/vendor/"
+  (cd tools/bench && node bundle.mjs)
+  log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs
 }
 
