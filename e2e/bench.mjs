@@ -4,12 +4,14 @@
 // page with that query, e.g. "samples=5&only=conv", and skips the page part). Needs a built www/pkg
 // and the TF.js bundle in www/vendor/ (./build.sh bench makes both).
 
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { markdown, pageMarkdown } from "./bench-report.mjs";
 import { launch, watchProblems } from "./browser.mjs";
-import { serve } from "./serve.mjs";
+import { serve, WWW } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60 * 1000);
@@ -36,17 +38,49 @@ async function cpuModel() {
 async function pageBench(browser, server) {
   const firstMaps = [];
   let redraw = null;
+  let firstLoad = null;
   for (let i = 0; i < 3; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
+    const files = new Set();
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.origin === new URL(server.url).origin) files.add(decodeURIComponent(u.pathname));
+    });
     await page.goto(`${server.url}index.html#model=digits&sample=digit-5`);
     await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60_000 });
     await page.waitForFunction(() => document.body.dataset.firstMapsMs);
     firstMaps.push(Number(await page.evaluate(() => document.body.dataset.firstMapsMs)));
-    if (i === 0) redraw = await page.evaluate(() => window.convlensBench(200));
+    if (i === 0) {
+      await page.waitForLoadState("networkidle");
+      firstLoad = await loadSizes([...files]);
+      redraw = await page.evaluate(() => window.convlensBench(200));
+    }
     await context.close();
   }
-  return { model: "digits", redraw, firstMapsMs: firstMaps };
+  return { model: "digits", redraw, firstMapsMs: firstMaps, firstLoad };
+}
+
+/**
+ * Raw and gzip -9 sizes of the files a first page load requested (from www/ on disk); `gzip` is the
+ * smaller of the two per file (a server sends already-compressed JPEG/PNG as they are).
+ */
+async function loadSizes(urlPaths) {
+  const files = [];
+  for (const p of urlPaths.sort()) {
+    const file = path.join(WWW, p === "/" ? "index.html" : p);
+    const bytes = await readFile(file).catch(() => null);
+    if (bytes) files.push({ path: p, bytes: bytes.length, gzip: Math.min(bytes.length, gzipSync(bytes, { level: 9 }).length) });
+  }
+  const sum = (k) => files.reduce((s, f) => s + f[k], 0);
+  return { files, bytes: sum("bytes"), gzip: sum("gzip") };
+}
+
+/** The release wasm's size (target: at most 300 KB, models included). */
+async function wasmSize() {
+  const file = path.join(WWW, "pkg/convlens_bg.wasm");
+  const bytes = (await stat(file)).size;
+  return { bytes, gzip: gzipSync(await readFile(file), { level: 9 }).length };
 }
 
 async function main() {
@@ -71,6 +105,7 @@ async function main() {
     }
     if (!QUERY) result.page = await pageBench(browser, server);
     result.wallSeconds = (Date.now() - t0) / 1000;
+    result.wasm = await wasmSize();
     result.browser = `Chromium ${browser.version()} (headless)`;
     // Context for reading the numbers: the machine may be shared with other jobs.
     result.host = {

@@ -50,8 +50,12 @@ export async function measure(fns, options = {}) {
   const pause = o.pause ?? (async () => {});
   const batches = [];
   for (const fn of fns) {
-    const w0 = now();
-    for (let calls = 0; calls < 2 || now() - w0 < o.warmupMs; calls++) fn(1);
+    // Two halves with a yield between, so V8's background tier-up (TurboFan) can land in between.
+    for (let half = 0; half < 2; half++) {
+      const w0 = now();
+      for (let calls = 0; calls < 2 || now() - w0 < o.warmupMs / 2; calls++) fn(1);
+      await pause();
+    }
     batches.push(calibrate(fn, o));
     await pause();
   }

@@ -407,7 +407,7 @@ async function main() {
   if (ONLY.includes("model")) result.cases.push(...(await modelCases(tf, peakGflops)));
   if (ONLY.includes("explain")) {
     result.explain = await explainCases();
-    for (const r of result.explain) note(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
+    for (const r of result.explain) addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
   }
   result.totalSeconds = (now() - started) / 1000;
   status(`done in ${result.totalSeconds.toFixed(1)} s`);
