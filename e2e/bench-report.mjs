@@ -68,8 +68,8 @@ export function markdown(result) {
   if (supported.length) {
     lines.push(
       `SIMD128 peak of this browser (${supported[0].chains} independent f32x4 multiply-add chains): ` +
-        supported.map((p) => `${p.name} ${f(p.gflops)} GFLOP/s`).join(", ") +
-        `. "% of peak" below is against ${supported[0].name}.`,
+        supported.map((p) => `${p.name} ${f(p.gflops)} GFLOP/s (fastest sample ${f(p.bestGflops)})`).join(", ") +
+        `. "% of peak" below is against the median of ${supported[0].name}.`,
       "",
     );
   }
