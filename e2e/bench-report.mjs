@@ -76,19 +76,20 @@ export function markdown(result) {
   for (const p of (result.peak ?? []).filter((p) => !p.supported)) lines.push(`${p.name}: not supported in this browser.`, "");
   if (result.cases.length) {
     lines.push(
-      "| kind | case | MFLOP | convlens ms | TF.js ms | convlens GFLOP/s | TF.js GFLOP/s | ratio (TF.js / convlens) | convlens % of peak | TF.js % of peak | samples convlens / TF.js | max abs diff |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+      "| kind | case | MFLOP | convlens ms | TF.js ms | convlens GFLOP/s | TF.js GFLOP/s | ratio (TF.js / convlens) | ratio of fastest samples | convlens % of peak | TF.js % of peak | samples convlens / TF.js | max abs diff |",
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     );
     for (const c of result.cases) {
       lines.push(
         `| ${c.kind} | ${c.name} | ${f(c.mflop)} | ${f(c.convlens.medianMs)} | ${f(c.tfjs.medianMs)} | ${f(c.convlens.gflops)} | ` +
-          `${f(c.tfjs.gflops)} | ${c.ratio.toFixed(2)}x | ${pct(c.convlens.fractionOfPeak)} | ${pct(c.tfjs.fractionOfPeak)} | ` +
+          `${f(c.tfjs.gflops)} | ${c.ratio.toFixed(2)}x | ${c.ratioFastest == null ? "–" : `${c.ratioFastest.toFixed(2)}x`} | ${pct(c.convlens.fractionOfPeak)} | ${pct(c.tfjs.fractionOfPeak)} | ` +
           `${c.convlens.samples}x${c.convlens.batch} / ${c.tfjs.samples}x${c.tfjs.batch} | ${c.check} |`,
       );
     }
     lines.push(
       "",
-      "Times are medians per call; samples are `count x calls per sample`. conv2d is 3x3 with bias, batch 1, float32 " +
+      "Times are medians per call; samples are `count x calls per sample`; the ratio of fastest samples " +
+        "(TF.js's fastest sample / convlens's fastest) is a cross-check for a loaded machine. conv2d is 3x3 with bias, batch 1, float32 " +
         "(TF.js: `tf.fused.conv2d` with bias). For stride 2 \"same\" TF.js pads 0 top/left and 1 bottom/right; convlens pads 1 " +
         "on every side (same output size and FLOPs), and the outputs are compared against TF.js run with that explicit " +
         "symmetric padding. maxpool is 2x2 stride 2 on that case's conv output. The model gradient is of one logit " +
