@@ -8,7 +8,8 @@
 #   ./build.sh serve   build, then serve www/ at http://127.0.0.1:8080
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
 #                      and the page's end-to-end tests
-#   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table)
+#   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table);
+#                      BENCH_PROFILE=1: CPU profiles of each case instead (bench-results/profile.md)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 set -euo pipefail
@@ -121,6 +122,11 @@ bench() {
   build
   log "bundling TF.js into www/vendor/"
   (cd tools/bench && node bundle.mjs)
+  if [ "${BENCH_PROFILE:-}" = 1 ]; then # CPU profiles need function names: a second build that keeps them
+    log "wasm-pack build --profiling (function names kept) into www/pkg-profiling/"
+    wasm-pack build --mode no-install --target web --profiling --out-dir www/pkg-profiling --no-typescript --no-pack 2>&1 \
+      | grep -v 'failed to get wasm-pack version' || true
+  fi
   log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs
 }

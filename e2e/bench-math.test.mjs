@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { cleanName, profileMarkdown, selfTimes, side } from "./bench-profile.mjs";
 import { markdown, targets } from "./bench-report.mjs";
 import { calibrate, measure, median, summarize } from "../www/js/bench-timing.js";
 import * as peak from "../www/js/peak.js";
@@ -137,6 +138,36 @@ test("report: target verdicts", () => {
   assert.match(t[0].detail, /b s1 same 0\.90x/);
   assert.match(t[1].target, /\(c, b\)/);
   assert.match(markdown(result), /\| conv2d \| b s1 same \| 20 \|/);
+});
+
+test("profile: self time per function, by side", () => {
+  const frame = (functionName, url) => ({ functionName, url });
+  const profile = {
+    startTime: 0,
+    endTime: 1000,
+    nodes: [
+      { id: 1, callFrame: frame("(root)", "") },
+      { id: 2, callFrame: frame("$convlens::kernels::gemm::gemm_acc::h35cbf9adc916280a", "wasm://wasm/abc") },
+      { id: 3, callFrame: frame("wasm-function[413]", "http://127.0.0.1/vendor/tfjs-backend-wasm-simd.wasm") },
+      { id: 4, callFrame: frame("core::ptr::drop_in_place<x>", "wasm://wasm/abc") },
+    ],
+    // Samples at 0, 100, 400, 600 us, each lasting until the next: node 2 holds 100 + 300 us, node 3
+    // 200 us, node 4 the last 400 us (to the end at 1000).
+    samples: [2, 2, 3, 4],
+    timeDeltas: [0, 100, 300, 200],
+  };
+  const s = selfTimes(profile);
+  assert.equal(s.totalMs, 1);
+  assert.deepEqual(s.functions.map((r) => [r.side, r.name, Math.round(r.selfMs * 1000)]), [
+    ["convlens", "convlens::kernels::gemm::gemm_acc", 400],
+    ["convlens", "core::ptr::drop_in_place<x>", 400],
+    ["TF.js", "wasm-function[413]", 200],
+  ]);
+  assert.ok(Math.abs(s.sides.convlens - 0.8) < 1e-12 && Math.abs(s.sides["TF.js"] - 0.2) < 1e-12);
+  assert.equal(cleanName("$a::b::h0123456789abcdef"), "a::b");
+  assert.equal(side(frame("runKernel", "http://x/vendor/tfjs.js")), "TF.js");
+  assert.equal(side(frame("measure", "http://x/js/bench-timing.js")), "other");
+  assert.match(profileMarkdown([{ title: "t", summary: s }]), /\| convlens \| `convlens::kernels::gemm::gemm_acc` \| 0\.4 \| 40\.0% \|/);
 });
 
 // The same network and the same numbers: convlens's ModelBench/ConvBench against the TF.js graph

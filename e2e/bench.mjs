@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { profileMarkdown, selfTimes } from "./bench-profile.mjs";
 import { markdown, pageMarkdown } from "./bench-report.mjs";
 import { launch, watchProblems } from "./browser.mjs";
 import { serve, WWW } from "./serve.mjs";
@@ -16,7 +17,11 @@ import { serve, WWW } from "./serve.mjs";
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60 * 1000);
 // Extra query for the bench page, e.g. BENCH_QUERY="samples=5&only=conv" for a quick look.
-const QUERY = process.env.BENCH_QUERY ? `?${process.env.BENCH_QUERY}` : "";
+// BENCH_PROFILE=1: CPU profile of every side-by-side case with the named build (www/pkg-profiling),
+// written to bench-results/profile.md and profile.json instead of the timing results.
+const PROFILE = process.env.BENCH_PROFILE === "1";
+const QUERY_PARTS = [process.env.BENCH_QUERY, PROFILE && "pkg=pkg-profiling&profile=1"].filter(Boolean);
+const QUERY = QUERY_PARTS.length ? `?${QUERY_PARTS.join("&")}` : "";
 
 /** "AMD EPYC (family 25 model 1)": os.cpus() alone may say only "AMD EPYC". */
 async function cpuModel() {
@@ -92,6 +97,13 @@ async function main() {
     const page = await browser.newPage();
     const problems = [];
     watchProblems(page, new URL(server.url).origin, problems);
+    const profiles = [];
+    if (PROFILE) {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 }); // microseconds
+      cdp.on("Profiler.consoleProfileFinished", (e) => profiles.push({ title: e.title, summary: selfTimes(e.profile) }));
+    }
     const t0 = Date.now();
     let result;
     if (process.env.BENCH_PAGE_ONLY === "1") {
@@ -116,7 +128,12 @@ async function main() {
       node: process.version,
     };
     if (problems.length) result.problems = problems;
-    if (result.cases.length || result.peak?.length) {
+    if (PROFILE) {
+      const md = profileMarkdown(profiles);
+      await writeFile(`${OUT_DIR}profile.json`, `${JSON.stringify({ date: result.date, browser: result.browser, host: result.host, profiles }, null, 2)}\n`);
+      await writeFile(`${OUT_DIR}profile.md`, `${md}\n`);
+      console.log(md);
+    } else if (result.cases.length || result.peak?.length) {
       const md = markdown(result);
       await writeFile(`${OUT_DIR}bench.json`, `${JSON.stringify(result, null, 2)}\n`);
       await writeFile(`${OUT_DIR}bench.md`, `${md}\n`);

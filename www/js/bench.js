@@ -8,9 +8,9 @@
 // the run fails if they disagree). Timing: www/js/bench-timing.js (warm-up, ~10 ms batches, median
 // of >= 50 samples, the two sides' samples interleaved). Result on window.benchResult.
 //
-// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain (comma list).
-
-import init, { ConvBench, Explorer, ModelBench, simdBackend } from "../pkg/convlens.js";
+// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain (comma
+// list), ?pkg=pkg-profiling (the build with function names), ?profile=1 (console.profile around each
+// side-by-side case, for the DevTools protocol's profiler: BENCH_PROFILE=1 in e2e/bench.mjs).
 import { DEFAULTS, measure } from "./bench-timing.js";
 import * as peak from "./peak.js";
 import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
@@ -30,6 +30,10 @@ const MODEL = "digits";
 const CLASS = 3; // the gradient is taken of this class's logit (as a maximization of class 3 does)
 
 const params = new URLSearchParams(location.search);
+const PKG = params.get("pkg") === "pkg-profiling" ? "pkg-profiling" : "pkg";
+const PROFILE = params.get("profile") === "1";
+// The convlens module (../pkg or ../pkg-profiling), loaded by main().
+let ConvBench, Explorer, ModelBench, simdBackend;
 const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
 const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "explain"];
 const now = () => performance.now();
@@ -88,8 +92,10 @@ function agree(what, a, b, tol) {
 }
 
 /** Times convlens and TF.js side by side; GFLOP/s from `flops` when given. */
-async function timePair(convlensFn, tfFn, flops) {
+async function timePair(label, convlensFn, tfFn, flops) {
+  if (PROFILE) console.profile(label);
   const [c, t] = await measure([convlensFn, tfFn], timing);
+  if (PROFILE) console.profileEnd(label);
   const gflops = (m) => (flops ? flops / (m.medianMs * 1e6) : null);
   return {
     convlens: { ...c, gflops: gflops(c) },
@@ -201,6 +207,7 @@ async function convCases(tf, peakGflops) {
             flops,
             mflop: flops / 1e6,
             ...(await timePair(
+              `conv2d ${label}`,
               (n) => cb.fast(n),
               (n) => { for (let i = 0; i < n; i++) conv(padding).dispose(); },
               flops,
@@ -217,7 +224,7 @@ async function convCases(tf, peakGflops) {
             output: [ph, pw, cout],
             flops: null,
             mflop: null,
-            ...(await timePair((n) => cb.pool(n), (n) => { for (let i = 0; i < n; i++) tf.maxPool(y, 2, 2, "valid").dispose(); }, null)),
+            ...(await timePair(`maxpool ${label}`, (n) => cb.pool(n), (n) => { for (let i = 0; i < n; i++) tf.maxPool(y, 2, 2, "valid").dispose(); }, null)),
             check: poolCheck.maxAbsDiff.toExponential(1),
             agreement: poolCheck,
           };
@@ -304,6 +311,7 @@ async function modelCases(tf, peakGflops) {
       flops: fwdFlops,
       mflop: fwdFlops / 1e6,
       ...(await timePair(
+        `${MODEL} forward`,
         (n) => mb.forward(n),
         (n) => { for (let i = 0; i < n; i++) tf.dispose(tf.tidy(() => Object.values(net.forward(x)))); },
         fwdFlops,
@@ -318,6 +326,7 @@ async function modelCases(tf, peakGflops) {
       flops: gradFlops,
       mflop: gradFlops / 1e6,
       ...(await timePair(
+        `${MODEL} forward + input gradient`,
         (n) => mb.forwardGradient(n),
         (n) => { for (let i = 0; i < n; i++) tf.tidy(() => grad(x)).dispose(); },
         gradFlops,
@@ -377,11 +386,15 @@ async function explainCases() {
 }
 
 async function main() {
-  await init();
+  const convlens = await import(`../${PKG}/convlens.js`);
+  await convlens.default();
+  ({ ConvBench, Explorer, ModelBench, simdBackend } = convlens);
   const started = now();
   const { tf, info } = await loadTf();
   const result = {
     date: new Date().toISOString(),
+    pkg: PKG,
+    profiled: PROFILE,
     simdBackend: simdBackend(),
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
