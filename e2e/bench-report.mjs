@@ -69,7 +69,8 @@ export function markdown(result) {
     lines.push(
       `SIMD128 peak of this browser (${supported[0].chains} independent f32x4 multiply-add chains): ` +
         supported.map((p) => `${p.name} ${f(p.gflops)} GFLOP/s (fastest sample ${f(p.bestGflops)})`).join(", ") +
-        `. "% of peak" below is against the median of ${supported[0].name}.`,
+        `. "% of peak" below is against the median of ${supported[0].name}` +
+        (result.peakEnd?.[0]?.supported ? ` (measured again after the side-by-side cases: ${f(result.peakEnd[0].gflops)} GFLOP/s).` : "."),
       "",
     );
   }
