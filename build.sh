@@ -10,7 +10,8 @@
 #                      file:// offline) and dist/npm/ (the npm package with the web component)
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
 #                      and the page's end-to-end tests
-#   ./build.sh bench   kernel benchmarks in headless Chromium (JSON + markdown table)
+#   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table);
+#                      BENCH_PROFILE=1: CPU profiles of each case instead (bench-results/profile.md)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 set -euo pipefail
@@ -68,6 +69,10 @@ setup() {
     log "npm ci (tools/npm: binaryen's wasm-opt, esbuild)"
     (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  if [ ! -d tools/bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -x tools/bench/node_modules/.bin/esbuild ]; then
+    log "npm ci (tools/bench: TF.js 4.22.0 + esbuild, for the benchmark and its check)"
+    (cd tools/bench && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 build() {
@@ -123,7 +128,14 @@ test_all() {
 
 bench() {
   build
-  log "bench: headless Chromium"
+  log "bundling TF.js into www/vendor/"
+  (cd tools/bench && node bundle.mjs)
+  if [ "${BENCH_PROFILE:-}" = 1 ]; then # CPU profiles need function names: a second build that keeps them
+    log "wasm-pack build --profiling (function names kept) into www/pkg-profiling/"
+    wasm-pack build --mode no-install --target web --profiling --out-dir www/pkg-profiling --no-typescript --no-pack 2>&1 \
+      | grep -v 'failed to get wasm-pack version' || true
+  fi
+  log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs
 }
 

@@ -1,43 +1,39 @@
-// Runs www/bench.html in headless Chromium and writes bench-results/bench.json plus a markdown
-// table on stdout, then times the explorer page (bench-results/bench-page.json; BENCH_PAGE_ONLY=1
-// runs only that part). Needs a built www/pkg (./build.sh bench builds first).
+// Runs www/bench.html (convlens side by side with TensorFlow.js-wasm) in headless Chromium and writes
+// bench-results/bench.json, bench.md (also printed) and bench.png, then times the explorer page
+// (bench-results/bench-page.json; BENCH_PAGE_ONLY=1 runs only that part; BENCH_QUERY runs the bench
+// page with that query, e.g. "samples=5&only=conv", and skips the page part). Needs a built www/pkg
+// and the TF.js bundle in www/vendor/ (./build.sh bench makes both).
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
-import { serve } from "./serve.mjs";
+import { gzipSync } from "node:zlib";
+import { profileMarkdown, selfTimes } from "./bench-profile.mjs";
+import { markdown, pageMarkdown } from "./bench-report.mjs";
+import { launch, watchProblems } from "./browser.mjs";
+import { serve, WWW } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60 * 1000);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60 * 1000);
+// Extra query for the bench page, e.g. BENCH_QUERY="samples=5&only=conv" for a quick look.
+// BENCH_PROFILE=1: CPU profile of every side-by-side case with the named build (www/pkg-profiling),
+// written to bench-results/profile.md and profile.json instead of the timing results.
+const PROFILE = process.env.BENCH_PROFILE === "1";
+const QUERY_PARTS = [process.env.BENCH_QUERY, PROFILE && "pkg=pkg-profiling&profile=1"].filter(Boolean);
+const QUERY = QUERY_PARTS.length ? `?${QUERY_PARTS.join("&")}` : "";
 
-const f = (x, d = 3) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(d)).toString());
-
-function markdown(result) {
-  const lines = [
-    `Conv2d 3x3, stride 1, pad 1 — SIMD backend: \`${result.simdBackend}\` — ${result.userAgent}`,
-    "",
-    "| case (HxWxCin->Cout) | MFLOP | SIMD ms | SIMD GFLOP/s | scalar ms | scalar GFLOP/s | speedup (scalar/SIMD) | samples SIMD / scalar | max abs diff |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ];
-  for (const c of result.cases) {
-    lines.push(
-      `| ${c.name} | ${f(c.flops / 1e6)} | ${f(c.fast.medianMs)} | ${f(c.fast.gflops)} | ${f(c.reference.medianMs)} | ` +
-        `${f(c.reference.gflops)} | ${c.speedup.toFixed(2)}x | ${c.fast.samples}x${c.fast.batch} / ` +
-        `${c.reference.samples}x${c.reference.batch} | ${c.maxDiff.toExponential(2)} |`,
-    );
+/** "AMD EPYC (family 25 model 1)": os.cpus() alone may say only "AMD EPYC". */
+async function cpuModel() {
+  const name = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
+  try {
+    const info = await readFile("/proc/cpuinfo", "utf8");
+    const field = (k) => info.match(new RegExp(`^${k}\\s*:\\s*(.*)$`, "m"))?.[1]?.trim();
+    const [family, model] = [field("cpu family"), field("model")];
+    return family && model ? `${name} (family ${family} model ${model})` : name;
+  } catch {
+    return name;
   }
-  lines.push("", "Times are medians per call; samples are `count x calls per sample` (a sample is a batch of ~10 ms, or one call when a call is longer).");
-  if (result.host) {
-    const load = result.host.loadavg.map((x) => x.toFixed(2)).join(" ");
-    lines.push(`Host: ${result.host.cpus} CPUs (${result.host.cpuModel}), load average ${load} at the end of the run.`);
-  }
-  for (const n of result.notes) lines.push(`- ${n}`);
-  if (result.explain?.length) {
-    lines.push("", "Explaining tools, digits model (median per call):", "", "| what | ms | target ms | met |", "|---|---:|---:|---|");
-    for (const r of result.explain) lines.push(`| ${r.name} | ${f(r.medianMs)} | ${r.targetMs} | ${r.met ? "yes" : "no"} |`);
-  }
-  return lines.join("\n");
 }
 
 /**
@@ -47,65 +43,111 @@ function markdown(result) {
 async function pageBench(browser, server) {
   const firstMaps = [];
   let redraw = null;
+  let firstLoad = null;
   for (let i = 0; i < 3; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
+    const files = new Set();
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.origin === new URL(server.url).origin) files.add(decodeURIComponent(u.pathname));
+    });
     await page.goto(`${server.url}index.html#model=digits&sample=digit-5`);
     await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60_000 });
     await page.waitForFunction(() => document.body.dataset.firstMapsMs);
     firstMaps.push(Number(await page.evaluate(() => document.body.dataset.firstMapsMs)));
-    if (i === 0) redraw = await page.evaluate(() => window.convlensBench(200));
+    if (i === 0) {
+      await page.waitForLoadState("networkidle");
+      firstLoad = await loadSizes([...files]);
+      redraw = await page.evaluate(() => window.convlensBench(200));
+    }
     await context.close();
   }
-  return { model: "digits", redraw, firstMapsMs: firstMaps };
+  return { model: "digits", redraw, firstMapsMs: firstMaps, firstLoad };
 }
 
-function pageMarkdown(p) {
-  const r = p.redraw;
-  return [
-    "",
-    `Explorer page (${p.model}): forward pass + redraw of every feature map, ${r.n} runs through the worker: ` +
-      `median ${f(r.median)} ms, p90 ${f(r.p90)} ms, min ${f(r.min)} ms (forward alone ${f(r.forwardMedian)} ms, drawing ${f(r.drawMedian)} ms).`,
-    `Navigation to the first feature maps on screen (fresh page, 3 loads): ${p.firstMapsMs.map((x) => f(x)).join(", ")} ms.`,
-  ].join("\n");
+/**
+ * Raw and gzip -9 sizes of the files a first page load requested (from www/ on disk); `gzip` is the
+ * smaller of the two per file (a server sends already-compressed JPEG/PNG as they are).
+ */
+async function loadSizes(urlPaths) {
+  const files = [];
+  for (const p of urlPaths.sort()) {
+    const file = path.join(WWW, p === "/" ? "index.html" : p);
+    const bytes = await readFile(file).catch(() => null);
+    if (bytes) files.push({ path: p, bytes: bytes.length, gzip: Math.min(bytes.length, gzipSync(bytes, { level: 9 }).length) });
+  }
+  const sum = (k) => files.reduce((s, f) => s + f[k], 0);
+  return { files, bytes: sum("bytes"), gzip: sum("gzip") };
+}
+
+/** The release wasm's size (target: at most 300 KB, models included). */
+async function wasmSize() {
+  const file = path.join(WWW, "pkg/convlens_bg.wasm");
+  const bytes = (await stat(file)).size;
+  return { bytes, gzip: gzipSync(await readFile(file), { level: 9 }).length };
 }
 
 async function main() {
   const server = await serve();
   const browser = await launch();
+  const loadavgStart = os.loadavg();
+  await mkdir(OUT_DIR, { recursive: true });
   try {
     const page = await browser.newPage();
     const problems = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
-    });
+    watchProblems(page, new URL(server.url).origin, problems);
+    const profiles = [];
+    if (PROFILE) {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 }); // microseconds
+      cdp.on("Profiler.consoleProfileFinished", (e) => profiles.push({ title: e.title, summary: selfTimes(e.profile) }));
+    }
     const t0 = Date.now();
     let result;
     if (process.env.BENCH_PAGE_ONLY === "1") {
       result = { notes: [], cases: [] };
     } else {
-      await page.goto(`${server.url}bench.html`);
+      await page.goto(`${server.url}bench.html${QUERY}`);
       await page.waitForFunction(() => document.body.dataset.done, null, { timeout: TIMEOUT_MS, polling: 500 });
       result = await page.evaluate(() => window.benchResult);
       if (!result || result.error) throw new Error(`benchmark failed: ${result?.error ?? "no result"}\n${problems.join("\n")}`);
+      await page.screenshot({ path: `${OUT_DIR}bench.png`, fullPage: true }).catch(() => {});
     }
-    result.page = await pageBench(browser, server);
+    if (!QUERY) result.page = await pageBench(browser, server);
     result.wallSeconds = (Date.now() - t0) / 1000;
+    result.wasm = await wasmSize();
+    result.browser = `Chromium ${browser.version()} (headless)`;
     // Context for reading the numbers: the machine may be shared with other jobs.
-    result.host = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadavg: os.loadavg(), node: process.version };
+    result.host = {
+      cpus: os.cpus().length,
+      cpuModel: await cpuModel(),
+      loadavgStart,
+      loadavgEnd: os.loadavg(),
+      node: process.version,
+    };
     if (problems.length) result.problems = problems;
-    await mkdir(OUT_DIR, { recursive: true });
-    if (result.cases.length) {
+    if (PROFILE) {
+      const md = profileMarkdown(profiles);
+      await writeFile(`${OUT_DIR}profile.json`, `${JSON.stringify({ date: result.date, browser: result.browser, host: result.host, profiles }, null, 2)}\n`);
+      await writeFile(`${OUT_DIR}profile.md`, `${md}\n`);
+      console.log(md);
+    } else if (result.cases.length || result.peak?.length) {
+      const md = markdown(result);
       await writeFile(`${OUT_DIR}bench.json`, `${JSON.stringify(result, null, 2)}\n`);
-      await page.screenshot({ path: `${OUT_DIR}bench.png`, fullPage: true });
-      console.log(markdown(result));
+      await writeFile(`${OUT_DIR}bench.md`, `${md}\n`);
+      console.log(md);
+    } else if (result.page) {
+      console.log(pageMarkdown(result.page));
     }
-    await writeFile(`${OUT_DIR}bench-page.json`, `${JSON.stringify({ page: result.page, host: result.host }, null, 2)}\n`);
-    console.log(pageMarkdown(result.page));
-    console.log(`\nwrote bench-results/${result.cases.length ? "bench.json and " : ""}bench-page.json (${result.wallSeconds.toFixed(1)} s)`);
-    if (problems.length) console.warn(problems.join("\n"));
-    if (result.cases.length && result.simdBackend !== "simd128") console.warn(`warning: SIMD backend is '${result.simdBackend}', not simd128`);
+    if (result.page) await writeFile(`${OUT_DIR}bench-page.json`, `${JSON.stringify({ page: result.page, host: result.host }, null, 2)}\n`);
+    console.log(`\nwrote bench-results/ (${result.wallSeconds.toFixed(1)} s)`);
+    if (problems.length) {
+      console.error(`problems on the page:\n${problems.join("\n")}`);
+      process.exitCode = 1;
+    }
+    if (result.simdBackend && result.simdBackend !== "simd128") console.warn(`warning: SIMD backend is '${result.simdBackend}', not simd128`);
   } finally {
     await browser.close();
     await server.close();

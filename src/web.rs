@@ -193,7 +193,8 @@ pub fn simd_backend() -> String {
     crate::kernels::ISA.to_string()
 }
 
-/// One conv2d benchmark case (square kernel), for `./build.sh bench`. Timing is done in JS.
+/// One conv2d benchmark case (square kernel, bias) plus a 2x2 stride-2 max pooling of its output,
+/// for `./build.sh bench`. Timing is done in JS.
 #[wasm_bindgen]
 pub struct ConvBench(crate::bench::ConvCase);
 
@@ -215,6 +216,11 @@ impl ConvBench {
     pub fn flops(&self) -> f64 {
         self.0.flops()
     }
+    /// Output height and width of the convolution.
+    #[wasm_bindgen(js_name = outputSize)]
+    pub fn output_size(&self) -> Vec<usize> {
+        vec![self.0.geom.oh, self.0.geom.ow]
+    }
     /// Runs the fast (SIMD) forward `times` times.
     pub fn fast(&mut self, times: u32) {
         self.0.run_fast(times)
@@ -223,10 +229,85 @@ impl ConvBench {
     pub fn reference(&mut self, times: u32) {
         self.0.run_reference(times)
     }
+    /// Runs the 2x2 stride-2 max pooling of the last output `times` times.
+    pub fn pool(&mut self, times: u32) {
+        self.0.run_pool(times)
+    }
     /// Largest absolute difference between the fast and reference outputs.
     #[wasm_bindgen(js_name = maxDiff)]
     pub fn max_diff(&mut self) -> f32 {
         self.0.max_diff()
+    }
+    /// The seeded input, CHW.
+    pub fn input(&self) -> Vec<f32> {
+        self.0.input().to_vec()
+    }
+    /// The seeded weights, `[cout, cin, k, k]`.
+    pub fn weight(&self) -> Vec<f32> {
+        self.0.weight().to_vec()
+    }
+    pub fn bias(&self) -> Vec<f32> {
+        self.0.bias().to_vec()
+    }
+    /// The last convolution output, CHW.
+    pub fn output(&self) -> Vec<f32> {
+        self.0.output().to_vec()
+    }
+    /// The last pooling output, CHW.
+    pub fn pooled(&self) -> Vec<f32> {
+        self.0.pooled().to_vec()
+    }
+}
+
+/// A builtin model on one input, for `./build.sh bench`: forward, and forward plus the gradient of
+/// one class score (its logit) with respect to the raw input. Timing is done in JS.
+#[wasm_bindgen]
+pub struct ModelBench(crate::bench::ModelCase);
+
+#[wasm_bindgen]
+impl ModelBench {
+    /// `name`: a builtin model; `input`: raw input (CHW, [0, 1]); `class`: the scored class.
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, input: &JsValue, class: usize) -> JsResult<ModelBench> {
+        let input = f32_array(input, "input")?;
+        Ok(ModelBench(crate::bench::ModelCase::new(models::builtin(name)?, input, class)?))
+    }
+    /// Runs the forward pass `times` times.
+    pub fn forward(&mut self, times: u32) -> JsResult<()> {
+        Ok(self.0.forward(times)?)
+    }
+    /// Runs forward plus input gradient `times` times.
+    #[wasm_bindgen(js_name = forwardGradient)]
+    pub fn forward_gradient(&mut self, times: u32) -> JsResult<()> {
+        Ok(self.0.forward_gradient(times)?)
+    }
+    /// The layer holding the class scores (the logits).
+    #[wasm_bindgen(js_name = scoreLayer)]
+    pub fn score_layer(&self) -> usize {
+        self.0.score_layer()
+    }
+    /// The input normalization's per-channel mean (the first layer sees `(raw - mean) / std`).
+    #[wasm_bindgen(js_name = inputMean)]
+    pub fn input_mean(&self) -> Vec<f32> {
+        self.0.model().input.mean.clone()
+    }
+    /// The input normalization's per-channel standard deviation.
+    #[wasm_bindgen(js_name = inputStd)]
+    pub fn input_std(&self) -> Vec<f32> {
+        self.0.model().input.std.clone()
+    }
+    /// Output of layer `layer` in the last forward pass.
+    #[wasm_bindgen(js_name = layerOutput)]
+    pub fn layer_output(&self, layer: usize) -> JsResult<Vec<f32>> {
+        Ok(self.0.layer_output(layer)?)
+    }
+    /// The input gradient of the last `forwardGradient`.
+    pub fn gradient(&self) -> Vec<f32> {
+        self.0.gradient().to_vec()
+    }
+    /// Floating-point operations of the conv and linear layers (forward, or forward + input gradient).
+    pub fn flops(&self, with_gradient: bool) -> f64 {
+        self.0.flops(with_gradient)
     }
 }
 

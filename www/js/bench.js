@@ -1,99 +1,77 @@
-// Conv2d kernel benchmark: SIMD `fast` vs scalar `reference` for a few shapes.
-// For each path: warm up, calibrate a batch of calls lasting about 10 ms, then take the median
-// of timed batches. Result object on window.benchResult (document.body.dataset.done = "1").
+// Side-by-side benchmark: convlens against TensorFlow.js 4.22 on its WebAssembly backend (XNNPACK,
+// non-threaded SIMD build, one thread), the same work in the same page run:
+//   - conv2d 3x3 (bias), batch 1, float32, padding "same"/"valid", stride 1/2, on six shapes;
+//   - max pooling 2x2 stride 2 on each of those outputs;
+//   - the digits model: forward, and forward + gradient of the class-3 logit w.r.t. the input;
+//   - the SIMD128 peak of this browser: 12 independent f32x4 multiply-add chains.
+// Before timing, every case checks that both sides compute the same numbers (max |diff| recorded;
+// the run fails if they disagree). Timing: www/js/bench-timing.js (warm-up, ~10 ms batches, median
+// of >= 50 samples, the two sides' samples interleaved). Result on window.benchResult.
+//
+// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain (comma
+// list), ?pkg=pkg-profiling (the build with function names), ?profile=1 (console.profile around each
+// side-by-side case, for the DevTools protocol's profiler: BENCH_PROFILE=1 in e2e/bench.mjs).
+import { DEFAULTS, measure } from "./bench-timing.js";
+import * as peak from "./peak.js";
+import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
+import { buildTfModel } from "./tf-model.js";
 
-import init, { ConvBench, Explorer, simdBackend } from "../pkg/convlens.js";
-
-/** [H, W, Cin, Cout]; all 3x3, stride 1, pad 1. */
-const CASES = [
+/** [H, W, Cin, Cout], all 3x3 (the issue's list). */
+export const SHAPES = [
+  [28, 28, 1, 8],
   [28, 28, 8, 16],
+  [14, 14, 16, 32],
+  [32, 32, 3, 16],
   [64, 64, 16, 32],
   [112, 112, 32, 64],
 ];
 const K = 3;
-const STRIDE = 1;
-const PAD = 1;
-const SAMPLE_MS = 10; // target duration of one timed sample (a batch of calls)
-const SAMPLES = 50; // timed samples per path
-const MIN_SAMPLES = 5; // floor when the time budget forces fewer samples
-const BUDGET_MS = 20000; // time budget for one path's timed samples
-const WARMUP_MS = 100;
+const MODEL = "digits";
+const CLASS = 3; // the gradient is taken of this class's logit (as a maximization of class 3 does)
 
+const params = new URLSearchParams(location.search);
+const PKG = params.get("pkg") === "pkg-profiling" ? "pkg-profiling" : "pkg";
+const PROFILE = params.get("profile") === "1";
+// The convlens module (../pkg or ../pkg-profiling), loaded by main().
+let ConvBench, Explorer, ModelBench, simdBackend;
+const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
+const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "explain"];
 const now = () => performance.now();
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // lets the page repaint
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function time(fn, n) {
-  const t0 = now();
-  fn(n);
-  return now() - t0;
-}
-
-/** Times `fn(n)` (n calls): warm-up, batch calibration, then the median of timed batches. */
-async function measure(fn, flops) {
-  // Warm-up: at least 2 calls (V8 tiers a wasm function up between calls, not during one) and WARMUP_MS.
-  const w0 = now();
-  for (let calls = 0; calls < 2 || now() - w0 < WARMUP_MS; calls++) fn(1);
-  await pause();
-  // Calibration: double the batch until it takes at least SAMPLE_MS / 4, then scale it to SAMPLE_MS.
-  let n = 1;
-  let t = time(fn, n);
-  while (t < SAMPLE_MS / 4) {
-    n *= 2;
-    t = time(fn, n);
-  }
-  // Re-time the calibrated batch twice and keep the fastest, so one disturbed timing (another
-  // process, a GC) does not shrink every sample's batch.
-  t = Math.min(t, time(fn, n), time(fn, n));
-  const callMs = t / n;
-  const batch = Math.max(1, Math.round(SAMPLE_MS / callMs));
-  // Slow paths (one call alone longer than SAMPLE_MS) get fewer samples to stay in the budget.
-  const sampleMs = callMs * batch;
-  const samples = sampleMs * SAMPLES > BUDGET_MS ? Math.max(MIN_SAMPLES, Math.floor(BUDGET_MS / sampleMs)) : SAMPLES;
-  await pause();
-  const perCallMs = [];
-  for (let i = 0; i < samples; i++) {
-    perCallMs.push(time(fn, batch) / batch);
-    if (sampleMs > 50 || i % 5 === 4) await pause();
-  }
-  const medianMs = median(perCallMs);
-  return {
-    medianMs,
-    minMs: Math.min(...perCallMs),
-    maxMs: Math.max(...perCallMs),
-    gflops: flops / (medianMs * 1e6),
-    batch,
-    samples,
-    reduced: samples < SAMPLES,
-  };
-}
-
+const timing = { now, pause, samples: SAMPLES };
 const $ = (id) => document.getElementById(id);
 
 function fmt(x, digits = 3) {
+  if (x == null) return "–";
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return "0";
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString();
 }
 
-function addRow(r) {
+function status(text) {
+  $("bench-status").textContent = text;
+}
+
+function addNote(text) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  $("bench-notes").append(li);
+}
+
+function addRow(r, peakGflops) {
   const row = document.createElement("tr");
   const cells = [
+    r.kind,
     r.name,
-    fmt(r.flops / 1e6),
-    fmt(r.fast.medianMs),
-    fmt(r.fast.gflops),
-    `${r.fast.samples} × ${r.fast.batch}`,
-    fmt(r.reference.medianMs),
-    fmt(r.reference.gflops),
-    `${r.reference.samples} × ${r.reference.batch}`,
-    `${r.speedup.toFixed(2)}×`,
-    r.maxDiff.toExponential(2),
+    r.mflop == null ? "–" : fmt(r.mflop),
+    fmt(r.convlens.medianMs),
+    fmt(r.tfjs.medianMs),
+    fmt(r.convlens.gflops),
+    fmt(r.tfjs.gflops),
+    `${r.ratio.toFixed(2)}×`,
+    r.convlens.gflops == null ? "–" : `${Math.round((100 * r.convlens.gflops) / peakGflops)}%`,
+    `${r.convlens.samples}×${r.convlens.batch} / ${r.tfjs.samples}×${r.tfjs.batch}`,
+    r.check,
   ];
   for (const text of cells) {
     const td = document.createElement("td");
@@ -103,16 +81,282 @@ function addRow(r) {
   $("bench-table").tBodies[0].append(row);
 }
 
-function addNote(text) {
-  const li = document.createElement("li");
-  li.textContent = text;
-  $("bench-notes").append(li);
+/** Throws unless `a` and `b` agree within `tol(scale)`; returns the recorded comparison. */
+function agree(what, a, b, tol) {
+  const { diff, scale } = maxAbsDiff(a, b);
+  const limit = tol(scale);
+  if (!(diff <= limit)) {
+    throw new Error(`${what}: convlens and TF.js disagree (max |diff| ${diff} > tolerance ${limit.toExponential(2)}, max |value| ${scale})`);
+  }
+  return { maxAbsDiff: diff, maxAbs: scale, tolerance: limit };
+}
+
+/** Times convlens and TF.js side by side; GFLOP/s from `flops` when given. */
+async function timePair(label, convlensFn, tfFn, flops) {
+  if (PROFILE) console.profile(label);
+  const [c, t] = await measure([convlensFn, tfFn], timing);
+  if (PROFILE) console.profileEnd(label);
+  const gflops = (m) => (flops ? flops / (m.medianMs * 1e6) : null);
+  return {
+    convlens: { ...c, gflops: gflops(c) },
+    tfjs: { ...t, gflops: gflops(t) },
+    ratio: t.medianMs / c.medianMs,
+    // The fastest samples' ratio: on a loaded machine the least disturbed samples, a cross-check.
+    ratioFastest: t.minMs / c.minMs,
+  };
+}
+
+async function loadTf() {
+  let tf;
+  try {
+    tf = await import("../vendor/tfjs.js");
+  } catch (e) {
+    throw new Error(`www/vendor/tfjs.js is missing (./build.sh bench bundles it): ${e.message}`);
+  }
+  // The non-threaded SIMD build, one thread: no threaded build (it would need cross-origin isolation
+  // and is not even served), and XNNPACK without a thread pool.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  tf.setWasmPaths(new URL("../vendor/", import.meta.url).href);
+  tf.setThreadsCount(1);
+  if (!(await tf.setBackend("wasm"))) throw new Error("TF.js: the wasm backend failed to initialize");
+  await tf.ready();
+  if (!(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) throw new Error("TF.js: no WebAssembly SIMD support detected");
+  const wasmFiles = performance
+    .getEntriesByType("resource")
+    .map((e) => new URL(e.name).pathname.split("/").pop())
+    .filter((n) => n.startsWith("tfjs-backend-wasm"));
+  if (wasmFiles.length !== 1 || wasmFiles[0] !== "tfjs-backend-wasm-simd.wasm") {
+    throw new Error(`TF.js loaded ${wasmFiles.join(", ") || "no wasm file"}, not tfjs-backend-wasm-simd.wasm alone`);
+  }
+  const versions = await (await fetch(new URL("../vendor/versions.json", import.meta.url))).json();
+  return { tf, info: { backend: tf.getBackend(), wasmFile: wasmFiles[0], threads: tf.getThreadsCount(), versions } };
+}
+
+async function peakCases() {
+  const rows = [];
+  for (const relaxed of [false, true]) {
+    const name = relaxed ? "f32x4.relaxed_madd" : "f32x4.mul + f32x4.add";
+    if (!peak.supported({ relaxed })) {
+      rows.push({ name, supported: false });
+      continue;
+    }
+    status(`peak: ${name}…`);
+    const f = await peak.peakFunction({ relaxed });
+    const iterations = 1000;
+    // Correct result first (relaxed: fused or not, both allowed, so only a loose check).
+    const got = f(iterations);
+    const want = peak.expectedPeak(iterations);
+    if (relaxed ? Math.abs(got - want) > 1e-3 : got !== want) throw new Error(`peak loop (${name}) returned ${got}, expected ${want}`);
+    const [m] = await measure([(n) => { for (let i = 0; i < n; i++) f(iterations); }], timing);
+    const flops = iterations * peak.FLOPS_PER_ITERATION;
+    rows.push({
+      name, supported: true, chains: peak.CHAINS, iterationsPerCall: iterations, ...m,
+      gflops: flops / (m.medianMs * 1e6),
+      bestGflops: flops / (m.minMs * 1e6),
+    });
+  }
+  return rows;
+}
+
+async function convCases(tf, peakGflops) {
+  const rows = [];
+  for (const [h, w, cin, cout] of SHAPES) {
+    for (const stride of [1, 2]) {
+      for (const padding of ["same", "valid"]) {
+        const shape = `${h}x${w}x${cin}->${cout}`;
+        const label = `${shape} s${stride} ${padding}`;
+        status(`conv2d ${label}…`);
+        await pause();
+        // convlens pads symmetrically: "same" is pad 1 (same output size and FLOPs as TF's "same",
+        // which pads only bottom/right when stride 2 and the size is even).
+        const pad = padding === "same" ? 1 : 0;
+        const asymmetric = padding === "same" && stride === 2;
+        const cb = new ConvBench(cin, h, w, cout, K, stride, pad);
+        const owned = [];
+        const keep = (t) => (owned.push(t), t);
+        try {
+          const [oh, ow] = cb.outputSize();
+          const x = keep(tf.tensor4d(chwToHwc(cb.input(), cin, h, w), [1, h, w, cin]));
+          const filter = keep(tf.tensor4d(oihwToHwio(cb.weight(), cout, cin, K, K), [K, K, cin, cout]));
+          const bias = keep(tf.tensor1d(cb.bias()));
+          const conv = (p) => tf.fused.conv2d({ x, filter, bias, strides: stride, pad: p });
+          const y = keep(conv(padding));
+          if (y.shape[1] !== oh || y.shape[2] !== ow) {
+            throw new Error(`${label}: output ${oh}x${ow} in convlens, ${y.shape[1]}x${y.shape[2]} in TF.js`);
+          }
+          // Compare where the arithmetic is identical: with TF's own padding, or with the explicit
+          // symmetric padding convlens uses when TF's "same" is asymmetric.
+          const yCheck = asymmetric ? keep(conv([[0, 0], [1, 1], [1, 1], [0, 0]])) : y;
+          cb.fast(1);
+          cb.pool(1);
+          const tol = (scale) => 1e-5 * Math.sqrt(cin * K * K) * (1 + scale);
+          const convCheck = agree(`conv2d ${label}`, cb.output(), hwcToChw(yCheck.dataSync(), cout, oh, ow), tol);
+          const pooledCheck = keep(tf.maxPool(yCheck, 2, 2, "valid"));
+          const [ph, pw] = [pooledCheck.shape[1], pooledCheck.shape[2]];
+          const poolCheck = agree(`maxpool ${label}`, cb.pooled(), hwcToChw(pooledCheck.dataSync(), cout, ph, pw), tol);
+          const flops = cb.flops();
+          const before = tf.memory().numTensors;
+          const convRow = {
+            kind: "conv2d",
+            name: label,
+            shape,
+            stride,
+            padding,
+            convlensPadding: asymmetric ? "1 (symmetric; TF.js pads 0 top/left, 1 bottom/right)" : String(pad),
+            output: [oh, ow, cout],
+            flops,
+            mflop: flops / 1e6,
+            ...(await timePair(
+              `conv2d ${label}`,
+              (n) => cb.fast(n),
+              (n) => { for (let i = 0; i < n; i++) conv(padding).dispose(); },
+              flops,
+            )),
+            check: `${convCheck.maxAbsDiff.toExponential(1)}${asymmetric ? " (sym. pad)" : ""}`,
+            agreement: convCheck,
+          };
+          const poolRow = {
+            kind: "maxpool 2x2/2",
+            name: `${label} -> ${ph}x${pw}x${cout}`,
+            shape,
+            stride,
+            padding,
+            output: [ph, pw, cout],
+            flops: null,
+            mflop: null,
+            ...(await timePair(`maxpool ${label}`, (n) => cb.pool(n), (n) => { for (let i = 0; i < n; i++) tf.maxPool(y, 2, 2, "valid").dispose(); }, null)),
+            check: poolCheck.maxAbsDiff.toExponential(1),
+            agreement: poolCheck,
+          };
+          if (tf.memory().numTensors !== before) throw new Error(`${label}: the TF.js timing loop leaks tensors`);
+          for (const r of [convRow, poolRow]) {
+            if (r.convlens.gflops != null) {
+              r.convlens.fractionOfPeak = r.convlens.gflops / peakGflops;
+              r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
+            }
+            rows.push(r);
+            addRow(r, peakGflops);
+          }
+        } finally {
+          owned.forEach((t) => t.dispose());
+          cb.free();
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+async function firstTestImage() {
+  const bytes = new Uint8Array(await (await fetch("data/digits-test500-images.idx")).arrayBuffer());
+  const images = new Float32Array(bytes.length - 16);
+  for (let i = 0; i < images.length; i++) images[i] = bytes[16 + i] / 255;
+  return images;
 }
 
 /**
- * The explaining tools on the digits model, each against its target: one maximization step
- * (forward plus input gradient), 256 steps with the default regularizers, Grad-CAM, and
- * statistics over the 500-image evaluation sample.
+ * The digit with a small seeded dither, `0.96 * x + 0.02 + 0.02 * u` (u uniform in [0, 1), still in
+ * [0, 1]): a flat background or a saturated stroke makes equal values in a max-pool window, where
+ * TF.js-wasm's MaxPoolGrad routes the gradient to the last maximum and convlens to the first (both
+ * valid subgradients, different numbers); dithered, the windows have one maximum and the gradients
+ * must agree exactly up to rounding. (TF.js-wasm 4.22's MaxPoolGrad also drops the gradient of a
+ * window whose values are all <= 0, unlike its CPU backend; after a relu that changes nothing, as
+ * the relu's own gradient is 0 there.)
+ */
+export function dither(image, seed = 1) {
+  let s = seed >>> 0;
+  const next = () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Float32Array.from(image, (v) => 0.96 * v + 0.02 + 0.02 * next());
+}
+
+async function modelCases(tf, peakGflops) {
+  status(`${MODEL} model…`);
+  const ex = Explorer.builtin(MODEL);
+  const images = await firstTestImage();
+  const summary = ex.summary();
+  const { channels: c, height: h, width: w } = summary.input;
+  const raw = dither(images.subarray(0, c * h * w));
+  const mb = new ModelBench(MODEL, raw, CLASS);
+  const net = buildTfModel(tf, summary, (i) => ex.parameters(i), mb.inputMean(), mb.inputStd());
+  const x = tf.tensor4d(chwToHwc(raw, c, h, w), net.shape);
+  const seed = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([CLASS], "int32"), summary.labels.length), "float32"));
+  const score = (input) => tf.sum(tf.mul(net.scores(input), seed));
+  const grad = tf.grad(score);
+  const rows = [];
+  try {
+    // Same numbers: logits, probabilities, and the input gradient of the class-3 logit.
+    const scoreLayer = mb.scoreLayer();
+    const last = summary.layers.length - 1;
+    const { logits, probabilities } = net.forward(x);
+    const tol = (scale) => 1e-4 * (1 + scale);
+    const checks = {
+      logits: agree("digits logits", mb.layerOutput(scoreLayer), logits.dataSync(), tol),
+      probabilities: agree("digits probabilities", mb.layerOutput(last), probabilities.dataSync(), tol),
+      unfusedLogits: agree("digits logits (unfused TF.js graph)", mb.layerOutput(scoreLayer), net.scores(x).dataSync(), tol),
+    };
+    mb.forwardGradient(1);
+    checks.inputGradient = agree("digits input gradient", mb.gradient(), hwcToChw(grad(x).dataSync(), c, h, w), tol);
+    tf.dispose([logits, probabilities]);
+    const before = tf.memory().numTensors;
+    const fwdFlops = mb.flops(false);
+    const gradFlops = mb.flops(true);
+    const forward = {
+      kind: "model",
+      name: `${MODEL}: forward (logits + softmax)`,
+      flops: fwdFlops,
+      mflop: fwdFlops / 1e6,
+      ...(await timePair(
+        `${MODEL} forward`,
+        (n) => mb.forward(n),
+        (n) => { for (let i = 0; i < n; i++) tf.dispose(tf.tidy(() => Object.values(net.forward(x)))); },
+        fwdFlops,
+      )),
+      check: `logits ${checks.logits.maxAbsDiff.toExponential(1)}, probs ${checks.probabilities.maxAbsDiff.toExponential(1)}`,
+      agreement: { logits: checks.logits, probabilities: checks.probabilities, unfusedLogits: checks.unfusedLogits },
+      targetRatio: 2,
+    };
+    const backward = {
+      kind: "model",
+      name: `${MODEL}: forward + input gradient (logit ${CLASS})`,
+      flops: gradFlops,
+      mflop: gradFlops / 1e6,
+      ...(await timePair(
+        `${MODEL} forward + input gradient`,
+        (n) => mb.forwardGradient(n),
+        (n) => { for (let i = 0; i < n; i++) tf.tidy(() => grad(x)).dispose(); },
+        gradFlops,
+      )),
+      check: `gradient ${checks.inputGradient.maxAbsDiff.toExponential(1)}`,
+      agreement: { inputGradient: checks.inputGradient },
+      targetRatio: 5,
+    };
+    if (tf.memory().numTensors !== before) throw new Error("digits: the TF.js timing loop leaks tensors");
+    for (const r of [forward, backward]) {
+      r.convlens.fractionOfPeak = r.convlens.gflops / peakGflops;
+      r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
+      rows.push(r);
+      addRow(r, peakGflops);
+    }
+  } finally {
+    tf.dispose([x, seed]);
+    net.dispose();
+    mb.free();
+    ex.free();
+  }
+  return rows;
+}
+
+/**
+ * The explaining tools on the digits model, each against its target (issue 5): one maximization step
+ * (forward plus input gradient plus regularizers), 256 steps, Grad-CAM, and statistics over the
+ * 500-image evaluation sample. convlens only.
  */
 async function explainCases() {
   const ex = Explorer.builtin("digits");
@@ -120,8 +364,7 @@ async function explainCases() {
   try {
     const bytes = new Uint8Array(await (await fetch("data/digits-test500-images.idx")).arrayBuffer());
     const count = (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7];
-    const images = new Float32Array(bytes.length - 16);
-    for (let i = 0; i < images.length; i++) images[i] = bytes[16 + i] / 255;
+    const images = await firstTestImage();
     ex.run(images.subarray(0, 784));
     const m = ex.maximizer({ layer: 8, unit: 3 });
     const cases = [
@@ -132,9 +375,9 @@ async function explainCases() {
       [`statistics over ${count} inputs`, 100, (n) => { for (let i = 0; i < n; i++) ex.statistics(images, count); }],
     ];
     for (const [name, targetMs, fn] of cases) {
-      $("bench-status").textContent = `running ${name}…`;
+      status(`running ${name}…`);
       await pause();
-      const r = await measure(fn, 0);
+      const [r] = await measure([fn], timing);
       rows.push({ name, targetMs, medianMs: r.medianMs, samples: r.samples, batch: r.batch, met: r.medianMs <= targetMs });
     }
     m.free();
@@ -145,62 +388,63 @@ async function explainCases() {
 }
 
 async function main() {
-  await init();
-  const backend = simdBackend();
+  const convlens = await import(`../${PKG}/convlens.js`);
+  await convlens.default();
+  ({ ConvBench, Explorer, ModelBench, simdBackend } = convlens);
   const started = now();
+  const { tf, info } = await loadTf();
   const result = {
-    simdBackend: backend,
+    date: new Date().toISOString(),
+    pkg: PKG,
+    profiled: PROFILE,
+    simdBackend: simdBackend(),
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated: self.crossOriginIsolated,
+    tfjs: info,
     method: {
-      sampleMs: SAMPLE_MS,
+      sampleMs: DEFAULTS.sampleMs,
       samples: SAMPLES,
-      minSamples: MIN_SAMPLES,
-      budgetMsPerPath: BUDGET_MS,
-      warmupMs: WARMUP_MS,
-      statistic: "median of per-call time over timed samples; each sample is a batch of calls lasting ~10 ms",
+      warmupMs: DEFAULTS.warmupMs,
+      statistic:
+        "median per-call time over timed samples after warm-up; each sample is a batch of calls lasting about " +
+        `${DEFAULTS.sampleMs} ms (one call when a call is longer); convlens and TF.js samples alternate`,
+      ratio: "TF.js median time / convlens median time (above 1: convlens is faster)",
+      gradientTarget: `logit of class ${CLASS} (the maximization target {layer: 8, unit: ${CLASS}} of the explorer)`,
     },
+    peak: [],
     cases: [],
     notes: [],
   };
-  addNote(`SIMD backend: ${backend}. Each sample times a batch of calls lasting about ${SAMPLE_MS} ms; ` +
-    `the reported time is the median per call over ${SAMPLES} samples after warm-up.`);
-  for (const [h, w, cin, cout] of CASES) {
-    const name = `${h}x${w}x${cin}->${cout}`;
-    $("bench-status").textContent = `running ${name}…`;
-    await pause();
-    const bench = new ConvBench(cin, h, w, cout, K, STRIDE, PAD);
-    try {
-      const flops = bench.flops();
-      const maxDiff = bench.maxDiff();
-      const fast = await measure((n) => bench.fast(n), flops);
-      const reference = await measure((n) => bench.reference(n), flops);
-      const r = {
-        name, h, w, cin, cout, kernel: K, stride: STRIDE, pad: PAD,
-        flops, fast, reference,
-        speedup: reference.medianMs / fast.medianMs,
-        maxDiff,
-      };
-      for (const [path, m] of [["SIMD", fast], ["scalar reference", reference]]) {
-        if (m.reduced) {
-          const note = `${name} ${path}: ${m.samples} samples instead of ${SAMPLES} ` +
-            `(one call takes ${fmt(m.medianMs)} ms; ${SAMPLES} samples would exceed the ${BUDGET_MS / 1000} s budget).`;
-          result.notes.push(note);
-          addNote(note);
-        }
-      }
-      result.cases.push(r);
-      addRow(r);
-    } finally {
-      bench.free();
+  const note = (text) => {
+    result.notes.push(text);
+    addNote(text);
+  };
+  note(`convlens: SIMD backend ${result.simdBackend}. TF.js ${info.versions["@tensorflow/tfjs-core"]}, backend ${info.backend} ` +
+    `(${info.wasmFile}, ${info.threads} thread${info.threads === 1 ? "" : "s"}).`);
+  note(`Each sample times a batch of calls lasting about ${DEFAULTS.sampleMs} ms; times are medians per call over ${SAMPLES} samples after warm-up.`);
+  if (ONLY.includes("peak")) {
+    result.peak = await peakCases();
+    for (const p of result.peak) {
+      note(p.supported
+        ? `SIMD128 peak (${p.name}, ${p.chains} chains): ${fmt(p.gflops)} GFLOP/s median, ${fmt(p.bestGflops)} in the fastest sample.`
+        : `${p.name}: not supported by this browser.`);
     }
   }
-  result.explain = await explainCases();
-  for (const r of result.explain) {
-    addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
+  const peakGflops = result.peak.find((p) => p.supported)?.gflops ?? NaN;
+  if (ONLY.includes("conv")) result.cases.push(...(await convCases(tf, peakGflops)));
+  if (ONLY.includes("model")) result.cases.push(...(await modelCases(tf, peakGflops)));
+  if (ONLY.includes("peak") && ONLY.length > 1) {
+    // Again at the end: how much the machine's load moved during the run.
+    result.peakEnd = await peakCases();
+    for (const p of result.peakEnd.filter((p) => p.supported)) note(`SIMD128 peak again at the end of the run (${p.name}): ${fmt(p.gflops)} GFLOP/s median.`);
+  }
+  if (ONLY.includes("explain")) {
+    result.explain = await explainCases();
+    for (const r of result.explain) addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
   }
   result.totalSeconds = (now() - started) / 1000;
-  $("bench-status").textContent = `done in ${result.totalSeconds.toFixed(1)} s · backend ${backend}`;
+  status(`done in ${result.totalSeconds.toFixed(1)} s`);
   window.benchResult = result;
   document.body.dataset.done = "1";
 }

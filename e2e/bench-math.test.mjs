@@ -1,0 +1,238 @@
+// The benchmark harness's logic that needs no timing: batching and median arithmetic (fake clock),
+// the SIMD peak loop's result, the layout conversions to TF.js, the report's target verdicts, and a
+// tiny convlens-vs-TF.js equivalence run (TF.js CPU backend in node, the release wasm of convlens).
+// Runs in a few seconds.
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { cleanName, profileMarkdown, selfTimes, side } from "./bench-profile.mjs";
+import { markdown, targets } from "./bench-report.mjs";
+import { calibrate, measure, median, summarize } from "../www/js/bench-timing.js";
+import * as peak from "../www/js/peak.js";
+import { chwToHwc, hwcToChw, linearChwToHwcKernel, maxAbsDiff, oihwToHwio } from "../www/js/tf-layout.js";
+import { buildTfModel, tfPadding } from "../www/js/tf-model.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** A clock that only moves when the fake workload runs: `work(n)` takes n * callMs. */
+function fakeClock(callMs) {
+  let t = 0;
+  return {
+    now: () => t,
+    work: (n) => {
+      t += n * callMs;
+    },
+  };
+}
+
+test("median of odd and even counts", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.throws(() => median([]));
+});
+
+test("calibration scales the batch to about sampleMs", () => {
+  for (const callMs of [0.0013, 0.05, 0.7, 3, 25]) {
+    const c = fakeClock(callMs);
+    const batch = calibrate(c.work, { now: c.now, sampleMs: 10 });
+    assert.equal(batch, Math.max(1, Math.round(10 / callMs)), `call of ${callMs} ms`);
+  }
+});
+
+test("measure: warm-up, then interleaved samples whose median is the per-call time", async () => {
+  // Two paths on one clock: path B costs 5x path A per call.
+  let t = 0;
+  const order = [];
+  const fa = (n) => {
+    order.push("a");
+    t += 0.02 * n;
+  };
+  const fb = (n) => {
+    order.push("b");
+    t += 0.1 * n;
+  };
+  const [ra, rb] = await measure([fa, fb], { now: () => t, samples: 7, warmupMs: 1, sampleMs: 10 });
+  assert.equal(ra.samples, 7);
+  assert.equal(rb.samples, 7);
+  assert.equal(ra.batch, 500);
+  assert.equal(rb.batch, 100);
+  assert.ok(Math.abs(ra.medianMs - 0.02) < 1e-12 && Math.abs(rb.medianMs - 0.1) < 1e-12);
+  // The 14 timed samples alternate a, b, a, b...
+  assert.deepEqual(order.slice(-14), Array.from({ length: 14 }, (_, i) => (i % 2 ? "b" : "a")));
+});
+
+test("summarize: quartiles and extremes", () => {
+  const s = summarize([5, 1, 4, 2, 3], 8);
+  assert.deepEqual([s.minMs, s.q1Ms, s.medianMs, s.q3Ms, s.maxMs, s.batch, s.samples], [1, 2, 3, 4, 5, 8, 5]);
+});
+
+test("peak loop: valid SIMD128 module computing the chains exactly", async () => {
+  assert.equal(peak.FLOPS_PER_ITERATION, 12 * 4 * 4 * 2);
+  assert.ok(peak.supported(), "this node has WebAssembly SIMD128");
+  const f = await peak.peakFunction();
+  for (const n of [0, 1, 7, 100]) assert.equal(f(n), peak.expectedPeak(n), `${n} iterations`);
+  // Hand check of one chain link: 0.01 * 0.999 + 0.001.
+  const fr = Math.fround;
+  assert.equal(peak.expectedPeak(0), [...Array(12)].reduce((s, _, i) => fr(s + fr(0.01 * (i + 1))), 0));
+  if (peak.supported({ relaxed: true })) {
+    const g = await peak.peakFunction({ relaxed: true });
+    assert.ok(Math.abs(g(100) - peak.expectedPeak(100)) < 1e-3);
+  } else {
+    // Without relaxed SIMD the module must be rejected (not silently accepted as something else).
+    assert.equal(WebAssembly.validate(peak.peakModuleBytes({ relaxed: true })), false);
+  }
+});
+
+test("layouts: CHW <-> HWC, OIHW -> HWIO, linear over CHW flatten -> kernel over HWC flatten", () => {
+  // 2 channels, 1x2: CHW [a0 a1 | b0 b1] -> HWC [a0 b0 a1 b1]
+  assert.deepEqual([...chwToHwc([1, 2, 3, 4], 2, 1, 2)], [1, 3, 2, 4]);
+  assert.deepEqual([...hwcToChw([1, 3, 2, 4], 2, 1, 2)], [1, 2, 3, 4]);
+  // w[o][i][y][x] with o=2, i=1, 1x2 kernel: [[[[1, 2]]], [[[3, 4]]]] -> HWIO [y][x][i][o]: [1 3 2 4]
+  assert.deepEqual([...oihwToHwio([1, 2, 3, 4], 2, 1, 1, 2)], [1, 3, 2, 4]);
+  assert.throws(() => oihwToHwio([1, 2, 3], 2, 1, 1, 2));
+  // A linear layer on a CHW flatten equals the permuted kernel on the HWC flatten (random data).
+  const [c, h, w, out] = [3, 2, 4, 5];
+  const n = c * h * w;
+  const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+  const wt = Float32Array.from({ length: out * n }, (_, i) => Math.cos(3 * i));
+  const k = linearChwToHwcKernel(wt, out, c, h, w);
+  const xh = chwToHwc(x, c, h, w);
+  for (let o = 0; o < out; o++) {
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      a += wt[o * n + i] * x[i];
+      b += k[i * out + o] * xh[i];
+    }
+    assert.ok(Math.abs(a - b) < 1e-5, `output ${o}: ${a} vs ${b}`);
+  }
+  assert.deepEqual(maxAbsDiff([1, 2], [1.5, -3]), { diff: 5, scale: 3 });
+  assert.ok(Number.isNaN(maxAbsDiff([NaN], [1]).diff));
+});
+
+test("TF.js padding for convlens's symmetric padding", () => {
+  assert.equal(tfPadding([5, 5], [1, 1], [2, 2]), "same");
+  assert.equal(tfPadding([3, 3], [2, 2], [0, 0]), "valid");
+  assert.deepEqual(tfPadding([3, 3], [2, 2], [1, 1]), [[0, 0], [1, 1], [1, 1], [0, 0]]);
+});
+
+test("report: target verdicts", () => {
+  const conv = (shape, ratio, gflops, flops) => ({
+    kind: "conv2d", name: `${shape} s1 same`, shape, ratio, flops, mflop: flops / 1e6, check: "0",
+    convlens: { medianMs: 1, gflops, samples: 50, batch: 1 }, tfjs: { medianMs: ratio, gflops: 1, samples: 50, batch: 1 },
+  });
+  const result = {
+    cases: [
+      conv("a", 1.2, 50, 10e6), conv("b", 0.9, 47, 20e6), conv("c", 1.5, 60, 30e6),
+      { kind: "model", name: "m forward", ratio: 2.5, targetRatio: 2, check: "", convlens: { medianMs: 1, samples: 50, batch: 1 }, tfjs: { medianMs: 2.5, samples: 50, batch: 1 } },
+    ],
+  };
+  const t = targets(result);
+  assert.deepEqual(t.map((x) => x.met), [false, false, true]);
+  assert.match(t[0].detail, /b s1 same 0\.90x/);
+  assert.match(t[1].target, /\(c, b\)/);
+  assert.match(markdown(result), /\| conv2d \| b s1 same \| 20 \|/);
+});
+
+test("profile: self time per function, by side", () => {
+  const frame = (functionName, url) => ({ functionName, url });
+  const profile = {
+    startTime: 0,
+    endTime: 1000,
+    nodes: [
+      { id: 1, callFrame: frame("(root)", "") },
+      { id: 2, callFrame: frame("$convlens::kernels::gemm::gemm_acc::h35cbf9adc916280a", "wasm://wasm/abc") },
+      { id: 3, callFrame: frame("wasm-function[413]", "http://127.0.0.1/vendor/tfjs-backend-wasm-simd.wasm") },
+      { id: 4, callFrame: frame("core::ptr::drop_in_place<x>", "wasm://wasm/abc") },
+    ],
+    // Samples at 0, 100, 400, 600 us, each lasting until the next: node 2 holds 100 + 300 us, node 3
+    // 200 us, node 4 the last 400 us (to the end at 1000).
+    samples: [2, 2, 3, 4],
+    timeDeltas: [0, 100, 300, 200],
+  };
+  const s = selfTimes(profile);
+  assert.equal(s.totalMs, 1);
+  assert.deepEqual(s.functions.map((r) => [r.side, r.name, Math.round(r.selfMs * 1000)]), [
+    ["convlens", "convlens::kernels::gemm::gemm_acc", 400],
+    ["convlens", "core::ptr::drop_in_place<x>", 400],
+    ["TF.js", "wasm-function[413]", 200],
+  ]);
+  assert.ok(Math.abs(s.sides.convlens - 0.8) < 1e-12 && Math.abs(s.sides["TF.js"] - 0.2) < 1e-12);
+  assert.equal(cleanName("$a::b::h0123456789abcdef"), "a::b");
+  assert.equal(side(frame("runKernel", "http://x/vendor/tfjs.js")), "TF.js");
+  assert.equal(side(frame("measure", "http://x/js/bench-timing.js")), "other");
+  assert.match(profileMarkdown([{ title: "t", summary: s }]), /\| convlens \| `convlens::kernels::gemm::gemm_acc` \| 0\.4 \| 40\.0% \|/);
+});
+
+// The same network and the same numbers: convlens's ModelBench/ConvBench against the TF.js graph
+// built by tf-model.js (TF.js CPU backend in node; the page checks its wasm backend the same way).
+const pkgWasm = path.join(ROOT, "www/pkg/convlens_bg.wasm");
+const tfDeps = path.join(ROOT, "tools/bench/node_modules/@tensorflow/tfjs-core");
+const ready = existsSync(pkgWasm) && existsSync(tfDeps);
+test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip: !ready && "needs ./build.sh build and tools/bench's npm ci (./build.sh setup)" }, async () => {
+  const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
+  const esbuild = require("esbuild");
+  const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
+  try {
+    // tfjs-core's gradients are not in its prebuilt bundles: bundle the ESM sources for node.
+    await esbuild.build({
+      stdin: {
+        contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
+        resolveDir: path.join(ROOT, "tools/bench"),
+      },
+      outfile: path.join(dir, "tf.mjs"),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      mainFields: ["module", "main"],
+      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+      logLevel: "error",
+    });
+    const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
+    tf.env().set("IS_TEST", true); // no "install tfjs-node" banner
+    await tf.setBackend("cpu");
+    const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
+    await cl.default({ module_or_path: await readFile(pkgWasm) });
+
+    const ex = cl.Explorer.builtin("digits");
+    const summary = ex.summary();
+    const raw = Float32Array.from({ length: 784 }, (_, i) => 0.5 + 0.45 * Math.sin(0.37 * i * i));
+    const mb = new cl.ModelBench("digits", raw, 3);
+    const net = buildTfModel(tf, summary, (i) => ex.parameters(i), mb.inputMean(), mb.inputStd());
+    const x = tf.tensor4d(raw, net.shape);
+    const { logits, probabilities } = net.forward(x);
+    const tol = (a, b) => {
+      const { diff, scale } = maxAbsDiff(a, b);
+      assert.ok(diff <= 1e-4 * (1 + scale), `max |diff| ${diff} (max |value| ${scale})`);
+    };
+    tol(mb.layerOutput(mb.scoreLayer()), logits.dataSync());
+    tol(mb.layerOutput(summary.layers.length - 1), probabilities.dataSync());
+    const seed = tf.cast(tf.oneHot(tf.tensor1d([3], "int32"), 10), "float32");
+    const g = tf.grad((t) => tf.sum(tf.mul(net.scores(t), seed)))(x);
+    mb.forwardGradient(1);
+    tol(mb.gradient(), g.dataSync());
+    // A layout mistake would not pass: a wrong class's gradient differs.
+    const other = tf.grad((t) => tf.sum(tf.mul(net.scores(t), tf.cast(tf.oneHot(tf.tensor1d([5], "int32"), 10), "float32"))))(x);
+    assert.ok(maxAbsDiff(mb.gradient(), other.dataSync()).diff > 1e-2);
+
+    // Stride 2 "same" in convlens (pad 1 each side) = TF.js with that explicit padding.
+    const cb = new cl.ConvBench(3, 10, 10, 4, 3, 2, 1);
+    const [oh, ow] = cb.outputSize();
+    cb.fast(1);
+    const y = tf.conv2d(tf.tensor4d(chwToHwc(cb.input(), 3, 10, 10), [1, 10, 10, 3]), tf.tensor4d(oihwToHwio(cb.weight(), 4, 3, 3, 3), [3, 3, 3, 4]), 2, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    tol(cb.output(), hwcToChw(tf.add(y, tf.tensor1d(cb.bias())).dataSync(), 4, oh, ow));
+    cb.pool(1);
+    tol(cb.pooled(), hwcToChw(tf.maxPool(tf.add(y, tf.tensor1d(cb.bias())), 2, 2, "valid").dataSync(), 4, oh >> 1, ow >> 1));
+    cb.free();
+    mb.free();
+    ex.free();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

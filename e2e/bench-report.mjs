@@ -1,0 +1,131 @@
+// The benchmark's markdown report (bench-results/bench.md and stdout) from the page's result object
+// plus the host facts e2e/bench.mjs adds. Pure, so it is tested with a made-up result.
+
+export const f = (x, d = 3) => {
+  if (x == null || Number.isNaN(x)) return "–";
+  if (x === 0) return "0";
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(d)).toString();
+};
+const pct = (x) => (x == null || Number.isNaN(x) ? "–" : `${Math.round(100 * x)}%`);
+
+/** The two largest conv shapes by FLOPs (the 48 GFLOP/s target). */
+export function largestShapes(cases) {
+  const byShape = new Map();
+  for (const c of cases.filter((c) => c.kind === "conv2d")) byShape.set(c.shape, Math.max(byShape.get(c.shape) ?? 0, c.flops));
+  return [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([s]) => s);
+}
+
+/** The issue's targets, each {target, met, detail}. */
+export function targets(result) {
+  const conv = result.cases.filter((c) => c.kind === "conv2d");
+  const out = [];
+  if (conv.length) {
+    const slow = conv.filter((c) => c.ratio < 1);
+    out.push({
+      target: "every conv2d case at least 1.0x TF.js-wasm",
+      met: slow.length === 0,
+      detail: slow.length ? `${conv.length - slow.length} of ${conv.length} cases at 1.0x or more; below: ${slow.map((c) => `${c.name} ${c.ratio.toFixed(2)}x`).join(", ")}` : `all ${conv.length} cases`,
+    });
+    const big = largestShapes(result.cases);
+    const bigCases = conv.filter((c) => big.includes(c.shape));
+    const under = bigCases.filter((c) => c.convlens.gflops < 48);
+    out.push({
+      target: `the two largest shapes (${big.join(", ")}) at least 48 GFLOP/s`,
+      met: under.length === 0,
+      detail: bigCases.map((c) => `${c.name} ${f(c.convlens.gflops)}`).join(", "),
+    });
+  }
+  for (const c of result.cases.filter((c) => c.kind === "model")) {
+    out.push({ target: `${c.name} at least ${c.targetRatio}x faster than TF.js`, met: c.ratio >= c.targetRatio, detail: `${c.ratio.toFixed(2)}x` });
+  }
+  if (result.wasm) {
+    const kb = result.wasm.bytes / 1024;
+    out.push({ target: "release .wasm at most 300 KB before compression", met: kb <= 300, detail: `${kb.toFixed(0)} KB, ${(result.wasm.gzip / 1024).toFixed(0)} KB gzip` });
+  }
+  const load = result.page?.firstLoad;
+  if (load) {
+    out.push({
+      target: "first load of the explorer page at most 500 KB gzip",
+      met: load.gzip / 1024 <= 500,
+      detail: `${load.files.length} files, ${(load.gzip / 1024).toFixed(0)} KB gzip -9 (${(load.bytes / 1024).toFixed(0)} KB raw), everything requested until the network is idle after the first maps`,
+    });
+  }
+  return out;
+}
+
+/** Markdown: machine line, peak, the side-by-side table, targets, notes, explaining tools, page. */
+export function markdown(result) {
+  const h = result.host ?? {};
+  const load = (l) => (l ? l.map((x) => x.toFixed(2)).join(" ") : "?");
+  const lines = [
+    `Measured ${result.date ?? "?"} on ${h.cpuModel ?? "?"} (${h.cpus ?? "?"} cores; load average ${load(h.loadavgStart)} at the start, ` +
+      `${load(h.loadavgEnd)} at the end), ${result.browser ?? result.userAgent}. ` +
+      `TF.js ${result.tfjs?.versions?.["@tensorflow/tfjs-core"] ?? "?"} on its \`${result.tfjs?.backend}\` backend ` +
+      `(\`${result.tfjs?.wasmFile}\`, ${result.tfjs?.threads} thread); convlens SIMD backend \`${result.simdBackend}\`.`,
+    "",
+  ];
+  const supported = (result.peak ?? []).filter((p) => p.supported);
+  if (supported.length) {
+    lines.push(
+      `SIMD128 peak of this browser (${supported[0].chains} independent f32x4 multiply-add chains): ` +
+        supported.map((p) => `${p.name} ${f(p.gflops)} GFLOP/s (fastest sample ${f(p.bestGflops)})`).join(", ") +
+        `. "% of peak" below is against the median of ${supported[0].name}` +
+        (result.peakEnd?.[0]?.supported ? ` (measured again after the side-by-side cases: ${f(result.peakEnd[0].gflops)} GFLOP/s).` : "."),
+      "",
+    );
+  }
+  for (const p of (result.peak ?? []).filter((p) => !p.supported)) lines.push(`${p.name}: not supported in this browser.`, "");
+  if (result.cases.length) {
+    lines.push(
+      "| kind | case | MFLOP | convlens ms | TF.js ms | convlens GFLOP/s | TF.js GFLOP/s | ratio (TF.js / convlens) | ratio of fastest samples | convlens % of peak | TF.js % of peak | samples convlens / TF.js | max abs diff |",
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    );
+    for (const c of result.cases) {
+      lines.push(
+        `| ${c.kind} | ${c.name} | ${f(c.mflop)} | ${f(c.convlens.medianMs)} | ${f(c.tfjs.medianMs)} | ${f(c.convlens.gflops)} | ` +
+          `${f(c.tfjs.gflops)} | ${c.ratio.toFixed(2)}x | ${c.ratioFastest == null ? "–" : `${c.ratioFastest.toFixed(2)}x`} | ${pct(c.convlens.fractionOfPeak)} | ${pct(c.tfjs.fractionOfPeak)} | ` +
+          `${c.convlens.samples}x${c.convlens.batch} / ${c.tfjs.samples}x${c.tfjs.batch} | ${c.check} |`,
+      );
+    }
+    lines.push(
+      "",
+      "Times are medians per call; samples are `count x calls per sample`; the ratio of fastest samples " +
+        "(TF.js's fastest sample / convlens's fastest) is a cross-check for a loaded machine. conv2d is 3x3 with bias, batch 1, float32 " +
+        "(TF.js: `tf.fused.conv2d` with bias). For stride 2 \"same\" TF.js pads 0 top/left and 1 bottom/right; convlens pads 1 " +
+        "on every side (same output size and FLOPs), and the outputs are compared against TF.js run with that explicit " +
+        "symmetric padding. maxpool is 2x2 stride 2 on that case's conv output. The model gradient is of one logit " +
+        "with respect to the input (TF.js: `tf.grad` through unfused conv2d + bias + relu, as its WebAssembly backend " +
+        "has no Conv2DBackpropFilter for the fused op's gradient); model FLOPs count the conv and linear layers only.",
+    );
+  }
+  const t = targets(result);
+  if (t.length) {
+    lines.push("", "Targets (issue 6):", "");
+    for (const x of t) lines.push(`- ${x.met ? "met" : "NOT met"}: ${x.target} (${x.detail})`);
+  }
+  if (result.notes?.length) {
+    lines.push("");
+    for (const n of result.notes) lines.push(`- ${n}`);
+  }
+  if (result.explain?.length) {
+    lines.push("", "Explaining tools, digits model (convlens, median per call):", "", "| what | ms | target ms | met |", "|---|---:|---:|---|");
+    for (const r of result.explain) lines.push(`| ${r.name} | ${f(r.medianMs)} | ${r.targetMs} | ${r.met ? "yes" : "no"} |`);
+  }
+  if (result.page) lines.push(pageMarkdown(result.page));
+  return lines.join("\n");
+}
+
+export function pageMarkdown(p) {
+  const r = p.redraw;
+  return [
+    "",
+    `Explorer page (${p.model}): forward pass + redraw of every feature map, ${r.n} runs through the worker: ` +
+      `median ${f(r.median)} ms, p90 ${f(r.p90)} ms, min ${f(r.min)} ms (forward alone ${f(r.forwardMedian)} ms, drawing ${f(r.drawMedian)} ms).`,
+    `Navigation to the first feature maps on screen (fresh page, 3 loads): ${p.firstMapsMs.map((x) => f(x)).join(", ")} ms.`,
+    ...(p.firstLoad
+      ? [`First load (until the network is idle): ${p.firstLoad.files.length} files, ${(p.firstLoad.gzip / 1024).toFixed(0)} KB gzip -9 ` +
+          `(${(p.firstLoad.bytes / 1024).toFixed(0)} KB raw), of which pkg/convlens_bg.wasm ` +
+          `${(p.firstLoad.files.find((x) => x.path.endsWith("convlens_bg.wasm"))?.gzip / 1024).toFixed(0)} KB.`]
+      : []),
+  ].join("\n");
+}
