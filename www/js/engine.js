@@ -15,18 +15,7 @@
 // <convlens-explorer> elements of a page and the explorer page itself all use `Engine.shared()`
 // (one worker, one wasm instance), each element with its own slot; `client.unload()` frees a slot.
 
-/**
- * The worker: worker.js next to this module, or (single-file build) a Blob of its bundled source,
- * as a classic worker (Chromium refuses module workers from blob: URLs of a file:// page).
- */
-export function createWorker(url = new URL("./worker.js", import.meta.url)) {
-  const inline = globalThis.convlensInline;
-  if (inline?.workerSource) {
-    const blob = new Blob([inline.workerSource], { type: "text/javascript" });
-    return new Worker(URL.createObjectURL(blob));
-  }
-  return new Worker(url, { type: "module" });
-}
+import { compileWasm, createWorker, takeEarly } from "./start.js";
 
 let shared = null;
 
@@ -60,14 +49,11 @@ export class Engine {
    * for the worker to start. Returns at once; `engine.ready` resolves to the engine when the wasm
    * instance is up. Requests made before then are sent after "init", in order.
    */
-  static launch(workerUrl = new URL("./worker.js", import.meta.url)) {
-    const engine = new Engine(createWorker(workerUrl));
-    // A host that serves .wasm without the application/wasm type makes compileStreaming fail:
-    // the worker then fetches and compiles it itself. The single-file build's worker has the wasm
-    // bytes inside (there is no file to fetch).
-    const compiled = globalThis.convlensInline?.workerSource
-      ? Promise.resolve(null)
-      : WebAssembly.compileStreaming(fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url))).catch(() => null);
+  static launch(workerUrl) {
+    // The default worker is the one start.js started when the page began loading (once).
+    const early = workerUrl === undefined ? takeEarly() : null;
+    const engine = new Engine(early?.worker ?? createWorker(workerUrl));
+    const compiled = early?.compiled ?? compileWasm();
     engine.ready = compiled
       .then((module) => {
         const init = engine.post("init", module ? { module } : {});
