@@ -81,16 +81,18 @@ pub fn attribute(model: &Model, x: &[f32], opts: &AttributeOptions) -> Result<Ve
     let grad = |input: &[f32]| -> Result<Vec<f32>> {
         Ok(target.value_and_gradient(model, input)?.1.iter().copied().collect())
     };
+    // The gradient at `x` itself reuses the forward pass above.
+    let grad_at_x = || -> Result<Vec<f32>> { Ok(target.gradient(model, &acts)?.iter().copied().collect()) };
     let saliency = |g: &[f32]| -> Vec<f32> {
         (0..plane).map(|p| (0..c).map(|ch| g[ch * plane + p].abs()).fold(0.0, f32::max)).collect()
     };
     let per_pixel_sum =
         |v: &[f32]| -> Vec<f32> { (0..plane).map(|p| (0..c).map(|ch| v[ch * plane + p]).sum()).collect() };
     Ok(match opts.method {
-        Method::Gradient => grad(x)?,
-        Method::Saliency => saliency(&grad(x)?),
+        Method::Gradient => grad_at_x()?,
+        Method::Saliency => saliency(&grad_at_x()?),
         Method::GradXInput => {
-            let g = grad(x)?;
+            let g = grad_at_x()?;
             per_pixel_sum(&g.iter().zip(x).map(|(g, x)| g * x).collect::<Vec<_>>())
         }
         Method::SmoothGrad => {

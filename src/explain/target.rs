@@ -60,8 +60,13 @@ impl Target {
     /// the raw input.
     pub fn value_and_gradient(&self, model: &Model, raw: &[f32]) -> Result<(f32, Tensor)> {
         let acts = model.forward_to(raw, self.layer)?;
-        let g = model.backward(&acts, self.layer, &self.seed, None)?;
-        Ok((self.value(&acts), g))
+        Ok((self.value(&acts), self.gradient(model, &acts)?))
+    }
+
+    /// The objective's gradient with respect to the raw input, from a forward pass that reached
+    /// the target's layer.
+    pub fn gradient(&self, model: &Model, acts: &Activations) -> Result<Tensor> {
+        model.backward(acts, self.layer, &self.seed, None)
     }
 }
 
