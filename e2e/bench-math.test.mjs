@@ -45,6 +45,18 @@ test("calibration scales the batch to about sampleMs", () => {
   }
 });
 
+test("calibration: a re-timing that comes out implausibly short cannot blow up the batch", () => {
+  // 0.01 ms per call for the doubling, then the two re-timings report (almost) nothing.
+  let t = 0;
+  let calls = 0;
+  const fn = (n) => {
+    calls++;
+    t += calls <= 9 ? 0.01 * n : 1e-12;
+  };
+  const batch = calibrate(fn, { now: () => t, sampleMs: 10 });
+  assert.equal(batch, 64 * 256, "capped at 64x the 256 calls that took 2.56 ms");
+});
+
 test("measure: warm-up, then interleaved samples whose median is the per-call time", async () => {
   // Two paths on one clock: path B costs 5x path A per call.
   let t = 0;
@@ -69,7 +81,7 @@ test("measure: warm-up, then interleaved samples whose median is the per-call ti
 
 test("summarize: quartiles and extremes", () => {
   const s = summarize([5, 1, 4, 2, 3], 8);
-  assert.deepEqual([s.minMs, s.q1Ms, s.medianMs, s.q3Ms, s.maxMs, s.batch, s.samples], [1, 2, 3, 4, 5, 8, 5]);
+  assert.deepEqual([s.minMs, s.q1Ms, s.medianMs, s.q3Ms, s.maxMs, s.batch, s.samples, s.sampleMs], [1, 2, 3, 4, 5, 8, 5, 24]);
 });
 
 test("peak loop: valid SIMD128 module computing the chains exactly", async () => {

@@ -16,6 +16,7 @@ import { serve, WWW } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60 * 1000);
+const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 3 * 60 * 1000); // one case never takes this long
 // Extra query for the bench page, e.g. BENCH_QUERY="samples=5&only=conv" for a quick look.
 // BENCH_PROFILE=1: CPU profile of every side-by-side case with the named build (www/pkg-profiling),
 // written to bench-results/profile.md and profile.json instead of the timing results.
@@ -34,6 +35,61 @@ async function cpuModel() {
   } catch {
     return name;
   }
+}
+
+/**
+ * Waits for the bench page's done flag, printing its status line as it changes (to stderr), and
+ * fails with that status if it stays the same for STALL_MS (a stuck case) or the run exceeds TIMEOUT_MS.
+ */
+async function waitForDone(page) {
+  const started = Date.now();
+  let last = "";
+  let since = Date.now();
+  const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
+  for (;;) {
+    // A page busy in one long synchronous call does not answer: that counts as no progress.
+    const state = await Promise.race([
+      page.evaluate(() => [document.getElementById("bench-status")?.textContent ?? "", document.body.dataset.done]),
+      timeout(5000),
+    ]);
+    const [status, done] = state ?? [last, undefined];
+    if (done) return;
+    if (status !== last) {
+      process.stderr.write(`  [${((Date.now() - started) / 1000).toFixed(0)} s] ${status}\n`);
+      last = status;
+      since = Date.now();
+    }
+    if (Date.now() - since > STALL_MS || Date.now() - started > TIMEOUT_MS) {
+      const where = await pausedStack(page).catch((e) => `(no stack: ${e.message})`);
+      throw new Error(`the bench page is stuck at '${status}' (no progress for ${((Date.now() - since) / 1000).toFixed(0)} s); it was in:\n${where}`);
+    }
+    await timeout(1000);
+  }
+}
+
+/** Pauses the page's JavaScript through the DevTools protocol and describes the call stack. */
+async function pausedStack(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Debugger.enable");
+  const paused = new Promise((resolve) => cdp.once("Debugger.paused", resolve));
+  await cdp.send("Debugger.pause");
+  const { callFrames } = await Promise.race([paused, new Promise((_, reject) => setTimeout(() => reject(new Error("did not pause")), 10000))]);
+  const lines = [];
+  for (const f of callFrames.slice(0, 12)) {
+    let locals = "";
+    try {
+      const { result } = await cdp.send("Debugger.evaluateOnCallFrame", {
+        callFrameId: f.callFrameId,
+        expression: `JSON.stringify({n: typeof n === "undefined" ? undefined : n, batches: typeof batches === "undefined" ? undefined : batches, t: typeof t === "undefined" ? undefined : t})`,
+      });
+      locals = result.value ?? "";
+    } catch {
+      // wasm frames cannot evaluate JavaScript
+    }
+    lines.push(`    ${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.location.lineNumber + 1} ${locals}`);
+  }
+  await cdp.send("Debugger.resume").catch(() => {});
+  return lines.join("\n");
 }
 
 /**
@@ -110,7 +166,7 @@ async function main() {
       result = { notes: [], cases: [] };
     } else {
       await page.goto(`${server.url}bench.html${QUERY}`);
-      await page.waitForFunction(() => document.body.dataset.done, null, { timeout: TIMEOUT_MS, polling: 500 });
+      await waitForDone(page);
       result = await page.evaluate(() => window.benchResult);
       if (!result || result.error) throw new Error(`benchmark failed: ${result?.error ?? "no result"}\n${problems.join("\n")}`);
       await page.screenshot({ path: `${OUT_DIR}bench.png`, fullPage: true }).catch(() => {});

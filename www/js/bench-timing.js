@@ -35,7 +35,9 @@ export function calibrate(fn, { now, sampleMs }) {
   }
   t = Math.min(t, time(n), time(n));
   const callMs = t / n;
-  return Math.max(1, Math.round(sampleMs / Math.max(callMs, 1e-9)));
+  // At most 64x the calls that first took sampleMs / 4: a re-timing that came out implausibly short
+  // (a clock quirk, a sudden tier-up) must not make one sample last minutes.
+  return Math.max(1, Math.min(64 * n, Math.round(sampleMs / Math.max(callMs, 1e-9))));
 }
 
 /**
@@ -74,5 +76,6 @@ export async function measure(fns, options = {}) {
 export function summarize(perCallMs, batch) {
   const s = [...perCallMs].sort((a, b) => a - b);
   const q = (f) => s[Math.min(s.length - 1, Math.floor(f * s.length))];
-  return { medianMs: median(s), minMs: s[0], q1Ms: q(0.25), q3Ms: q(0.75), maxMs: s[s.length - 1], batch, samples: s.length };
+  const m = median(s);
+  return { medianMs: m, minMs: s[0], q1Ms: q(0.25), q3Ms: q(0.75), maxMs: s[s.length - 1], batch, samples: s.length, sampleMs: m * batch };
 }

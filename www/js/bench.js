@@ -93,6 +93,7 @@ function agree(what, a, b, tol) {
 
 /** Times convlens and TF.js side by side; GFLOP/s from `flops` when given. */
 async function timePair(label, convlensFn, tfFn, flops) {
+  status(`timing ${label}…`);
   if (PROFILE) console.profile(label);
   const [c, t] = await measure([convlensFn, tfFn], timing);
   if (PROFILE) console.profileEnd(label);
@@ -107,6 +108,7 @@ async function timePair(label, convlensFn, tfFn, flops) {
 }
 
 async function loadTf() {
+  status("loading TensorFlow.js…");
   let tf;
   try {
     tf = await import("../vendor/tfjs.js");
