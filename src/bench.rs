@@ -139,7 +139,7 @@ impl ModelCase {
     pub fn forward_gradient(&mut self, times: u32) -> Result<()> {
         for _ in 0..times {
             let (_, g) = self.target.value_and_gradient(&self.model, &self.input)?;
-            self.gradient = g.into_iter().collect();
+            self.gradient = crate::layers::to_vec(&g);
         }
         Ok(())
     }
@@ -148,7 +148,7 @@ impl ModelCase {
     pub fn layer_output(&self, layer: usize) -> Result<Vec<f32>> {
         let Some(acts) = &self.acts else { bail!("no forward pass yet") };
         match acts.outputs.get(layer) {
-            Some(t) => Ok(t.iter().copied().collect()),
+            Some(t) => Ok(crate::layers::to_vec(t)),
             None => bail!("layer {layer} does not exist (the model has {} layers)", acts.outputs.len()),
         }
     }

@@ -85,7 +85,7 @@ impl Explorer {
     pub fn run(&mut self, input: &JsValue) -> JsResult<Vec<f32>> {
         let raw = f32_array(input, "input")?;
         let acts = self.model.forward(&raw)?;
-        let out = acts.output().iter().copied().collect();
+        let out = crate::layers::to_vec(acts.output());
         self.last = Some(acts);
         self.last_input = Some(raw);
         Ok(out)
@@ -149,7 +149,7 @@ impl Explorer {
         let Some(acts) = &self.last else {
             return Err(Error::new("no activations yet: call run(input) first").into());
         };
-        Ok(acts.outputs[i].iter().copied().collect())
+        Ok(crate::layers::to_vec(&acts.outputs[i]))
     }
 }
 

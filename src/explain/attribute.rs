@@ -78,11 +78,10 @@ pub fn attribute(model: &Model, x: &[f32], opts: &AttributeOptions) -> Result<Ve
     let target = Target::class(model, class)?;
     let spec = &model.input;
     let (c, plane) = (spec.channels, spec.height * spec.width);
-    let grad = |input: &[f32]| -> Result<Vec<f32>> {
-        Ok(target.value_and_gradient(model, input)?.1.iter().copied().collect())
-    };
+    let grad =
+        |input: &[f32]| -> Result<Vec<f32>> { Ok(crate::layers::to_vec(&target.value_and_gradient(model, input)?.1)) };
     // The gradient at `x` itself reuses the forward pass above.
-    let grad_at_x = || -> Result<Vec<f32>> { Ok(target.gradient(model, &acts)?.iter().copied().collect()) };
+    let grad_at_x = || -> Result<Vec<f32>> { Ok(crate::layers::to_vec(&target.gradient(model, &acts)?)) };
     let saliency = |g: &[f32]| -> Vec<f32> {
         (0..plane).map(|p| (0..c).map(|ch| g[ch * plane + p].abs()).fold(0.0, f32::max)).collect()
     };

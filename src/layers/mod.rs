@@ -214,10 +214,32 @@ impl Layer {
     }
 }
 
+/// The elements of `t` in logical (row-major) order as a new Vec: one copy of the slice when it is
+/// contiguous (always, for the engine's own tensors) rather than ndarray's element iterator.
+pub fn to_vec(t: &Tensor) -> Vec<f32> {
+    contiguous(t).into_owned()
+}
+
 /// The elements of `t` in logical (row-major) order, borrowed when already contiguous.
 fn contiguous(t: &Tensor) -> std::borrow::Cow<'_, [f32]> {
     match t.as_slice() {
         Some(s) => std::borrow::Cow::Borrowed(s),
         None => std::borrow::Cow::Owned(t.iter().copied().collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{to_vec, Tensor};
+
+    #[test]
+    fn to_vec_gives_logical_order_for_contiguous_and_strided_tensors() {
+        let t = Tensor::from_shape_vec(vec![2, 3], vec![0., 1., 2., 3., 4., 5.]).unwrap();
+        assert_eq!(to_vec(&t), [0., 1., 2., 3., 4., 5.]);
+        let transposed = t.t().to_owned(); // a fresh standard-layout copy
+        assert_eq!(to_vec(&transposed), [0., 3., 1., 4., 2., 5.]);
+        let view = t.clone().reversed_axes(); // strided: not contiguous in logical order
+        assert!(view.as_slice().is_none());
+        assert_eq!(to_vec(&view), [0., 3., 1., 4., 2., 5.]);
     }
 }
