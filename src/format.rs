@@ -8,8 +8,8 @@
 
 use crate::bail;
 use crate::error::{Error, Result};
-use crate::layers::{Conv2d, LayerKind, Linear, Pool2d};
-use crate::model::{InputSpec, Model};
+use crate::layers::{Conv2d, LayerKind, Linear, Pool2d, Source};
+use crate::model::{InputSpec, LayerSpec, Model};
 use ndarray::{Array1, Array2, Array4};
 use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
@@ -21,7 +21,8 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// The safetensors metadata key holding the architecture JSON.
 pub const METADATA_KEY: &str = "convlens";
 /// Layer types a model file may use.
-pub const LAYER_TYPES: [&str; 7] = ["conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "linear", "softmax"];
+pub const LAYER_TYPES: [&str; 9] =
+    ["conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "linear", "softmax", "add", "concat"];
 
 /// How [`save_as`] stores the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,12 +55,16 @@ pub struct InputJson {
 }
 
 /// One layer of the architecture. Which fields apply depends on `type`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerJson {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
+    /// Names of earlier layers (or "input", the model input) this layer reads; absent means the
+    /// previous layer (the model input for the first layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out_channels: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +77,26 @@ pub struct LayerJson {
     pub padding: Option<Pair>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dilation: Option<Pair>,
+    /// conv2d: input and output channels are split into this many groups (depthwise: groups = in channels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<usize>,
+    /// batchnorm2d: added to the variance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f32>,
+    /// clip: the bounds (absent: unbounded on that side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f32>,
+    /// dropout: the training-time drop probability (inference ignores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<f32>,
+    /// reshape: `[n]` or `[c, h, w]`, at most one -1 (inferred).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Vec<i64>>,
+    /// avgpool2d: divide by the whole window, padding included (default false: in-bounds cells only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_include_pad: Option<bool>,
 }
 
 /// `[h, w]`, or one number for both (as PyTorch accepts).
@@ -176,13 +201,13 @@ fn build(arch: &Architecture, st: &SafeTensors) -> Result<Model> {
     for (i, spec) in arch.layers.iter().enumerate() {
         let kind = layer_kind(spec, &mut tensors)
             .map_err(|e| e.context(format!("layer {i} '{}' ({})", spec.name, spec.kind)))?;
-        layers.push((spec.name.clone(), kind));
+        layers.push(LayerSpec { name: spec.name.clone(), kind, inputs: spec.inputs.clone() });
     }
     let left = tensors.leftovers();
     if !left.is_empty() {
         bail!("the file has tensors no layer uses: {}", left.join(", "));
     }
-    Model::new(input, arch.labels.clone(), layers)
+    Model::graph(input, arch.labels.clone(), layers)
 }
 
 fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
@@ -191,7 +216,7 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
         "conv2d" => &["out_channels", "kernel_size", "stride", "padding", "dilation"],
         "maxpool2d" | "avgpool2d" => &["kernel_size", "stride", "padding"],
         "linear" => &["out_features"],
-        "relu" | "flatten" | "softmax" => &[],
+        "relu" | "flatten" | "softmax" | "add" | "concat" => &[],
         _ => bail!("unknown layer type '{t}' (supported: {})", LAYER_TYPES.join(", ")),
     };
     let present = [
@@ -201,6 +226,13 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
         ("stride", spec.stride.is_some()),
         ("padding", spec.padding.is_some()),
         ("dilation", spec.dilation.is_some()),
+        ("groups", spec.groups.is_some()),
+        ("eps", spec.eps.is_some()),
+        ("min", spec.min.is_some()),
+        ("max", spec.max.is_some()),
+        ("p", spec.p.is_some()),
+        ("shape", spec.shape.is_some()),
+        ("count_include_pad", spec.count_include_pad.is_some()),
     ];
     for (field, is_set) in present {
         if is_set && !allowed.contains(&field) {
@@ -253,6 +285,8 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
         }
         "relu" => LayerKind::Relu,
         "flatten" => LayerKind::Flatten,
+        "add" => LayerKind::Add,
+        "concat" => LayerKind::Concat,
         _ => LayerKind::Softmax,
     })
 }
@@ -262,17 +296,13 @@ pub fn architecture(model: &Model) -> Architecture {
     let layers = model
         .layers
         .iter()
-        .map(|l| {
-            let mut j = LayerJson {
-                name: l.name.clone(),
-                kind: l.kind.type_name().to_string(),
-                out_channels: None,
-                out_features: None,
-                kernel_size: None,
-                stride: None,
-                padding: None,
-                dilation: None,
-            };
+        .enumerate()
+        .map(|(i, l)| {
+            let previous = if i == 0 { Source::Input } else { Source::Layer(i - 1) };
+            let inputs =
+                (l.inputs != [previous]).then(|| l.inputs.iter().map(|&s| model.source_name(s).to_string()).collect());
+            let mut j =
+                LayerJson { name: l.name.clone(), kind: l.kind.type_name().to_string(), inputs, ..Default::default() };
             match &l.kind {
                 LayerKind::Conv2d(c) => {
                     j.out_channels = Some(c.out_channels());
@@ -287,7 +317,7 @@ pub fn architecture(model: &Model) -> Architecture {
                     j.padding = Some(Pair::of(p.padding));
                 }
                 LayerKind::Linear(lin) => j.out_features = Some(lin.out_features()),
-                LayerKind::Relu | LayerKind::Flatten | LayerKind::Softmax => {}
+                LayerKind::Relu | LayerKind::Flatten | LayerKind::Softmax | LayerKind::Add | LayerKind::Concat => {}
             }
             j
         })

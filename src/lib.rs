@@ -3,7 +3,7 @@
 //! - [`geometry`]: output-size arithmetic ([`output_size`]) and kernel geometry.
 //! - [`kernels`]: scalar reference and SIMD (wasm SIMD128 / x86 SSE) kernels.
 //! - [`layers`]: layers with forward and backward passes.
-//! - [`model`]: the sequential model, keeping every layer's output.
+//! - [`model`]: the model, a graph of layers in topological order, keeping every layer's output.
 //! - [`format`]: the safetensors model file (all validation in one place).
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
 
@@ -25,5 +25,5 @@ pub mod web;
 
 pub use error::{Error, Result};
 pub use geometry::output_size;
-pub use layers::{Layer, LayerKind, Shape, Tensor};
-pub use model::{Activations, Gradients, InputSpec, Model};
+pub use layers::{Layer, LayerKind, Shape, Source, Tensor};
+pub use model::{Activations, Gradients, InputSpec, LayerSpec, Model};

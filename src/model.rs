@@ -1,9 +1,10 @@
-//! The sequential model: input normalization, then layers in order. It keeps every layer's
-//! output from the last forward pass and backpropagates from any scalar on any layer's output.
+//! The model: input normalization, then a graph of layers listed in topological order. Each layer
+//! reads the previous layer's output unless it names its inputs (residual `add`, `concat`). A
+//! forward pass keeps every layer's output; backward propagates any scalar on any layer's output.
 
 use crate::bail;
 use crate::error::Result;
-use crate::layers::{Layer, ParamGrads, Shape, Tensor};
+use crate::layers::{Layer, LayerKind, ParamGrads, Shape, Source, Tensor};
 
 /// Largest accepted input height or width.
 pub const MAX_INPUT_SIDE: usize = 4096;
@@ -37,7 +38,7 @@ impl InputSpec {
     }
 }
 
-/// A sequential CNN.
+/// A CNN: a graph of layers in topological order.
 #[derive(Clone, Debug)]
 pub struct Model {
     pub input: InputSpec,
@@ -53,12 +54,11 @@ pub struct Activations {
 }
 
 impl Activations {
-    /// The input of layer `i` (the normalized model input for layer 0).
-    pub fn layer_input(&self, i: usize) -> &Tensor {
-        if i == 0 {
-            &self.input
-        } else {
-            &self.outputs[i - 1]
+    /// The tensor a source names: the normalized model input or a layer's output.
+    pub fn get(&self, source: Source) -> &Tensor {
+        match source {
+            Source::Input => &self.input,
+            Source::Layer(i) => &self.outputs[i],
         }
     }
     /// The output of the last layer.
@@ -85,14 +85,28 @@ impl Gradients {
     }
 }
 
+/// One layer as given to [`Model::graph`]: its name, what it computes, and the names of its inputs
+/// (None: the previous layer, or the model input for the first layer).
+#[derive(Clone, Debug)]
+pub struct LayerSpec {
+    pub name: String,
+    pub kind: LayerKind,
+    pub inputs: Option<Vec<String>>,
+}
+
+/// The name by which a layer reads the model input.
+pub const INPUT_NAME: &str = "input";
+
 impl Model {
-    /// Builds a model from layer specs, fixing every shape and checking the chain and the size limits.
-    /// `layers` gives each layer's name and kind; shapes are derived from `input`.
-    pub fn new(
-        input: InputSpec,
-        labels: Option<Vec<String>>,
-        layers: Vec<(String, crate::layers::LayerKind)>,
-    ) -> Result<Model> {
+    /// Builds a chain of layers, each reading the previous one (see [`Model::graph`]).
+    pub fn new(input: InputSpec, labels: Option<Vec<String>>, layers: Vec<(String, LayerKind)>) -> Result<Model> {
+        let specs = layers.into_iter().map(|(name, kind)| LayerSpec { name, kind, inputs: None }).collect();
+        Model::graph(input, labels, specs)
+    }
+
+    /// Builds a model from layer specs in topological order, resolving every input name, fixing
+    /// every shape and checking them and the size limits. Shapes are derived from `input`.
+    pub fn graph(input: InputSpec, labels: Option<Vec<String>>, layers: Vec<LayerSpec>) -> Result<Model> {
         if input.channels == 0 || input.height == 0 || input.width == 0 {
             bail!("input: channels, height and width must be at least 1");
         }
@@ -106,7 +120,6 @@ impl Model {
         if total > MAX_ACTIVATIONS {
             bail!("input: {} values is over the {MAX_ACTIVATIONS} limit", total);
         }
-        let mut shape = input.shape();
         if input.mean.len() != input.channels || input.std.len() != input.channels {
             bail!(
                 "input: mean and std need one value per channel ({}), got {} and {}",
@@ -119,16 +132,46 @@ impl Model {
             bail!("input: mean must be finite and std finite and positive");
         }
 
-        let mut built = Vec::with_capacity(layers.len());
-        for (i, (name, kind)) in layers.into_iter().enumerate() {
-            if built.iter().any(|l: &Layer| l.name == name) {
+        let mut built: Vec<Layer> = Vec::with_capacity(layers.len());
+        let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, LayerSpec { name, kind, inputs }) in layers.into_iter().enumerate() {
+            let type_name = kind.type_name();
+            let context = |e: crate::error::Error| e.context(format!("layer {i} '{name}' ({type_name})"));
+            if name == INPUT_NAME {
+                bail!("layer {i}: the name '{INPUT_NAME}' is reserved for the model input");
+            }
+            if by_name.contains_key(&name) {
                 bail!("layer {i}: the name '{name}' is used twice");
             }
-            let type_name = kind.type_name();
-            let layer = Layer::new(name.clone(), kind, shape)
-                .map_err(|e| e.context(format!("layer {i} '{name}' ({type_name})")))?;
-            shape = layer.output_shape;
-            total = total.saturating_add(shape.len());
+            let sources = match &inputs {
+                None if i == 0 => vec![Source::Input],
+                None => vec![Source::Layer(i - 1)],
+                Some(names) => names
+                    .iter()
+                    .map(|n| match by_name.get(n) {
+                        _ if n == INPUT_NAME => Ok(Source::Input),
+                        Some(&j) => Ok(Source::Layer(j)),
+                        None if n == &name => Err(crate::error::Error::new("it names itself as an input")),
+                        None => Err(crate::error::Error(format!(
+                            "input '{n}' is not the name of an earlier layer (inputs must come before the layers \
+                             that read them) nor '{INPUT_NAME}'"
+                        ))),
+                    })
+                    .collect::<Result<Vec<_>>>()
+                    .map_err(context)?,
+            };
+            let with_shapes = sources
+                .iter()
+                .map(|&s| {
+                    let shape = match s {
+                        Source::Input => input.shape(),
+                        Source::Layer(j) => built[j].output_shape,
+                    };
+                    (s, shape)
+                })
+                .collect();
+            let layer = Layer::with_inputs(name.clone(), kind, with_shapes).map_err(context)?;
+            total = total.saturating_add(layer.output_shape.len());
             if total > MAX_ACTIVATIONS {
                 bail!(
                     "layer {i} '{}': the activations of the layers up to here add up to more than \
@@ -136,8 +179,10 @@ impl Model {
                     layer.name
                 );
             }
+            by_name.insert(name, i);
             built.push(layer);
         }
+        let shape = built.last().map(|l| l.output_shape).unwrap_or(input.shape());
         if let Some(labels) = &labels {
             match shape {
                 Shape::Vector(n) if n == labels.len() => {}
@@ -145,6 +190,27 @@ impl Model {
             }
         }
         Ok(Model { input, labels, layers: built })
+    }
+
+    /// Whether every layer reads the one before it (a plain chain, no branches).
+    pub fn is_chain(&self) -> bool {
+        self.layers
+            .iter()
+            .enumerate()
+            .all(|(i, l)| l.inputs == [if i == 0 { Source::Input } else { Source::Layer(i - 1) }])
+    }
+
+    /// The name a source goes by in model files and the JS summary.
+    pub fn source_name(&self, source: Source) -> &str {
+        match source {
+            Source::Input => INPUT_NAME,
+            Source::Layer(j) => &self.layers[j].name,
+        }
+    }
+
+    /// The layers that read layer `i`'s output.
+    pub fn consumers(&self, i: usize) -> Vec<usize> {
+        (i + 1..self.layers.len()).filter(|&j| self.layers[j].inputs.contains(&Source::Layer(i))).collect()
     }
 
     pub fn params(&self) -> usize {
@@ -186,12 +252,13 @@ impl Model {
             bail!("layer {last} does not exist (the model has {} layers)", self.layers.len());
         };
         let input = self.normalize(raw)?;
-        let mut outputs: Vec<Tensor> = Vec::with_capacity(layers.len());
+        let mut acts = Activations { input, outputs: Vec::with_capacity(layers.len()) };
         for layer in layers {
-            let x = outputs.last().unwrap_or(&input);
-            outputs.push(layer.forward(x));
+            let xs: Vec<&Tensor> = layer.inputs.iter().map(|&s| acts.get(s)).collect();
+            let y = layer.forward(&xs);
+            acts.outputs.push(y);
         }
-        Ok(Activations { input, outputs })
+        Ok(acts)
     }
 
     /// Zeroed parameter gradients for every layer.
@@ -207,28 +274,76 @@ impl Model {
         acts: &Activations,
         layer: usize,
         grad: &Tensor,
-        mut grads: Option<&mut Gradients>,
+        grads: Option<&mut Gradients>,
     ) -> Result<Tensor> {
-        let Some(l) = self.layers.get(layer) else {
-            bail!("layer {layer} does not exist (the model has {} layers)", self.layers.len());
-        };
-        if grad.shape() != l.output_shape.dims().as_slice() {
-            bail!("gradient shape {:?} does not match layer '{}' output {}", grad.shape(), l.name, l.output_shape);
-        }
-        // The seed is borrowed, not cloned: each layer returns a fresh gradient.
-        let mut g: Option<Tensor> = None;
-        for i in (0..=layer).rev() {
-            let pg = grads.as_deref_mut().and_then(|gr| gr.0.get_mut(i)).and_then(|p| p.as_mut());
-            let gy = g.as_ref().unwrap_or(grad);
-            g = Some(self.layers[i].backward(acts.layer_input(i), &acts.outputs[i], gy, pg));
-        }
-        let mut g = g.expect("the loop runs for layer 0 at least");
+        let (_, input) = self.propagate(acts, layer, grad, None, grads)?;
+        let mut g = input.unwrap_or_else(|| self.input.shape().zeros());
         let plane = self.input.height * self.input.width;
         let gs = g.as_slice_mut().expect("layer gradients are contiguous");
         for (chunk, &sd) in gs.chunks_exact_mut(plane).zip(&self.input.std) {
             chunk.iter_mut().for_each(|v| *v /= sd);
         }
         Ok(g)
+    }
+
+    /// The gradient of a scalar on layer `layer`'s output (`grad`) with respect to the output of
+    /// an earlier layer `at` (zeros when the scalar does not depend on it).
+    pub fn gradient_at(&self, acts: &Activations, layer: usize, grad: &Tensor, at: usize) -> Result<Tensor> {
+        if at >= layer {
+            bail!("layer {at} must come before layer {layer}");
+        }
+        let (mut per_layer, _) = self.propagate(acts, layer, grad, Some(at), None)?;
+        Ok(per_layer.swap_remove(at).unwrap_or_else(|| self.layers[at].output_shape.zeros()))
+    }
+
+    /// Propagates `grad` (on layer `layer`'s output) backwards through layers `layer` down to
+    /// `stop + 1` (down to layer 0 and the model input when `stop` is None). Returns the gradient
+    /// reaching layer `stop`'s output (at index `stop`; the other entries are spent on the way) and
+    /// the normalized input's gradient.
+    fn propagate(
+        &self,
+        acts: &Activations,
+        layer: usize,
+        grad: &Tensor,
+        stop: Option<usize>,
+        mut grads: Option<&mut Gradients>,
+    ) -> Result<(Vec<Option<Tensor>>, Option<Tensor>)> {
+        let Some(l) = self.layers.get(layer) else {
+            bail!("layer {layer} does not exist (the model has {} layers)", self.layers.len());
+        };
+        if grad.shape() != l.output_shape.dims().as_slice() {
+            bail!("gradient shape {:?} does not match layer '{}' output {}", grad.shape(), l.name, l.output_shape);
+        }
+        if acts.outputs.len() <= layer {
+            bail!("the forward pass stopped at layer {}, before layer {layer}", acts.outputs.len().wrapping_sub(1));
+        }
+        let mut per_layer: Vec<Option<Tensor>> = vec![None; layer + 1];
+        let mut input: Option<Tensor> = None;
+        let first = stop.map_or(0, |s| s + 1);
+        for i in (first..=layer).rev() {
+            // The seed is borrowed, not cloned: each layer returns fresh gradients.
+            let taken = if i == layer { None } else { per_layer[i].take() };
+            let gy = match (&taken, i == layer) {
+                (_, true) => grad,
+                (Some(g), false) => g,
+                (None, false) => continue, // nothing flows into this layer from the scalar
+            };
+            let l = &self.layers[i];
+            let xs: Vec<&Tensor> = l.inputs.iter().map(|&s| acts.get(s)).collect();
+            let pg = grads.as_deref_mut().and_then(|gr| gr.0.get_mut(i)).and_then(|p| p.as_mut());
+            let gxs = l.backward(&xs, &acts.outputs[i], gy, pg);
+            for (&source, gx) in l.inputs.iter().zip(gxs) {
+                let slot = match source {
+                    Source::Input => &mut input,
+                    Source::Layer(j) => &mut per_layer[j],
+                };
+                match slot {
+                    Some(acc) => *acc += &gx,
+                    None => *slot = Some(gx),
+                }
+            }
+        }
+        Ok((per_layer, input))
     }
 
     /// The gradient seed for "unit `index` of layer `layer`'s flattened output".

@@ -10,6 +10,8 @@ pub struct LayerSummary {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// The names of the layers it reads ("input" for the model input).
+    pub inputs: Vec<String>,
     pub input_shape: Vec<usize>,
     pub output_shape: Vec<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,10 +29,12 @@ fn pair((h, w): (usize, usize)) -> Option<[usize; 2]> {
     Some([h, w])
 }
 
-pub fn layer(l: &Layer) -> LayerSummary {
+fn layer(m: &Model, l: &Layer) -> LayerSummary {
+    let inputs = l.inputs.iter().map(|&s| m.source_name(s).to_string()).collect();
     let mut s = LayerSummary {
         name: l.name.clone(),
         kind: l.kind.type_name(),
+        inputs,
         input_shape: l.input_shape.dims(),
         output_shape: l.output_shape.dims(),
         kernel_size: None,
@@ -57,5 +61,5 @@ pub fn layer(l: &Layer) -> LayerSummary {
 }
 
 pub fn layers(m: &Model) -> Vec<LayerSummary> {
-    m.layers.iter().map(layer).collect()
+    m.layers.iter().map(|l| layer(m, l)).collect()
 }

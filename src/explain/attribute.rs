@@ -151,10 +151,7 @@ fn grad_cam(
     (channels, positions): (usize, usize),
 ) -> Result<Vec<f32>> {
     // d(score)/d(A) at `layer`: backpropagate the score down to that layer's output only.
-    let mut g = target.seed.clone();
-    for i in (layer + 1..=target.layer).rev() {
-        g = model.layers[i].backward(acts.layer_input(i), &acts.outputs[i], &g, None);
-    }
+    let g = model.gradient_at(acts, target.layer, &target.seed, layer)?;
     let a = acts.outputs[layer].as_slice().expect("contiguous");
     let g = g.as_slice().expect("contiguous");
     let mut map = vec![0.0; positions];

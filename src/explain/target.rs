@@ -10,7 +10,7 @@
 
 use crate::bail;
 use crate::error::Result;
-use crate::layers::{LayerKind, Tensor};
+use crate::layers::{LayerKind, Source, Tensor};
 use crate::model::{Activations, Model};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -70,20 +70,21 @@ impl Target {
     }
 }
 
-/// `layer`, or the relu right after it when `layer` is a conv2d.
+/// `layer`, or the relu that reads it when `layer` is a conv2d whose output only that relu reads.
 fn after_relu(model: &Model, layer: usize) -> usize {
-    let conv = matches!(model.layers[layer].kind, LayerKind::Conv2d(_));
-    match model.layers.get(layer + 1) {
-        Some(next) if conv && matches!(next.kind, LayerKind::Relu) => layer + 1,
+    if !matches!(model.layers[layer].kind, LayerKind::Conv2d(_)) {
+        return layer;
+    }
+    match model.consumers(layer)[..] {
+        [next] if matches!(model.layers[next].kind, LayerKind::Relu) => next,
         _ => layer,
     }
 }
 
-/// `layer`, or the layer before it when it is a softmax (its input is the logits).
+/// `layer`, or the layer feeding it when it is a softmax (its input is the logits).
 fn logit_layer(model: &Model, layer: usize) -> usize {
-    if layer > 0 && matches!(model.layers[layer].kind, LayerKind::Softmax) {
-        layer - 1
-    } else {
-        layer
+    match (&model.layers[layer].kind, &model.layers[layer].inputs[..]) {
+        (LayerKind::Softmax, &[Source::Layer(j)]) => j,
+        _ => layer,
     }
 }

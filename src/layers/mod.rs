@@ -1,11 +1,13 @@
 //! Layers with forward and backward passes. A [`Layer`] knows its input and output shapes
-//! (fixed when the model is built), so every pass is a plain function of arrays.
+//! (fixed when the model is built), so every pass is a plain function of arrays. Most layers take
+//! one input; `add` and `concat` take several (the model is a graph, see [`Source`]).
 //!
 //! Tensors are ndarray arrays in CHW order (`[c, h, w]`) for spatial data and `[n]` for vectors.
 
 mod activation;
 mod conv;
 mod linear;
+mod merge;
 mod pool;
 
 pub use activation::{relu_backward, relu_forward, softmax_backward, softmax_forward};
@@ -82,6 +84,10 @@ pub enum LayerKind {
     Flatten,
     Linear(Linear),
     Softmax,
+    /// Element-wise sum of two or more inputs of one shape.
+    Add,
+    /// Two or more inputs joined along channels (CHW, equal height and width) or end to end (vectors).
+    Concat,
 }
 
 impl LayerKind {
@@ -95,8 +101,22 @@ impl LayerKind {
             LayerKind::Flatten => "flatten",
             LayerKind::Linear(_) => "linear",
             LayerKind::Softmax => "softmax",
+            LayerKind::Add => "add",
+            LayerKind::Concat => "concat",
         }
     }
+
+    /// Whether the layer takes several inputs (else exactly one).
+    pub fn merges(&self) -> bool {
+        matches!(self, LayerKind::Add | LayerKind::Concat)
+    }
+}
+
+/// Where a layer's input comes from: the model input or an earlier layer's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Input,
+    Layer(usize),
 }
 
 /// Gradients of one layer's parameters, in the same layout as the parameters.
@@ -106,21 +126,43 @@ pub struct ParamGrads {
     pub bias: Option<Vec<f32>>,
 }
 
-/// One named layer of a sequential model, with its shapes fixed.
+/// One named layer of a model, with its inputs and shapes fixed.
 #[derive(Clone, Debug)]
 pub struct Layer {
     pub name: String,
     pub kind: LayerKind,
+    /// Where each input comes from, in order (set by the model).
+    pub inputs: Vec<Source>,
+    /// The shape of each input, in the order of `inputs`.
+    pub input_shapes: Vec<Shape>,
+    /// The first input's shape (the only one, except for `add` and `concat`).
     pub input_shape: Shape,
     pub output_shape: Shape,
 }
 
 impl Layer {
-    /// Builds a layer for a given input shape, checking that the two fit. Errors say what is wrong;
-    /// the caller adds which layer it concerns.
-    pub fn new(name: impl Into<String>, mut kind: LayerKind, input_shape: Shape) -> Result<Layer> {
+    /// Builds a one-input layer reading the previous layer, checking that the shapes fit. Errors
+    /// say what is wrong; the caller adds which layer it concerns.
+    pub fn new(name: impl Into<String>, kind: LayerKind, input_shape: Shape) -> Result<Layer> {
+        Layer::with_inputs(name, kind, vec![(Source::Input, input_shape)])
+    }
+
+    /// Builds a layer reading `inputs` (source and shape of each), checking that they fit.
+    pub fn with_inputs(name: impl Into<String>, mut kind: LayerKind, inputs: Vec<(Source, Shape)>) -> Result<Layer> {
         let name = name.into();
+        let input_shapes: Vec<Shape> = inputs.iter().map(|i| i.1).collect();
+        let Some(&input_shape) = input_shapes.first() else {
+            bail!("its inputs list is empty: a layer reads at least one input")
+        };
+        if kind.merges() && inputs.len() < 2 {
+            bail!("{} needs two or more inputs, got {}", kind.type_name(), inputs.len());
+        }
+        if !kind.merges() && inputs.len() != 1 {
+            bail!("{} takes one input, got {}", kind.type_name(), inputs.len());
+        }
         let output_shape = match &mut kind {
+            LayerKind::Add => merge::add_shape(&input_shapes),
+            LayerKind::Concat => merge::concat_shape(&input_shapes),
             LayerKind::Conv2d(c) => c.place(input_shape),
             LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => p.place(input_shape),
             LayerKind::Linear(l) => l.output_shape(input_shape),
@@ -133,7 +175,8 @@ impl Layer {
                 }
             },
         }?;
-        Ok(Layer { name, kind, input_shape, output_shape })
+        let inputs = inputs.into_iter().map(|i| i.0).collect();
+        Ok(Layer { name, kind, inputs, input_shapes, input_shape, output_shape })
     }
 
     /// Number of trainable parameters.
@@ -177,41 +220,57 @@ impl Layer {
         Some(ParamGrads { weight: vec![0.0; w], bias: b.map(|n| vec![0.0; n]) })
     }
 
-    /// Forward pass. `x` must have `self.input_shape` (the model guarantees it).
-    pub fn forward(&self, x: &Tensor) -> Tensor {
-        let xs = contiguous(x);
+    /// Forward pass. `xs` holds one tensor per input, of the shapes in `input_shapes` (the model
+    /// guarantees it).
+    pub fn forward(&self, xs: &[&Tensor]) -> Tensor {
         let mut y = self.output_shape.zeros();
         let ys = y.as_slice_mut().expect("fresh arrays are contiguous");
+        let x = || contiguous(xs[0]);
         match &self.kind {
-            LayerKind::Conv2d(c) => c.forward(&xs, ys),
-            LayerKind::MaxPool2d(p) => p.forward(PoolMode::Max, &xs, ys),
-            LayerKind::AvgPool2d(p) => p.forward(PoolMode::Avg, &xs, ys),
-            LayerKind::Linear(l) => l.forward(&xs, ys),
-            LayerKind::Relu => relu_forward(&xs, ys),
-            LayerKind::Flatten => ys.copy_from_slice(&xs),
-            LayerKind::Softmax => softmax_forward(&xs, ys),
+            LayerKind::Conv2d(c) => c.forward(&x(), ys),
+            LayerKind::MaxPool2d(p) => p.forward(PoolMode::Max, &x(), ys),
+            LayerKind::AvgPool2d(p) => p.forward(PoolMode::Avg, &x(), ys),
+            LayerKind::Linear(l) => l.forward(&x(), ys),
+            LayerKind::Relu => relu_forward(&x(), ys),
+            LayerKind::Flatten => ys.copy_from_slice(&x()),
+            LayerKind::Softmax => softmax_forward(&x(), ys),
+            LayerKind::Add => with_slices(xs, |parts| merge::add_forward(parts, ys)),
+            LayerKind::Concat => with_slices(xs, |parts| merge::concat_forward(parts, ys)),
         }
         y
     }
 
-    /// Backward pass: given the input `x`, the output `y` of the forward pass and the gradient
-    /// `gy` of a scalar with respect to `y`, returns the gradient with respect to `x`, and adds
-    /// the gradient with respect to the parameters to `grads` when given.
-    pub fn backward(&self, x: &Tensor, y: &Tensor, gy: &Tensor, grads: Option<&mut ParamGrads>) -> Tensor {
-        let (xs, ys, gys) = (contiguous(x), contiguous(y), contiguous(gy));
-        let mut gx = self.input_shape.zeros();
-        let gxs = gx.as_slice_mut().expect("fresh arrays are contiguous");
+    /// Backward pass: given the inputs `xs`, the output `y` of the forward pass and the gradient
+    /// `gy` of a scalar with respect to `y`, returns the gradient with respect to each input (in
+    /// the order of `inputs`), and adds the gradient with respect to the parameters to `grads`
+    /// when given.
+    pub fn backward(&self, xs: &[&Tensor], y: &Tensor, gy: &Tensor, grads: Option<&mut ParamGrads>) -> Vec<Tensor> {
+        let gys = contiguous(gy);
+        let mut gxs: Vec<Tensor> = self.input_shapes.iter().map(Shape::zeros).collect();
+        let mut parts: Vec<&mut [f32]> =
+            gxs.iter_mut().map(|g| g.as_slice_mut().expect("fresh arrays are contiguous")).collect();
+        let x = || contiguous(xs[0]);
+        let gx = &mut *parts[0];
         match &self.kind {
-            LayerKind::Conv2d(c) => c.backward(&xs, &gys, gxs, grads),
-            LayerKind::MaxPool2d(p) => p.backward(PoolMode::Max, &xs, &gys, gxs),
-            LayerKind::AvgPool2d(p) => p.backward(PoolMode::Avg, &xs, &gys, gxs),
-            LayerKind::Linear(l) => l.backward(&xs, &gys, gxs, grads),
-            LayerKind::Relu => relu_backward(&xs, &gys, gxs),
-            LayerKind::Flatten => gxs.copy_from_slice(&gys),
-            LayerKind::Softmax => softmax_backward(&ys, &gys, gxs),
+            LayerKind::Conv2d(c) => c.backward(&x(), &gys, gx, grads),
+            LayerKind::MaxPool2d(p) => p.backward(PoolMode::Max, &x(), &gys, gx),
+            LayerKind::AvgPool2d(p) => p.backward(PoolMode::Avg, &x(), &gys, gx),
+            LayerKind::Linear(l) => l.backward(&x(), &gys, gx, grads),
+            LayerKind::Relu => relu_backward(&x(), &gys, gx),
+            LayerKind::Flatten => gx.copy_from_slice(&gys),
+            LayerKind::Softmax => softmax_backward(&contiguous(y), &gys, gx),
+            LayerKind::Add => parts.iter_mut().for_each(|p| p.copy_from_slice(&gys)),
+            LayerKind::Concat => merge::concat_backward(&self.input_shapes, &gys, &mut parts),
         }
-        gx
+        gxs
     }
+}
+
+/// Calls `f` with every tensor of `xs` as a contiguous slice.
+fn with_slices<R>(xs: &[&Tensor], f: impl FnOnce(&[&[f32]]) -> R) -> R {
+    let owned: Vec<_> = xs.iter().map(|x| contiguous(x)).collect();
+    let parts: Vec<&[f32]> = owned.iter().map(|p| &p[..]).collect();
+    f(&parts)
 }
 
 /// The elements of `t` in logical (row-major) order as a new Vec: one copy of the slice when it is

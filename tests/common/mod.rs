@@ -72,3 +72,31 @@ pub fn every_layer_model(rng: &mut Rng, channels: usize) -> Model {
     input.std = (0..channels).map(|c| 0.5 + 0.25 * c as f32).collect();
     Model::new(input, Some(labels), named(layers)).unwrap()
 }
+
+/// A small graph on a `2 x 6 x 7` input: a residual block (`add` reading a relu that a conv also
+/// reads), a 1x1 conv straight from the input joined by `concat`, a side branch nothing reads,
+/// then pool, flatten, linear.
+pub fn graph_model(rng: &mut Rng) -> Model {
+    use convlens::LayerSpec;
+    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
+        name: name.into(),
+        kind,
+        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
+    };
+    let layers = vec![
+        spec("a", conv(rng, 3, 2, (3, 3), 1, 1, 1), None),
+        spec("a_relu", LayerKind::Relu, None),
+        spec("b", conv(rng, 3, 3, (3, 3), 1, 1, 1), None),
+        spec("res", LayerKind::Add, Some(&["a_relu", "b"])),
+        spec("side", conv(rng, 2, 2, (1, 1), 1, 0, 1), Some(&["input"])),
+        spec("c", conv(rng, 2, 2, (1, 1), 1, 0, 1), Some(&["input"])),
+        spec("cat", LayerKind::Concat, Some(&["res", "c"])),
+        spec("pool", maxpool(2, 2, 0), None),
+        spec("flat", LayerKind::Flatten, None),
+        spec("fc", linear(rng, 4, 5 * 3 * 3), None),
+    ];
+    let mut input = InputSpec::plain(2, 6, 7);
+    input.mean = vec![0.2, 0.1];
+    input.std = vec![0.5, 0.8];
+    Model::graph(input, None, layers).unwrap()
+}
