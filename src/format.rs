@@ -132,36 +132,54 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
     };
     let arch: Architecture =
         serde_json::from_str(json).map_err(|e| Error(format!("architecture JSON (metadata '{METADATA_KEY}'): {e}")))?;
-    build(&arch, &st)
+    build(&arch, Tensors::from_safetensors(&st)?)
 }
 
-/// The tensors of a file, handed out once each so leftovers can be reported.
-struct Tensors<'a> {
-    st: &'a SafeTensors<'a>,
-    used: Vec<String>,
+/// A model's tensors by name, as f32 (shape, values): what a model file or an imported ONNX file
+/// supplies. Each is handed out once, so leftovers can be reported.
+#[derive(Default)]
+pub struct Tensors {
+    map: HashMap<String, (Vec<usize>, Vec<f32>)>,
 }
 
-impl Tensors<'_> {
-    /// The F32 values and shape of tensor `name`, or None when the file has no such tensor.
-    fn take(&mut self, name: &str) -> Result<Option<(Vec<usize>, Vec<f32>)>> {
-        let Ok(view) = self.st.tensor(name) else { return Ok(None) };
-        self.used.push(name.to_string());
-        let data = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-            Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            Dtype::BF16 => data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            other => bail!("tensor '{name}' has dtype {other:?}; convlens model files store F32, F16 or BF16"),
-        };
+impl Tensors {
+    /// Adds tensor `name`; its values must be finite and fit its shape.
+    pub fn insert(&mut self, name: &str, shape: Vec<usize>, values: Vec<f32>) -> Result<()> {
+        let n = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if n != Some(values.len()) {
+            bail!("tensor '{name}' has {} values, which do not fit its shape {shape:?}", values.len());
+        }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             bail!("tensor '{name}' holds {} at element {i}; weights must be finite", values[i]);
         }
-        Ok(Some((view.shape().to_vec(), values)))
+        self.map.insert(name.to_string(), (shape, values));
+        Ok(())
+    }
+
+    /// Every tensor of a safetensors file, converted to f32.
+    fn from_safetensors(st: &SafeTensors) -> Result<Tensors> {
+        let mut tensors = Tensors::default();
+        for (name, view) in st.tensors() {
+            let data = view.data();
+            let values: Vec<f32> = match view.dtype() {
+                Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+                Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+                Dtype::BF16 => data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+                other => bail!("tensor '{name}' has dtype {other:?}; convlens model files store F32, F16 or BF16"),
+            };
+            tensors.insert(&name, view.shape().to_vec(), values)?;
+        }
+        Ok(tensors)
+    }
+
+    /// The shape and values of tensor `name`, or None when there is no such tensor.
+    fn take(&mut self, name: &str) -> Option<(Vec<usize>, Vec<f32>)> {
+        self.map.remove(name)
     }
 
     fn weight(&mut self, layer: &str, dims: usize) -> Result<(Vec<usize>, Vec<f32>)> {
         let name = format!("{layer}.weight");
-        let Some((shape, values)) = self.take(&name)? else {
+        let Some((shape, values)) = self.take(&name) else {
             bail!("tensor '{name}' is missing");
         };
         if shape.len() != dims {
@@ -172,7 +190,7 @@ impl Tensors<'_> {
 
     fn bias(&mut self, layer: &str, len: usize) -> Result<Option<Array1<f32>>> {
         let name = format!("{layer}.bias");
-        match self.take(&name)? {
+        match self.take(&name) {
             None => Ok(None),
             Some((shape, values)) if shape == [len] => Ok(Some(Array1::from(values))),
             Some((shape, _)) => bail!("tensor '{name}' has shape {shape:?}, expected [{len}]"),
@@ -180,14 +198,15 @@ impl Tensors<'_> {
     }
 
     fn leftovers(&self) -> Vec<String> {
-        let mut left: Vec<String> =
-            self.st.names().into_iter().filter(|n| !self.used.iter().any(|u| u == n)).map(String::from).collect();
+        let mut left: Vec<String> = self.map.keys().cloned().collect();
         left.sort();
         left
     }
 }
 
-fn build(arch: &Architecture, st: &SafeTensors) -> Result<Model> {
+/// Builds a model from its architecture and tensors, validating everything (shared by model files
+/// and imported formats).
+pub fn build(arch: &Architecture, mut tensors: Tensors) -> Result<Model> {
     let inp = &arch.input;
     let input = InputSpec {
         channels: inp.channels,
@@ -196,7 +215,6 @@ fn build(arch: &Architecture, st: &SafeTensors) -> Result<Model> {
         mean: inp.mean.clone().unwrap_or_else(|| vec![0.0; inp.channels.min(4096)]),
         std: inp.std.clone().unwrap_or_else(|| vec![1.0; inp.channels.min(4096)]),
     };
-    let mut tensors = Tensors { st, used: Vec::new() };
     let mut layers = Vec::with_capacity(arch.layers.len().min(4096));
     for (i, spec) in arch.layers.iter().enumerate() {
         let kind = layer_kind(spec, &mut tensors)
