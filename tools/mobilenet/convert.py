@@ -454,11 +454,12 @@ def main() -> None:
         worst["flushed_to_zero"] += st["flushed_to_zero"]
         worst["subnormal"] += st["subnormal"]
         worst["max_rel_err_normal"] = max(worst["max_rel_err_normal"], st["max_rel_err_normal"])
-        if k.endswith("running_var") and st["subnormal"]:
-            log(f"note: {k}: {st['subnormal']} variances below 2^-14 (F16 subnormal)")
+        if k.endswith("running_var"):
+            worst["var_subnormal"] = worst.get("var_subnormal", 0) + st["subnormal"]
     log(f"F16: max |value| {worst['max_abs']:.4g} (limit {F16_MAX}), "
         f"{worst['subnormal']} subnormal, {worst['flushed_to_zero']} nonzero values flushed to 0, "
-        f"max relative rounding error {worst['max_rel_err_normal']:.3g} (normal range)")
+        f"max relative rounding error {worst['max_rel_err_normal']:.3g} (normal range); "
+        f"{worst['var_subnormal']} of the subnormals are batch-norm variances (next to eps {BN_EPS})")
 
     meta = {"convlens": json.dumps(arch, separators=(",", ":"))}
     blob = save(tensors, metadata=meta)
