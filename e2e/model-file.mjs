@@ -59,3 +59,47 @@ export function tinyClassifier() {
   };
   return { architecture, bytes: safetensors(architecture, tensors) };
 }
+
+/**
+ * A colour graph model of 57 layers on a 3x64x64 input (big enough for the page's compact view):
+ * a stride-2 stem conv (3 -> 8) and relu, ten residual blocks (conv, relu, conv, add with the block
+ * input, relu), a concat of the last block with the stem, max pooling, flatten, linear (4), softmax,
+ * labels w..z. Weights are pseudo-random.
+ */
+export function colourGraph() {
+  const layers = [
+    { name: "stem", type: "conv2d", out_channels: 8, kernel_size: 3, stride: 2, padding: 1 },
+    { name: "stem_relu", type: "relu" },
+  ];
+  const tensors = {
+    "stem.weight": { shape: [8, 3, 3, 3], data: pseudoRandom(216, 1).map((v) => v * 0.5) },
+    "stem.bias": { shape: [8], data: pseudoRandom(8, 2).map((v) => v * 0.1) },
+  };
+  let prev = "stem_relu";
+  for (let b = 0; b < 10; b++) {
+    const p = `block${b}`;
+    layers.push(
+      { name: `${p}.conv1`, type: "conv2d", out_channels: 8, kernel_size: 3, padding: 1, inputs: [prev] },
+      { name: `${p}.relu1`, type: "relu" },
+      { name: `${p}.conv2`, type: "conv2d", out_channels: 8, kernel_size: 3, padding: 1 },
+      { name: `${p}.add`, type: "add", inputs: [prev, `${p}.conv2`] },
+      { name: `${p}.relu2`, type: "relu" },
+    );
+    for (const [k, conv] of ["conv1", "conv2"].entries()) {
+      tensors[`${p}.${conv}.weight`] = { shape: [8, 8, 3, 3], data: pseudoRandom(576, 10 + 2 * b + k).map((v) => v * 0.2) };
+      tensors[`${p}.${conv}.bias`] = { shape: [8], data: pseudoRandom(8, 50 + 2 * b + k).map((v) => v * 0.05) };
+    }
+    prev = `${p}.relu2`;
+  }
+  layers.push(
+    { name: "join", type: "concat", inputs: [prev, "stem_relu"] },
+    { name: "pool", type: "maxpool2d", kernel_size: 4 },
+    { name: "flat", type: "flatten" },
+    { name: "fc", type: "linear", out_features: 4 },
+    { name: "prob", type: "softmax" },
+  );
+  tensors["fc.weight"] = { shape: [4, 16 * 8 * 8], data: pseudoRandom(4 * 1024, 99).map((v) => v * 0.05) };
+  tensors["fc.bias"] = { shape: [4], data: new Float32Array(4) };
+  const architecture = { input: { channels: 3, height: 64, width: 64 }, labels: ["w", "x", "y", "z"], layers };
+  return { architecture, bytes: safetensors(architecture, tensors) };
+}

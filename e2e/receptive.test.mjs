@@ -142,3 +142,24 @@ test("pool windows and winners: first largest cell in row-major order, padding n
   const m3 = new Float32Array([-5, 1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual([...poolWinners(m3, 0, 3, 3, padded, 2, 2).winners], [0, 2, 6, 8]);
 });
+
+test("graph models: the field is the hull over every path (residual add)", () => {
+  const conv = (name) => ({ name, type: "conv2d", kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], outputShape: [1, 10, 10] });
+  const model = {
+    input: { channels: 1, height: 10, width: 10 },
+    layers: [
+      { ...conv("a"), inputs: ["input"] },
+      { ...conv("b"), inputs: ["a"] },
+      { name: "sum", type: "add", inputs: ["a", "b"], outputShape: [1, 10, 10] },
+      { name: "skip", type: "add", inputs: ["input", "sum"], outputShape: [1, 10, 10] },
+      { name: "p", type: "global_avgpool", inputs: ["skip"], outputShape: [1, 1, 1] },
+    ],
+  };
+  // Through a alone: rows 4..6; through a then b: 3..7. The skip adds the cell itself (5..5).
+  assert.deepEqual(box(receptiveField(model, 2, 5, 5)), [3, 7, 3, 7]);
+  assert.deepEqual(box(receptiveField(model, 3, 5, 5)), [3, 7, 3, 7]);
+  // The skip path alone (layer "skip" reading only the input) would be the cell itself.
+  const skipOnly = { ...model, layers: [{ name: "s", type: "add", inputs: ["input", "input"], outputShape: [1, 10, 10] }] };
+  assert.deepEqual(box(receptiveField(skipOnly, 0, 5, 5)), [5, 5, 5, 5]);
+  assert.equal(receptiveField(model, 4, 0, 0).whole, true);
+});

@@ -17,7 +17,9 @@ import { decodeImage, loadImageUrl, Webcam } from "./images.js";
 import { defaultSample, sampleId } from "./samples.js";
 import { DrawInput } from "./input.js";
 import { BarsView, MapsView } from "./maps.js";
-import { autoInvert, looksLikeSafetensors, modeFor, prepare, sniffImage } from "./preprocess.js";
+import { inputLayerIndex } from "./graph.js";
+import { download, loadCatalog } from "./downloads.js";
+import { autoInvert, looksLikeSafetensors, modeFor, prepare, prepareColour, sniffImage } from "./preprocess.js";
 
 
 const $ = (id) => document.getElementById(id);
@@ -67,6 +69,10 @@ const ui = {
   detailTitle: $("detail-title"),
   detailHost: $("detail-host"),
   detailClose: $("detail-close"),
+  download: $("download"),
+  downloadProgress: $("download-progress"),
+  downloadText: $("download-text"),
+  downloadCancel: $("download-cancel"),
   status: $("status"),
 };
 
@@ -75,7 +81,9 @@ const state = {
   samples: [],
   name: null, // model shown: a builtin name or "file:<name>"
   summary: null,
-  files: new Map(), // "file:<name>" -> bytes of opened model files
+  files: new Map(), // "file:<name>" (opened files) or a catalog id (downloaded models) -> bytes
+  catalog: [], // models/index.json: models downloaded when picked
+  downloading: null, // {id, controller} while a model downloads
   gen: 0, // bumped on every model change, so runs of an older model are dropped
   source: null, // {grey, width, height, label} the picture the input was converted from
   sample: null, // sample id (file name without extension) when the input is an unmodified sample
@@ -117,7 +125,30 @@ const maps = new MapsView(ui.maps, {
     writeHash();
   },
   onOpen: (layer, channel) => openDetail(layer, channel),
+  onNeed: (layers) => fetchLayers(layers),
 });
+
+/**
+ * Large models return only the layers on screen from a run (maps.wanted()); this fetches more
+ * layers of the last run into state.activations (and the maps), for scrolling and the detail view.
+ */
+async function fetchLayers(layers) {
+  const gen = state.gen;
+  const runs = state.runs;
+  const missing = layers.filter((i) => i >= 0 && !state.activations?.[i]);
+  if (!missing.length) return;
+  let got;
+  try {
+    got = await state.engine.activations(missing);
+  } catch (e) {
+    console.warn("fetching activations failed", e);
+    return;
+  }
+  // A newer run or model meanwhile: that run brought its own layers.
+  if (gen !== state.gen || runs !== state.runs || !state.activations) return;
+  for (const [i, data] of Object.entries(got)) state.activations[Number(i)] = data;
+  maps.fill(got);
+}
 maps.readout = ui.readout;
 
 let prediction = null;
@@ -146,7 +177,7 @@ async function runNow() {
   const tensor = input.tensor(summary.input.channels);
   let r;
   try {
-    r = await engine.runLatest(tensor);
+    r = await engine.runLatest(tensor, { layers: maps.wanted(summary) });
   } catch (e) {
     if (gen === state.gen) showError(`Running the model failed: ${errorText(e)}`);
     return;
@@ -217,7 +248,8 @@ function modelLabel(name) {
 
 /** Loads model `name` (a builtin or an opened file) into the engine and shows it. */
 async function setModel(name, { bytes } = {}) {
-  const source = name.startsWith("file:") ? { bytes: bytes ?? state.files.get(name) } : { builtin: name };
+  const builtin = state.engine.builtins.includes(name);
+  const source = builtin ? { builtin: name } : { bytes: bytes ?? state.files.get(name) };
   let summary;
   if (preloaded.name === name && preloaded.summary) {
     // Loaded by boot.js while the page's modules were still arriving.
@@ -233,8 +265,14 @@ async function setModel(name, { bytes } = {}) {
   document.body.dataset.model = name;
   closeDetail();
   const { channels, height, width } = summary.input;
-  if (input.height !== height || input.width !== width) input.resize(height, width);
-  if (state.source) convertSource();
+  // Colour models see RGB pictures; every other model a grey grid (copied to each channel).
+  const planes = channels === 3 ? 3 : 1;
+  if (input.height !== height || input.width !== width || input.planes !== planes) input.resize(height, width, planes);
+  ui.invert.disabled = planes === 3 && !!state.source;
+  if (state.source) {
+    convertSource();
+    drawSourcePreview(state.source.label);
+  }
   else if (input.values.every((v) => v === 0)) input.drawSample();
   // Start the forward pass now: the worker computes while this thread builds the page below.
   runNow();
@@ -242,7 +280,8 @@ async function setModel(name, { bytes } = {}) {
   maps.build(summary);
   buildPrediction(summary);
   const labels = summary.labels.length ? ` · ${summary.labels.length} classes` : "";
-  ui.modelInfo.textContent = `input ${channels} × ${height} × ${width} · ${summary.layers.length} layers${labels} · expects ${modeText(modeFor(name, summary))}`;
+  const expects = planes === 3 ? `colour photos, centre-cropped to ${height} × ${width}` : modeText(modeFor(name, summary));
+  ui.modelInfo.textContent = `input ${channels} × ${height} × ${width} · ${summary.layers.length} layers${labels} · expects ${expects}`;
   ui.select.value = name;
   if (state.galleryShown) renderGallery();
   state.layer = state.channel = null;
@@ -285,6 +324,50 @@ function buildPrediction(summary) {
   }
 }
 
+const MB = (n) => (n / 1e6).toFixed(1);
+
+/** Downloads catalog model `id` (once per visit) with a progress bar, then shows it. */
+async function loadRemote(id) {
+  const entry = state.catalog.find((m) => m.id === id);
+  if (!entry) return false;
+  if (state.files.has(id)) {
+    await setModel(id);
+    return true;
+  }
+  state.downloading?.controller.abort();
+  const controller = new AbortController();
+  state.downloading = { id, controller };
+  ui.download.hidden = false;
+  ui.select.value = state.name ?? "";
+  const show = (loaded, total) => {
+    ui.downloadProgress.value = total ? loaded / total : 0;
+    if (!total) ui.downloadProgress.removeAttribute("value");
+    ui.downloadText.textContent = `Downloading ${entry.title}: ${MB(loaded)}${total ? ` of ${MB(total)}` : ""} MB`;
+  };
+  try {
+    const bytes = await download(new URL(`../models/${entry.file}`, import.meta.url).href, { onProgress: show, signal: controller.signal, expected: entry.bytes });
+    ui.downloadText.textContent = `Loading ${entry.title}…`;
+    await setModel(id, { bytes });
+    hideError();
+    // A colour ImageNet model wants a photo: open one unless a photo is already the input.
+    const photo = state.samples.find((s) => sampleId(s) === state.sample)?.kind === "photo";
+    if (input.planes === 3 && !photo && !(state.source && !state.sample)) await openSample(defaultSample("fit", state.samples) ?? "cat");
+    return true;
+  } catch (e) {
+    if (e?.name !== "AbortError") {
+      const kept = state.name ? ` ${modelLabel(state.name)} stays loaded.` : "";
+      showError(`Could not load ${entry.title}: ${sentence(errorText(e))}${kept}`);
+    }
+    ui.select.value = state.name ?? "";
+    return false;
+  } finally {
+    if (state.downloading?.controller === controller) {
+      state.downloading = null;
+      ui.download.hidden = true;
+    }
+  }
+}
+
 function fileOption(name) {
   let group = ui.select.querySelector("optgroup[data-files]");
   if (!group) {
@@ -321,7 +404,9 @@ async function openModelFile(file) {
 function usePicture(pic, label, sample = null) {
   state.source = { ...pic, label };
   state.sample = sample;
-  ui.invert.checked = autoInvert(pic.grey, pic.width, pic.height);
+  // A colour model takes photos as they are; grey models want light strokes on a dark background.
+  ui.invert.checked = input.planes === 1 && autoInvert(pic.grey, pic.width, pic.height);
+  ui.invert.disabled = input.planes === 3;
   ui.invertNote.textContent = ui.invert.checked ? "(auto: light background)" : "";
   convertSource();
   drawSourcePreview(label);
@@ -332,32 +417,37 @@ function convertSource({ undoable = true } = {}) {
   const { summary, source } = state;
   if (!summary || !source) return;
   const { height, width } = summary.input;
-  const values = prepare(source.grey, source.width, source.height, {
-    mode: modeFor(state.name, summary),
-    invert: ui.invert.checked,
-    outHeight: height,
-    outWidth: width,
-  });
+  const values =
+    input.planes === 3 && source.rgb
+      ? prepareColour(source.rgb, source.width, source.height, { outHeight: height, outWidth: width })
+      : prepare(source.grey, source.width, source.height, {
+          mode: modeFor(state.name, summary),
+          invert: ui.invert.checked,
+          outHeight: height,
+          outWidth: width,
+        });
   input.load(values, { undoable });
   ui.inputCaption.textContent = `${source.label} → ${height} × ${width}`;
 }
 
 function drawSourcePreview(label) {
-  const { grey, width, height } = state.source;
+  const { grey, rgb, width, height } = state.source;
   const c = ui.sourceCanvas;
   c.width = width;
   c.height = height;
   const ctx = c.getContext("2d");
   const img = ctx.createImageData(width, height);
-  for (let i = 0; i < grey.length; i++) {
-    const g = Math.round(grey[i] * 255);
-    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = g;
+  // In colour for a colour model, else in the greyscale the model is given.
+  const n = width * height;
+  const colour = input.planes === 3 && rgb;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 3; k++) img.data[4 * i + k] = Math.round((colour ? rgb[k * n + i] : grey[i]) * 255);
     img.data[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
   c.style.aspectRatio = `${width} / ${height}`;
   ui.sourceCaption.textContent = `original: ${label}`;
-  c.setAttribute("aria-label", `The original picture (${label}), in greyscale`);
+  c.setAttribute("aria-label", `The original picture (${label}), ${colour ? "in colour" : "in greyscale"}`);
   ui.sourceFigure.hidden = false;
 }
 
@@ -550,6 +640,8 @@ function comingSoon(host, what) {
 async function openDetail(layer, channel) {
   if (!state.summary || !state.activations) return;
   closeDetail({ keepView: true });
+  // The layer and the one it reads (large models' runs bring only the layers on screen).
+  await fetchLayers([layer, inputLayerIndex(state.summary, layer)]);
   const l = state.summary.layers[layer];
   ui.detailTitle.textContent = `Layer ${layer + 1} · ${l.name} (${l.type}) · channel ${channel}`;
   ui.detailHost.replaceChildren();
@@ -623,7 +715,7 @@ const tabs = new Tabs(
       mount: async () =>
         (await import("./playground.js")).mountPlayground(ui.playgroundHost, {
           engine: state.engine,
-          getImage: () => ({ data: input.values.slice(), height: input.height, width: input.width }),
+          getImage: () => ({ data: input.tensor(1), height: input.height, width: input.width }),
           samples: state.samples.filter((s) => s.kind === "photo"),
         }),
     },
@@ -694,7 +786,7 @@ let writtenHash = null;
 function writeHash() {
   if (!state.summary) return;
   const h = formatHash({
-    model: state.name?.startsWith("file:") ? undefined : state.name,
+    model: state.name?.startsWith("file:") ? undefined : state.name, // builtins and catalog models
     sample: state.sample ?? undefined,
     layer: state.layer ?? undefined,
     channel: state.channel ?? undefined,
@@ -715,6 +807,8 @@ async function applyHash(h) {
   ui.norm.value = h.norm;
   if (h.model && h.model !== state.name && state.engine.builtins.includes(h.model)) {
     await setModel(h.model);
+  } else if (h.model && h.model !== state.name && state.catalog.some((m) => m.id === h.model)) {
+    await loadRemote(h.model);
   }
   if (h.sample && h.sample !== state.sample) await openSample(h.sample);
   if (h.layer !== undefined) {
@@ -748,7 +842,8 @@ function wire() {
     const name = ui.select.value;
     try {
       hideError();
-      await setModel(name);
+      if (state.catalog.some((m) => m.id === name)) await loadRemote(name);
+      else await setModel(name);
     } catch (e) {
       showError(`Could not load the model “${modelLabel(name)}”: ${errorText(e)}`);
       ui.select.value = state.name;
@@ -778,6 +873,7 @@ function wire() {
     writeHash();
   });
   ui.undo.addEventListener("click", () => input.undo());
+  ui.downloadCancel.addEventListener("click", () => state.downloading?.controller.abort());
   document.addEventListener("keydown", (e) => {
     const t = e.target;
     const typing = t instanceof HTMLInputElement && t.type === "text";
@@ -884,6 +980,19 @@ async function main() {
       opt.textContent = name;
       ui.select.append(opt);
     }
+    state.catalog = await loadCatalog(new URL("../models/index.json", import.meta.url).href);
+    if (state.catalog.length) {
+      const group = document.createElement("optgroup");
+      group.label = "Download (fetched when picked)";
+      for (const m of state.catalog) {
+        const opt = document.createElement("option");
+        opt.value = m.id;
+        opt.textContent = `${m.title} (${MB(m.bytes ?? 0)} MB)`;
+        opt.title = m.about ?? "";
+        group.append(opt);
+      }
+      ui.select.append(group);
+    }
     wire();
     const h = parseHash(location.hash);
     const first = h.model && state.engine.builtins.includes(h.model) ? h.model : state.engine.builtins.includes("digits") ? "digits" : state.engine.builtins[0];
@@ -892,8 +1001,9 @@ async function main() {
     performance.mark("convlens:model-shown");
     const sample = h.sample ?? defaultSample(modeFor(first, state.summary), state.samples);
     if (sample) await openSample(sample);
-    await applyHash({ ...h, model: first, sample });
-    if (h.model && h.model !== first) showError(`The link asks for the model “${h.model}”, which is not a builtin model here; showing ${first}.`);
+    const remote = state.catalog.some((m) => m.id === h.model);
+    await applyHash({ ...h, model: remote ? h.model : first, sample });
+    if (h.model && h.model !== first && !remote) showError(`The link asks for the model “${h.model}”, which is not a builtin model here; showing ${first}.`);
     await waitForRun();
     // The gallery's 32 thumbnails load after the first maps are on screen.
     state.galleryShown = true;

@@ -63,6 +63,8 @@ function span(parent, className, text) {
  */
 export function renderArchitecture(list, summary, onPick = () => {}, caption = null) {
   list.replaceChildren();
+  // Long models (MobileNetV2 has 150+ layers) scroll inside the strip rather than push the maps down.
+  list.classList.toggle("long", summary.layers.length > 24);
   let total = 0;
   summary.layers.forEach((layer, i) => {
     const card = el("li", "arch-card");

@@ -15,6 +15,7 @@
 //
 // Only DOM built with createElement and CSSOM styles (the page's CSP forbids inline styles).
 
+import { inputLayerIndex, inputName } from "./graph.js";
 import { colorOf, colorize, formatValue, range } from "./colormap.js";
 import { paddingReach, poolWindow, poolWinners, receptiveField, receptiveFieldSize } from "./receptive.js";
 
@@ -240,10 +241,11 @@ class DetailView {
     return this.ctx.summary.layers[this.ctx.layer];
   }
 
-  /** The layer's input activation (the previous layer's output, or the model input). */
+  /** The layer's (first) input activation: the output of the layer it reads, or the model input. */
   layerInput() {
-    const { layer, activations, input } = this.ctx;
-    return layer === 0 ? input.data : activations?.[layer - 1];
+    const { summary, layer, activations, input } = this.ctx;
+    const source = inputLayerIndex(summary, layer);
+    return source < 0 ? input.data : activations?.[source];
   }
 
   build() {
@@ -477,7 +479,7 @@ class DetailView {
   buildPool() {
     const info = this.layerInfo;
     const [, h, w] = info.inputShape;
-    const prevName = this.ctx.layer > 0 ? this.ctx.summary.layers[this.ctx.layer - 1].name : "input";
+    const prevName = inputName(this.ctx.summary, this.ctx.layer);
     const max = info.type === "maxpool2d";
     const section = card(`Pooling input (${prevName}, channel ${this.ctx.channel})`, "clv-card-pool");
     const pc = new PixelCanvas("clv-pool-canvas", `${prevName} channel ${this.ctx.channel} with the pooling windows`);
@@ -565,7 +567,7 @@ class DetailView {
   buildBefore() {
     const info = this.layerInfo;
     const [, h, w] = info.inputShape;
-    const prevName = this.ctx.layer > 0 ? this.ctx.summary.layers[this.ctx.layer - 1].name : "input";
+    const prevName = inputName(this.ctx.summary, this.ctx.layer);
     const section = card(`Before the ReLU (${prevName}, channel ${this.ctx.channel})`, "clv-card-before");
     const pc = new PixelCanvas("clv-before-canvas", `${prevName} channel ${this.ctx.channel} before the ReLU`);
     pc.setSize(h, w, scaleFor(h, w, 200));

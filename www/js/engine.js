@@ -108,29 +108,35 @@ export class Engine {
     return this.call("load", source);
   }
 
-  run(input) {
-    return this.call("run", { input });
+  /** Forward pass: `{output, activations, ms}`; with `layers`, only those layers' activations. */
+  run(input, { layers } = {}) {
+    return this.call("run", layers ? { input, layers } : { input });
+  }
+
+  /** Activations of `layers` (indices) from the last run: `{index: Float32Array}`. */
+  activations(layers) {
+    return this.call("activations", { layers });
   }
 
   /**
    * Runs the newest input only: while a run is in flight, later calls replace each other and
    * the replaced ones resolve to null (a stale result is never delivered).
    */
-  runLatest(input) {
+  runLatest(input, options = {}) {
     return new Promise((resolve, reject) => {
       if (this.latest) this.latest.resolve(null);
-      this.latest = { input, resolve, reject };
+      this.latest = { input, options, resolve, reject };
       this.pump();
     });
   }
 
   async pump() {
     if (this.running || !this.latest) return;
-    const { input, resolve, reject } = this.latest;
+    const { input, options, resolve, reject } = this.latest;
     this.latest = null;
     this.running = true;
     try {
-      const result = await this.run(input);
+      const result = await this.run(input, options);
       // A newer input arrived meanwhile: this result is stale for the screen but still the
       // latest completed one, so deliver it only if nothing newer is waiting.
       resolve(this.latest ? null : result);

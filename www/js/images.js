@@ -1,14 +1,14 @@
 // Reading pictures in the browser: files (picker, drop, paste), sample URLs and webcam frames,
-// each to a greyscale {grey: Float32Array, width, height}. Decoding uses createImageBitmap on the
+// each to {grey: Float32Array, rgb: Float32Array (3 planes, CHW), width, height}. Decoding uses createImageBitmap on the
 // Blob itself, so no blob: or data: URL is needed (the page's CSP allows neither). The size is read
 // from the file header first, so a huge image is refused before it is decoded.
 
-import { resizeArea, sizeProblem, sniffImage, toGrey } from "./preprocess.js";
+import { resizeArea, sizeProblem, sniffImage, toGrey, toRgbPlanes } from "./preprocess.js";
 
 /** Pictures are reduced to at most this many pixels a side before preprocessing. */
 const WORK_SIDE = 512;
 
-/** Greyscale pixels of an ImageBitmap / video / canvas source of size w x h (downscaled when large). */
+/** Greyscale and RGB pixels of an ImageBitmap / video / canvas source of size w x h (downscaled when large). */
 export function greyOf(source, w, h) {
   const s = Math.min(1, WORK_SIDE / Math.max(w, h));
   const width = Math.max(1, Math.round(w * s));
@@ -18,10 +18,10 @@ export function greyOf(source, w, h) {
   ctx.imageSmoothingQuality = "high";
   ctx.drawImage(source, 0, 0, width, height);
   const { data } = ctx.getImageData(0, 0, width, height);
-  return { grey: toGrey(data, width, height), width, height };
+  return { grey: toGrey(data, width, height), rgb: toRgbPlanes(data, width, height), width, height };
 }
 
-/** Decodes a Blob/File to greyscale; throws an Error with a readable reason. */
+/** Decodes a Blob/File to greyscale and RGB; throws an Error with a readable reason. */
 export async function decodeImage(blob) {
   const head = new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer());
   if (!blob.size) throw new Error("the file is empty");

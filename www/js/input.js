@@ -47,15 +47,16 @@ export class DrawInput {
     this.listen();
   }
 
-  /** Changes the grid size (clears the drawing). */
-  resize(height, width) {
+  /** Changes the grid size and its number of colour planes, 1 (grey) or 3 (RGB); clears the drawing. */
+  resize(height, width, planes = 1) {
     this.history = [];
     this.height = height;
     this.width = width;
+    this.planes = planes;
     this.canvas.width = width;
     this.canvas.height = height;
     this.canvas.style.aspectRatio = `${width} / ${height}`; // CSSOM, allowed by the CSP
-    this.values = new Float32Array(height * width);
+    this.values = new Float32Array(planes * height * width);
     this.image = this.ctx.createImageData(width, height);
     this.changed();
   }
@@ -85,7 +86,7 @@ export class DrawInput {
     this.changed();
   }
 
-  /** Replaces the drawing with `values` (height * width numbers in [0, 1]); undoable unless told. */
+  /** Replaces the drawing with `values` (planes * height * width numbers in [0, 1], CHW); undoable unless told. */
   load(values, { undoable = true } = {}) {
     if (undoable) this.checkpoint();
     this.values.set(values);
@@ -129,32 +130,45 @@ export class DrawInput {
     const y0 = Math.max(0, Math.floor(Math.min(ay, by) - radius - 1));
     const y1 = Math.min(this.height - 1, Math.ceil(Math.max(ay, by) + radius + 1));
     const v = this.values;
+    const n = this.height * this.width;
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const d = segmentDistance(x + 0.5, y + 0.5, ax, ay, bx, by);
         const cover = clamp01(radius + 0.5 - d);
         if (cover <= 0) continue;
-        const i = y * this.width + x;
-        v[i] = erase ? Math.min(v[i], 1 - cover) : Math.max(v[i], cover);
+        // White ink (black when erasing), in every colour plane.
+        for (let i = y * this.width + x; i < v.length; i += n) v[i] = erase ? Math.min(v[i], 1 - cover) : Math.max(v[i], cover);
       }
     }
   }
 
-  /** The drawing as model input: `channels` copies of the grid, CHW. */
+  /** The drawing as model input with `channels` channels, CHW: the planes themselves when they
+   * match, else copies of the grey plane (or the RGB planes' mean for a one-channel model). */
   tensor(channels = 1) {
-    if (channels === 1) return this.values.slice();
-    const out = new Float32Array(channels * this.values.length);
-    for (let c = 0; c < channels; c++) out.set(this.values, c * this.values.length);
+    if (channels === this.planes) return this.values.slice();
+    const n = this.height * this.width;
+    let grey = this.values;
+    if (this.planes !== 1) {
+      grey = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let p = 0; p < this.planes; p++) s += this.values[p * n + i];
+        grey[i] = s / this.planes;
+      }
+    }
+    const out = new Float32Array(channels * n);
+    for (let c = 0; c < channels; c++) out.set(grey, c * n);
     return out;
   }
 
   render() {
     const data = this.image.data;
-    for (let i = 0; i < this.values.length; i++) {
-      const g = Math.round(this.values[i] * 255);
-      data[4 * i] = g;
-      data[4 * i + 1] = g;
-      data[4 * i + 2] = g;
+    const n = this.height * this.width;
+    const [r, g, b] = this.planes === 3 ? [0, n, 2 * n] : [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      data[4 * i] = Math.round(this.values[r + i] * 255);
+      data[4 * i + 1] = Math.round(this.values[g + i] * 255);
+      data[4 * i + 2] = Math.round(this.values[b + i] * 255);
       data[4 * i + 3] = 255;
     }
     this.ctx.putImageData(this.image, 0, 0);

@@ -3,8 +3,29 @@
 // normalization (per map, per layer, global) are settable; each layer shows a colour bar with the
 // actual min and max; hovering a map shows the value under the pointer; clicking a map (or Enter /
 // Space on it) asks for its detail view.
+//
+// Large models (see `isLarge`) get the compact view instead: one atlas canvas per layer
+// (atlas.js), and only the layers on or near the screen are drawn. Their activations arrive on
+// demand: `wanted()` names the layers a run should return, and `onNeed(layers)` asks for layers
+// that scrolled into view.
 
 import { argmax, barLengths, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "./colormap.js";
+import { AtlasView } from "./atlas.js";
+
+/** A model is shown compactly when it has more layers, spatial channels or activation values than this. */
+const LARGE = { layers: 40, channels: 1024, values: 2_000_000 };
+
+/** Whether a model summary gets the compact view. */
+export function isLarge(summary) {
+  let channels = 0;
+  let values = 0;
+  for (const l of summary.layers) {
+    const s = l.outputShape;
+    if (s.length === 3) channels += s[0];
+    values += s.reduce((a, b) => a * b, 1);
+  }
+  return summary.layers.length > LARGE.layers || channels > LARGE.channels || values > LARGE.values;
+}
 
 /** Vectors up to this length are drawn as bars; longer ones as an image. */
 const MAX_BARS = 64;
@@ -78,6 +99,10 @@ function shownRange(map, min, max) {
 }
 
 class SpatialView {
+  get spatial() {
+    return true;
+  }
+
   constructor(owner, index, layer, body) {
     const [channels, h, w] = layer.outputShape;
     this.owner = owner;
@@ -149,6 +174,11 @@ class SpatialView {
   valueAt(c, y, x) {
     return this.data ? this.data[c * this.h * this.w + y * this.w + x] : NaN;
   }
+
+  select(channel) {
+    if (channel === null) return;
+    this.figures[channel].fig.classList.add("selected");
+  }
 }
 
 class BarsView {
@@ -218,13 +248,18 @@ class VectorImageView {
 export class MapsView {
   /**
    * @param {HTMLElement} container
-   * @param {{onOpen?: (layer, channel) => void, onSelect?: (layer, channel) => void, tipParent?: Node}} handlers
+   * @param {{onOpen?: (layer, channel) => void, onSelect?: (layer, channel) => void,
+   *   onNeed?: (layers: number[]) => void, tipParent?: Node}} handlers
+   *   onNeed: the compact view asks for the activations of layers that scrolled into view;
    *   tipParent: where the hover tip lives (document.body; an embed passes its shadow root)
    */
-  constructor(container, { onOpen = () => {}, onSelect = () => {}, tipParent = document.body } = {}) {
+  constructor(container, { onOpen = () => {}, onSelect = () => {}, onNeed = () => {}, tipParent = document.body } = {}) {
     this.container = container;
     this.onOpen = onOpen;
     this.onSelect = onSelect;
+    this.onNeed = onNeed;
+    this.compact = false;
+    this.visible = new Set();
     this.views = [];
     this.colormap = "grey";
     this.norm = "map";
@@ -240,8 +275,13 @@ export class MapsView {
   /** Rebuilds the sections for a model summary. */
   build(summary) {
     this.container.replaceChildren();
+    this.observer?.disconnect();
     this.last = null;
     this.selected = null;
+    this.summary = summary;
+    this.compact = isLarge(summary);
+    this.container.classList.toggle("compact", this.compact);
+    this.visible = new Set();
     this.views = summary.layers.map((layer, i) => {
       const shape = layer.outputShape;
       const spatial = shape.length === 3;
@@ -254,6 +294,12 @@ export class MapsView {
       title.append(el("span", "layer-index", String(i + 1)), ` ${layer.name} `, el("span", "layer-type", layer.type));
       const meta = el("div", "layer-meta");
       meta.append(el("span", "layer-shape", shapeText(shape)));
+      // Graph models: name what a layer reads when it is not simply the layer before.
+      const reads = layer.inputs ?? [];
+      const previous = i === 0 ? "input" : summary.layers[i - 1].name;
+      if (reads.length > 1 || (reads.length === 1 && reads[0] !== previous)) {
+        meta.append(el("span", "layer-reads", `reads ${reads.join(" + ")}`));
+      }
       head.append(title, meta);
       section.append(head);
       const body = el("div", "layer-body");
@@ -261,7 +307,7 @@ export class MapsView {
       this.container.append(section);
       let view;
       if (spatial) {
-        view = new SpatialView(this, i, layer, body);
+        view = this.compact ? new AtlasView(this, i, layer, body) : new SpatialView(this, i, layer, body);
         view.bar = new ColorBar(meta);
       } else if (shape[0] <= MAX_BARS) {
         view = new BarsView(body, shape[0], summary.labels);
@@ -271,12 +317,53 @@ export class MapsView {
       view.section = section;
       return view;
     });
+    if (this.compact) this.watch();
   }
 
-  /** Draws every layer from a run's activations (an array of flattened CHW outputs). */
+  /** Compact view: tracks which sections are on or near the screen and asks for their data. */
+  watch() {
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        const need = [];
+        for (const e of entries) {
+          const i = Number(e.target.dataset.layer);
+          if (e.isIntersecting) {
+            this.visible.add(i);
+            if (this.last && !this.last[i]) need.push(i);
+            else if (this.last) this.drawLayer(i);
+          } else {
+            this.visible.delete(i);
+          }
+        }
+        if (need.length) this.onNeed(need);
+      },
+      { rootMargin: "600px 0px" },
+    );
+    for (const v of this.views) this.observer.observe(v.section);
+  }
+
+  /** The layers a run of the model `summary` should return: null for every layer, or (compact
+   * view) those on or near the screen; none yet when its sections are not built. */
+  wanted(summary) {
+    if (summary !== this.summary) return isLarge(summary) ? [] : null;
+    if (!this.compact) return null;
+    return [...this.visible].sort((a, b) => a - b);
+  }
+
+  /** Adds activations of some layers (`{layer: data}`) to the last run's and draws them. */
+  fill(byLayer) {
+    if (!this.last) return;
+    for (const [i, data] of Object.entries(byLayer)) this.last[Number(i)] = data;
+    this.update(this.last);
+  }
+
+  /** Draws every layer from a run's activations (an array of flattened CHW outputs; the compact
+   * view gets only some layers, the others null, and draws only layers near the screen). */
   update(activations) {
     this.last = activations;
-    const stats = this.views.map((v, i) => (v instanceof SpatialView ? v.ranges(activations[i]) : null));
+    const drawn = (v, i) => activations[i] && (!this.compact || this.visible.has(i));
+    const stats = this.views.map((v, i) => (v.spatial && drawn(v, i) ? v.ranges(activations[i]) : null));
+    this.stats = stats;
     let gmin = Infinity;
     let gmax = -Infinity;
     for (const s of stats) {
@@ -284,23 +371,37 @@ export class MapsView {
       if (s.min < gmin) gmin = s.min;
       if (s.max > gmax) gmax = s.max;
     }
-    const globalRange = gmin <= gmax ? { min: gmin, max: gmax } : { min: 0, max: 0 };
-    const map = this.colormap;
+    this.globalRange = gmin <= gmax ? { min: gmin, max: gmax } : { min: 0, max: 0 };
     this.views.forEach((v, i) => {
-      if (v instanceof SpatialView) {
-        v.draw(activations[i], stats[i], map, this.norm, globalRange);
+      if (drawn(v, i)) this.drawLayer(i);
+    });
+  }
+
+  /** Draws layer `i` from the last run (its data must be there). */
+  drawLayer(i) {
+    const v = this.views[i];
+    const data = this.last?.[i];
+    if (!data) return;
+    const map = this.colormap;
+    const globalRange = this.globalRange ?? { min: 0, max: 0 };
+    const stats = this.stats ?? [];
+    {
+      if (v.spatial) {
+        stats[i] ??= v.ranges(data);
+        v.draw(data, stats[i], map, this.norm, globalRange);
         const r = this.norm === "global" ? globalRange : stats[i];
         const { lo, hi } = shownRange(map, r.min, r.max);
-        const note = this.norm === "map" ? "each map uses its own range, shown under it; the bar spans the layer's min and max" : this.norm === "global" ? "one range for every layer" : "one range for this layer";
+        const global = this.compact ? "one range for every layer drawn so far" : "one range for every layer";
+        const note = this.norm === "map" ? "each map uses its own range; the bar spans the layer's min and max" : this.norm === "global" ? global : "one range for this layer";
         v.bar.set(map, lo, hi, note);
         v.section.dataset.min = String(stats[i].min);
         v.section.dataset.max = String(stats[i].max);
       } else if (v instanceof VectorImageView) {
-        v.update(activations[i], map);
+        v.update(data, map);
       } else {
-        v.update(activations[i]);
+        v.update(data);
       }
-    });
+    }
   }
 
   /** Redraws the last run with a new colour map or normalization. */
@@ -313,17 +414,30 @@ export class MapsView {
   /** Marks map (layer, channel) as selected (null clears). */
   select(layer, channel) {
     this.container.querySelector(".map.selected")?.classList.remove("selected");
+    if (this.selected) this.views[this.selected.layer]?.select?.(null);
     this.selected = null;
     const v = this.views[layer];
-    if (!(v instanceof SpatialView) || !(channel >= 0 && channel < v.channels)) return false;
-    v.figures[channel].fig.classList.add("selected");
+    if (!v?.spatial || !(channel >= 0 && channel < v.channels)) return false;
+    v.select(channel);
     this.selected = { layer, channel };
     return true;
   }
 
   canvasFor(layer, channel) {
     const v = this.views[layer];
-    return v instanceof SpatialView ? v.figures[channel]?.canvas : null;
+    if (!v?.spatial) return null;
+    return v.canvas ?? v.figures[channel]?.canvas;
+  }
+
+  /** Shows the hover tip with `text` next to the pointer of event `e`. */
+  showTip(e, text, value) {
+    this.tip.textContent = text;
+    this.tip.dataset.value = String(value);
+    this.tip.hidden = false;
+    const tx = Math.min(e.clientX + 14, window.innerWidth - this.tip.offsetWidth - 4);
+    this.tip.style.left = `${Math.max(4, tx)}px`;
+    this.tip.style.top = `${e.clientY + 16}px`;
+    if (this.readout) this.readout.textContent = text;
   }
 
   wireCanvas(canvas, view, c) {
@@ -344,14 +458,7 @@ export class MapsView {
       const x = Math.min(view.w - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * view.w)));
       const y = Math.min(view.h - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * view.h)));
       const v = view.valueAt(c, y, x);
-      const text = `${view.layer.name} · ch ${c} · row ${y}, col ${x}: ${formatValue(v)}`;
-      this.tip.textContent = text;
-      this.tip.dataset.value = String(v);
-      this.tip.hidden = false;
-      const tx = Math.min(e.clientX + 14, window.innerWidth - this.tip.offsetWidth - 4);
-      this.tip.style.left = `${Math.max(4, tx)}px`;
-      this.tip.style.top = `${e.clientY + 16}px`;
-      if (this.readout) this.readout.textContent = text;
+      this.showTip(e, `${view.layer.name} · ch ${c} · row ${y}, col ${x}: ${formatValue(v)}`, v);
     });
     canvas.addEventListener("pointerleave", () => {
       this.tip.hidden = true;

@@ -11,6 +11,8 @@
 // - "fashion": like Fashion-MNIST: white-ish object on black, its bounding box scaled so the long
 //   side fills the frame, centred.
 // - "fit": the whole picture scaled to fit the frame keeping its aspect ratio, centred (photos).
+// Colour models (3 input channels) get the picture's RGB planes instead, centre-cropped to the
+// input's aspect ratio and resized (`prepareColour`), as ImageNet models are evaluated.
 
 /** Luminance in [0, 1] of RGBA pixels; transparent pixels count as white paper. */
 export function toGrey(rgba, width, height) {
@@ -21,6 +23,45 @@ export function toGrey(rgba, width, height) {
     const a = rgba[o + 3] / 255;
     const y = (0.299 * rgba[o] + 0.587 * rgba[o + 1] + 0.114 * rgba[o + 2]) / 255;
     out[i] = a * y + (1 - a); // composite over white
+  }
+  return out;
+}
+
+/** RGB of RGBA pixels as three planes (CHW) in [0, 1]; transparent pixels count as white paper. */
+export function toRgbPlanes(rgba, width, height) {
+  const n = width * height;
+  const out = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    const a = rgba[o + 3] / 255;
+    for (let c = 0; c < 3; c++) out[c * n + i] = (a * rgba[o + c]) / 255 + (1 - a);
+  }
+  return out;
+}
+
+/** The centred window of a `width x height` picture with the aspect ratio of `outWidth x outHeight`. */
+export function centreCrop(width, height, outWidth, outHeight) {
+  if (width * outHeight > height * outWidth) {
+    const w = Math.max(1, Math.min(width, Math.round((height * outWidth) / outHeight)));
+    return { x0: (width - w) >> 1, y0: 0, w, h: height };
+  }
+  const h = Math.max(1, Math.min(height, Math.round((width * outHeight) / outWidth)));
+  return { x0: 0, y0: (height - h) >> 1, w: width, h };
+}
+
+/**
+ * Model input from a colour picture given as RGB planes (3 x height x width, [0, 1]): the centre
+ * crop with the input's aspect ratio, resized by area averaging. Returns 3 * outHeight * outWidth
+ * values, CHW.
+ */
+export function prepareColour(planes, width, height, { outHeight, outWidth }) {
+  const n = width * height;
+  const out = new Float32Array(3 * outHeight * outWidth);
+  if (!width || !height) return out;
+  const { x0, y0, w, h } = centreCrop(width, height, outWidth, outHeight);
+  for (let c = 0; c < 3; c++) {
+    const window = crop(planes.subarray(c * n, (c + 1) * n), width, x0, y0, w, h);
+    out.set(resizeArea(window, w, h, outWidth, outHeight), c * outHeight * outWidth);
   }
   return out;
 }

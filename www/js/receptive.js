@@ -5,8 +5,10 @@
 // from input cells o*s - p ... o*s - p + d*(k-1). Walking that back from a layer to the model
 // input through every layer before it gives the receptive field: the input cells that can
 // influence the output cell. It may reach outside the input (into the zero padding); `clipped`
-// is the part inside the input. ReLU keeps positions; flatten and linear mix everything, so a
-// layer at or after them sees the whole input.
+// is the part inside the input. Element-wise layers (relu, batchnorm, add...) keep positions;
+// flatten, linear and global pooling mix everything, so a layer at or after them sees the whole
+// input. In a graph model a layer reads several paths (a residual block's skip and its convs): the
+// field is the hull over all of them.
 
 /** `[h, w]` from a summary pair field (one number or `[h, w]`), `fallback` when absent. */
 export function pair(v, fallback) {
@@ -35,6 +37,14 @@ export function layerGeometry(layer) {
       };
     }
     case "relu":
+    case "relu6":
+    case "clip":
+    case "sigmoid":
+    case "hardswish":
+    case "batchnorm2d":
+    case "dropout":
+    case "add":
+    case "concat":
     case "softmax":
       return { kind: "same" };
     default:
@@ -55,18 +65,34 @@ export function backProject([first, last], kernel, stride, padding, dilation = 1
  */
 export function receptiveField(summary, layerIndex, y, x) {
   const { height: H, width: W } = summary.input;
-  let rows = [y, y];
-  let cols = [x, x];
+  const layers = summary.layers;
+  const index = new Map(layers.map((l, i) => [l.name, i]));
+  // The rows and columns each layer's output must supply (hulls over every path), walking the
+  // graph from `layerIndex` back to the input (-1). Layers are in topological order.
+  const need = new Map([[layerIndex, { rows: [y, y], cols: [x, x] }]]);
+  const hull = (key, rows, cols) => {
+    const n = need.get(key);
+    need.set(key, n ? { rows: [Math.min(n.rows[0], rows[0]), Math.max(n.rows[1], rows[1])], cols: [Math.min(n.cols[0], cols[0]), Math.max(n.cols[1], cols[1])] } : { rows, cols });
+  };
   let whole = false;
   for (let i = layerIndex; i >= 0 && !whole; i--) {
-    const g = layerGeometry(summary.layers[i]);
+    const n = need.get(i);
+    if (!n) continue;
+    const g = layerGeometry(layers[i]);
+    let { rows, cols } = n;
     if (g.kind === "all") {
       whole = true;
+      break;
     } else if (g.kind === "window") {
       rows = backProject(rows, g.kernel[0], g.stride[0], g.padding[0], g.dilation[0]);
       cols = backProject(cols, g.kernel[1], g.stride[1], g.padding[1], g.dilation[1]);
     }
+    // Layers that name no inputs (chain summaries) read the previous layer.
+    const sources = layers[i].inputs?.map((name) => index.get(name) ?? -1) ?? [i - 1];
+    for (const j of sources) hull(j, rows, cols);
   }
+  let rows = need.get(-1)?.rows ?? [y, y];
+  let cols = need.get(-1)?.cols ?? [x, x];
   if (whole) {
     rows = [0, H - 1];
     cols = [0, W - 1];

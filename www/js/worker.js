@@ -1,5 +1,5 @@
 // The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
-// or {id, ok: false, error}. Ops: init, load, unload, run, parameters, convolve, outputSize (and the
+// or {id, ok: false, error}. Ops: init, load, unload, run, activations, parameters, convolve, outputSize (and the
 // explaining ops of worker-explain.js).
 //
 // One worker holds several loaded models, each in a slot named by `args.model` (any string; the
@@ -69,13 +69,23 @@ const ops = {
     return { models: slots.size };
   },
 
-  /** Forward pass; returns the output and every layer's activation (transferred, not copied). */
-  run({ input }) {
+  /** Forward pass; returns the output and every layer's activation (transferred, not copied), or
+   * only those of `layers` (the others null) when given: large models' pages ask for the layers
+   * on screen. */
+  run({ input, layers }) {
     const { explorer, summary } = loaded();
     const t0 = performance.now();
     const output = explorer.run(input);
-    const activations = summary.layers.map((_, i) => explorer.activation(i));
+    const want = layers ? new Set(layers) : null;
+    const activations = summary.layers.map((_, i) => (!want || want.has(i) ? explorer.activation(i) : null));
     return { output, activations, ms: performance.now() - t0 };
+  },
+
+  /** Activations of `layers` from the last run: {layer index: Float32Array}. */
+  activations({ layers }) {
+    const { explorer } = loaded();
+    if (!Array.isArray(layers)) throw new Error("activations needs {layers: [layer indices]}");
+    return Object.fromEntries(layers.map((i) => [i, explorer.activation(i)]));
   },
 
   parameters({ layer }) {
