@@ -16,7 +16,7 @@ import { assetUrl } from "./assets.js";
 import { decodeImage, loadImageUrl, Webcam } from "./images.js";
 import { defaultSample, sampleId } from "./samples.js";
 import { DrawInput } from "./input.js";
-import { BarsView, MapsView } from "./maps.js";
+import { BarsView, MapsView, TopView } from "./maps.js";
 import { inputLayerIndex } from "./graph.js";
 import { download, loadCatalog } from "./downloads.js";
 import { autoInvert, looksLikeSafetensors, modeFor, prepare, prepareColour, sniffImage } from "./preprocess.js";
@@ -297,17 +297,20 @@ function buildPrediction(summary) {
   ui.prediction.replaceChildren();
   ui.predictionTop.textContent = "";
   prediction = null;
-  if (last && last.outputShape.length === 1 && last.outputShape[0] <= 64) {
-    prediction = new BarsView(ui.prediction, last.outputShape[0], summary.labels);
+  const n = last?.outputShape.length === 1 ? last.outputShape[0] : 0;
+  if (n > 0 && (n <= 64 || summary.labels.length === n)) {
+    // Up to 64 classes: a bar each; more (ImageNet): the five most likely.
+    prediction = n <= 64 ? new BarsView(ui.prediction, n, summary.labels) : new TopView(ui.prediction, summary.labels, 5);
     ui.predictionPanel.hidden = false;
     // Each class bar asks "what excites this class?" (its logit, maximized) and points the
     // attribution view at it.
     const lastLayer = summary.layers.length - 1;
-    prediction.rows.forEach(({ row }, i) => {
+    prediction.rows.forEach(({ row }, k) => {
       row.tabIndex = 0;
       row.setAttribute("role", "button");
       row.title = "What excites this class? (activation maximization)";
       const go = () => {
+        const i = row.dataset.index === undefined ? k : Number(row.dataset.index);
         tabs.handle("attribution")?.setTarget(i);
         maximizeTarget({ layer: lastLayer, unit: i });
       };

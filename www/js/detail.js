@@ -785,6 +785,47 @@ class DetailView {
     wrap.append(table);
     details.append(wrap);
     body.replaceChildren(kernels, biasLine, scale, explain, details);
+    // A filter on an RGB picture is itself a small colour picture: show every filter of the layer so.
+    if (cin === 3 && inputLayerIndex(this.ctx.summary, this.ctx.layer) < 0) body.append(this.filterPatches(p, channel));
+  }
+
+  /** All filters of a conv layer reading an RGB input as colour patches (0 = grey, each channel's
+   * weights scaled by the layer's largest magnitude), the selected one framed. */
+  filterPatches(p, selected) {
+    const [cout, , kh, kw] = p.weightShape;
+    let m = 0;
+    for (const v of p.weight) m = Math.max(m, Math.abs(v));
+    const cols = Math.min(cout, 16);
+    const rows = Math.ceil(cout / cols);
+    const gap = 1;
+    const canvas = el("canvas", "clv-filter-patches");
+    canvas.width = cols * (kw + gap) + gap;
+    canvas.height = rows * (kh + gap) + gap;
+    const scale = Math.max(2, Math.floor(24 / Math.max(kh, kw)));
+    canvas.style.width = `${canvas.width * scale}px`;
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(canvas.width, canvas.height);
+    const plane = kh * kw;
+    for (let o = 0; o < cout; o++) {
+      const x0 = (o % cols) * (kw + gap) + gap;
+      const y0 = Math.floor(o / cols) * (kh + gap) + gap;
+      for (let r = 0; r < kh; r++) {
+        for (let q = 0; q < kw; q++) {
+          const at = 4 * ((y0 + r) * canvas.width + x0 + q);
+          for (let c = 0; c < 3; c++) img.data[at + c] = 255 * (0.5 + (0.5 * p.weight[o * 3 * plane + c * plane + r * kw + q]) / (m || 1));
+          img.data[at + 3] = 255;
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    ctx.strokeStyle = "#ffd400";
+    ctx.lineWidth = 0.5;
+    ctx.strokeRect((selected % cols) * (kw + gap) + 0.5 * gap, Math.floor(selected / cols) * (kh + gap) + 0.5 * gap, kw + gap, kh + gap);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `all ${cout} filters of ${this.layerInfo.name} as colour patches; output channel ${selected} is framed`);
+    const fig = el("figure", "clv-filter-fig");
+    fig.append(canvas, el("figcaption", "clv-hint", `All ${cout} filters as colour patches: each weight's red, green and blue parts, grey at 0 (the one shown above is framed). A filter responds most to input patches that look like it.`));
+    return fig;
   }
 
   /** Linear layer: the selected unit's weights, drawn as the maps they multiply when that fits. */

@@ -218,6 +218,58 @@ class BarsView {
 
 export { BarsView };
 
+/** The `k` largest of many outputs (ImageNet's 1000 classes) as labelled bars, best first; each
+ * row's `dataset.index` is the class it shows now. */
+export class TopView {
+  constructor(body, labels, k = 5) {
+    this.labels = labels;
+    const list = el("ol", "bars top-classes");
+    this.rows = [];
+    for (let i = 0; i < k; i++) {
+      const row = el("li", "bar-row");
+      const label = el("span", "bar-label");
+      const track = el("span", "bar-track");
+      const fill = el("span", "bar-fill");
+      track.append(fill);
+      const value = el("span", "bar-value");
+      row.append(label, track, value);
+      list.append(row);
+      this.rows.push({ row, label, fill, value });
+    }
+    body.append(list);
+    this.note = el("p", "bars-note muted small", "");
+    body.append(this.note);
+  }
+
+  update(data) {
+    const order = topIndices(data, this.rows.length);
+    const { probabilities, lengths } = barLengths(data);
+    this.rows.forEach((r, k) => {
+      const i = order[k];
+      r.row.dataset.index = String(i);
+      r.label.textContent = this.labels[i] ?? String(i);
+      r.fill.style.width = `${Math.abs(lengths[i]) * 100}%`;
+      r.row.classList.toggle("best", k === 0);
+      r.value.textContent = probabilities ? `${(data[i] * 100).toFixed(1)}%` : formatValue(data[i]);
+    });
+    this.note.textContent = `The ${this.rows.length} most likely of ${data.length} classes.`;
+  }
+}
+
+/** Indices of the `k` largest values of `data`, largest first. */
+export function topIndices(data, k) {
+  const best = [];
+  for (let i = 0; i < data.length; i++) {
+    if (best.length < k || data[i] > data[best[best.length - 1]]) {
+      let j = Math.min(best.length, k - 1);
+      while (j > 0 && data[best[j - 1]] < data[i]) j--;
+      best.splice(j, 0, i);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
+
 class VectorImageView {
   constructor(body, n, name) {
     const { cols, rows } = gridFor(n);
