@@ -1,8 +1,9 @@
 //! torchvision's ImageNet MobileNetV2, converted by tools/mobilenet/convert.py into
 //! www/models/mobilenet_v2.safetensors (`./build.sh models`), classifies the sample photos like an
 //! independent numpy forward pass of the same F16 weights (tools/mobilenet/reference.py): the same
-//! top-5 classes in the same order, every one of the 1000 logits within 1e-2. Host only: the model
-//! file is 7 MB and read from disk.
+//! top-5 classes, in the same order wherever the reference's logits are more than 2e-2 apart (the
+//! raccoon's third and fourth are 7e-4 apart), and every one of the 1000 logits within 1e-2. Host
+//! only: the model file is 7 MB and read from disk.
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::Value;
@@ -65,9 +66,20 @@ fn mobilenet_v2_matches_the_numpy_reference_on_the_sample_photos() {
 
         let mut order: Vec<usize> = (0..logits.len()).collect();
         order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
-        let top5: Vec<u64> = photo["top5"].as_array().unwrap().iter().map(|t| t["index"].as_u64().unwrap()).collect();
-        let mine: Vec<u64> = order[..5].iter().map(|&i| i as u64).collect();
-        assert_eq!(mine, top5, "{name}: top-5 classes differ");
+        let top5: Vec<usize> =
+            photo["top5"].as_array().unwrap().iter().map(|t| t["index"].as_u64().unwrap() as usize).collect();
+        let mut mine = order[..5].to_vec();
+        let mut theirs = top5.clone();
+        mine.sort();
+        theirs.sort();
+        assert_eq!(mine, theirs, "{name}: the top-5 classes differ");
+        for (a, &i) in top5.iter().enumerate() {
+            for &j in &top5[a + 1..] {
+                if expected[i] - expected[j] > 2.0 * tolerance {
+                    assert!(logits[i] > logits[j], "{name}: class {i} should rank above class {j}");
+                }
+            }
+        }
         let label = &model.labels.as_ref().unwrap()[order[0]];
         assert_eq!(label, photo["top5"][0]["label"].as_str().unwrap());
         // The softmax layer gives probabilities of the logits.

@@ -181,3 +181,20 @@ def fit_contain(img: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
     ox, oy = (out_w - fw) >> 1, (out_h - fh) >> 1
     out[oy:oy + fh, ox:ox + fw] = small
     return out
+
+
+def centre_crop(w: int, h: int, out_w: int, out_h: int) -> tuple[int, int, int, int]:
+    """preprocess.js centreCrop: the centred window (x0, y0, cw, ch) with the output's aspect ratio."""
+    if w * out_h > h * out_w:
+        cw = max(1, min(w, js_round(h * out_w / out_h)))
+        return (w - cw) >> 1, 0, cw, h
+    ch = max(1, min(h, js_round(w * out_h / out_w)))
+    return 0, (h - ch) >> 1, w, ch
+
+
+def crop_cover(img: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
+    """preprocess.js prepareColour: the centre crop with the output's aspect ratio, resized by area
+    averaging (how the page gives a colour model a photo)."""
+    h, w = img.shape[:2]
+    x0, y0, cw, ch = centre_crop(w, h, out_w, out_h)
+    return resize_area(img[y0:y0 + ch, x0:x0 + cw], out_w, out_h)

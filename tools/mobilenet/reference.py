@@ -21,11 +21,10 @@ float64) with this folder's own safetensors parser, and run by
 Also reported (not a check): the same forward pass with the ORIGINAL float32 weights, to show
 what storing F16 costs.
 
-Input (the decision, see README.md): what the page does with a photo today
-(www/js/preprocess.js, mode "fit", per colour channel): the decoded sRGB picture as raw values in
-[0, 1] (no normalization: the engine applies the file's mean/std), scaled by exact area averaging
-(`resizeArea`) so the WHOLE picture fits 224x224 keeping its aspect ratio (contain, not crop),
-centred, the bars 0 (black). Browsers' JPEG decoders may differ from Pillow's in the last bit, and
+Input (the decision, see README.md): what the page does with a photo for a colour model
+(www/js/preprocess.js `prepareColour`): the decoded sRGB picture as raw values in [0, 1] (no
+normalization: the engine applies the file's mean/std), centre-cropped to the square and scaled by
+exact area averaging (`resizeArea`) to 224x224, as ImageNet models are evaluated. Browsers' JPEG decoders may differ from Pillow's in the last bit, and
 the page keeps floats, so the reference input is fixed as a file: the fitted picture rounded to
 8 bits, tests/data/mobilenet/<photo>.png (224x224 RGB). Both sides use pixel / 255.
 
@@ -101,21 +100,22 @@ def decode(name: str):
 
 
 def fitted_u8(name: str):
-    """The page's 'fit' input for the photo, rounded to 8 bits: HWC uint8, SIZE x SIZE."""
+    """The page's input for the photo (prepareColour: centre crop, area resize), rounded to 8 bits:
+    HWC uint8, SIZE x SIZE."""
     import numpy as np
-    from npnet import fit_contain
+    from npnet import crop_cover
 
-    small = fit_contain(decode(name), SIZE, SIZE)
+    small = crop_cover(decode(name), SIZE, SIZE)
     return np.clip(np.rint(small.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
 
 
 def node_check(name: str, mine_u8) -> str:
     """Runs the page's preprocess.js on the photo in node; compares with the numpy copy."""
     import numpy as np
-    from npnet import fit_contain
+    from npnet import crop_cover
 
     src = decode(name)
-    mine = fit_contain(src, SIZE, SIZE)
+    mine = crop_cover(src, SIZE, SIZE)
     with tempfile.TemporaryDirectory() as tmp:
         a, b = Path(tmp) / "in.f32", Path(tmp) / "out.f32"
         a.write_bytes(src.astype("<f4").tobytes())
@@ -456,8 +456,8 @@ def main() -> None:
             "engine_input": "float32 CHW [3, 224, 224] = pixel / 255 (R, G, B planes); the engine "
                             "normalizes with the file's mean/std",
             "input_sha256": "sha256 of that float32 little-endian CHW array",
-            "made_by": "the page's preprocess.js 'fit' mode per channel (whole photo scaled by area "
-                       "averaging to fit 224x224 keeping the aspect ratio, centred, bars 0), from "
+            "made_by": "the page's preprocess.js prepareColour (the centred square cropped from the "
+                       "photo, scaled to 224x224 by area averaging), from "
                        "Pillow's decode of www/samples/<name>.jpg, rounded to 8 bits",
         },
         "logits_layer": lname,
