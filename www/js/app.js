@@ -69,6 +69,7 @@ const ui = {
   detailTitle: $("detail-title"),
   detailHost: $("detail-host"),
   detailClose: $("detail-close"),
+  convertHow: $("convert-how"),
   download: $("download"),
   downloadProgress: $("download-progress"),
   downloadText: $("download-text"),
@@ -251,7 +252,7 @@ async function setModel(name, { bytes } = {}) {
   const builtin = state.engine.builtins.includes(name);
   const source = builtin ? { builtin: name } : { bytes: bytes ?? state.files.get(name) };
   let summary;
-  if (preloaded.name === name && preloaded.summary) {
+  if (builtin && preloaded.name === name && preloaded.summary) {
     // Loaded by boot.js while the page's modules were still arriving.
     summary = await preloaded.summary;
     preloaded.summary = null;
@@ -269,6 +270,7 @@ async function setModel(name, { bytes } = {}) {
   const planes = channels === 3 ? 3 : 1;
   if (input.height !== height || input.width !== width || input.planes !== planes) input.resize(height, width, planes);
   ui.invert.disabled = planes === 3 && !!state.source;
+  ui.convertHow.textContent = planes === 3 ? "in colour, the centred square scaled to fit" : "greyscale, fitted and centred";
   if (state.source) {
     convertSource();
     drawSourcePreview(state.source.label);
@@ -337,9 +339,16 @@ async function loadRemote(id) {
     await setModel(id);
     return true;
   }
+  if (state.downloading?.id === id) return state.downloading.promise; // already on its way
   state.downloading?.controller.abort();
   const controller = new AbortController();
   state.downloading = { id, controller };
+  state.downloading.promise = fetchRemote(entry, controller);
+  return state.downloading.promise;
+}
+
+async function fetchRemote(entry, controller) {
+  const { id } = entry;
   ui.download.hidden = false;
   ui.select.value = state.name ?? "";
   const show = (loaded, total) => {
@@ -1005,7 +1014,8 @@ async function main() {
     const sample = h.sample ?? defaultSample(modeFor(first, state.summary), state.samples);
     if (sample) await openSample(sample);
     const remote = state.catalog.some((m) => m.id === h.model);
-    await applyHash({ ...h, model: remote ? h.model : first, sample });
+    // A catalog model opens its own first sample (a photo) unless the link names one.
+    await applyHash({ ...h, model: remote ? h.model : first, sample: remote ? h.sample : sample });
     if (h.model && h.model !== first && !remote) showError(`The link asks for the model “${h.model}”, which is not a builtin model here; showing ${first}.`);
     await waitForRun();
     // The gallery's 32 thumbnails load after the first maps are on screen.
