@@ -28,6 +28,7 @@ export function mountAttribution(host, ctx) {
   const head = el("div", "cle-head");
   head.append(el("h3", "cle-title", "Which pixels drove the score?"));
   const classSel = select([]);
+  let shownFor = null; // the summary the method default was chosen for
   const methodSel = select(Object.entries(METHODS).map(([k, m]) => [k, m.label]), "gradxinput");
   const layerSel = select([]);
   const params = {
@@ -105,6 +106,9 @@ export function mountAttribution(host, ctx) {
     const gradcamOption = [...methodSel.options].find((o) => o.value === "gradcam");
     gradcamOption.disabled = convs.length === 0;
     if (!convs.length && methodSel.value === "gradcam") methodSel.value = "gradxinput";
+    // Photos of ImageNet-size colour models read best as Grad-CAM (per-pixel gradients are speckle there).
+    if (convs.length && s.input.channels === 3 && s.input.height >= 96 && s !== shownFor) methodSel.value = "gradcam";
+    shownFor = s;
   }
 
   function showParams() {
