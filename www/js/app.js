@@ -135,20 +135,31 @@ const maps = new MapsView(ui.maps, {
  */
 async function fetchLayers(layers) {
   const gen = state.gen;
-  const runs = state.runs;
-  const missing = layers.filter((i) => i >= 0 && !state.activations?.[i]);
-  if (!missing.length) return;
-  let got;
-  try {
-    got = await state.engine.activations(missing);
-  } catch (e) {
-    console.warn("fetching activations failed", e);
+  // A run that lands meanwhile replaces state.activations: fetch again from that one.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const missing = layers.filter((i) => i >= 0 && !state.activations?.[i]);
+    if (!missing.length) return;
+    const runs = state.runs;
+    let got;
+    try {
+      got = await state.engine.activations(missing);
+    } catch (e) {
+      console.warn("fetching activations failed", e);
+      return;
+    }
+    if (gen !== state.gen || !state.activations) return; // another model
+    if (runs !== state.runs) continue;
+    for (const [i, data] of Object.entries(got)) state.activations[Number(i)] = data;
+    maps.fill(got);
     return;
   }
-  // A newer run or model meanwhile: that run brought its own layers.
-  if (gen !== state.gen || runs !== state.runs || !state.activations) return;
-  for (const [i, data] of Object.entries(got)) state.activations[Number(i)] = data;
-  maps.fill(got);
+}
+
+/** The layers a run must return: those the maps show, and the open detail view's layer and input. */
+function layersToRun(summary) {
+  const want = maps.wanted(summary);
+  if (!want || !state.detail) return want;
+  return [...want, state.detail.layer, inputLayerIndex(summary, state.detail.layer)].filter((i) => i >= 0);
 }
 maps.readout = ui.readout;
 
@@ -178,7 +189,7 @@ async function runNow() {
   const tensor = input.tensor(summary.input.channels);
   let r;
   try {
-    r = await engine.runLatest(tensor, { layers: maps.wanted(summary) });
+    r = await engine.runLatest(tensor, { layers: layersToRun(summary) });
   } catch (e) {
     if (gen === state.gen) showError(`Running the model failed: ${errorText(e)}`);
     return;

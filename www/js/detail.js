@@ -789,12 +789,10 @@ class DetailView {
     if (cin === 3 && inputLayerIndex(this.ctx.summary, this.ctx.layer) < 0) body.append(this.filterPatches(p, channel));
   }
 
-  /** All filters of a conv layer reading an RGB input as colour patches (0 = grey, each channel's
-   * weights scaled by the layer's largest magnitude), the selected one framed. */
+  /** All filters of a conv layer reading an RGB input as colour patches (0 = grey, each filter
+   * scaled by its own largest magnitude), the selected one framed. */
   filterPatches(p, selected) {
     const [cout, , kh, kw] = p.weightShape;
-    let m = 0;
-    for (const v of p.weight) m = Math.max(m, Math.abs(v));
     const cols = Math.min(cout, 16);
     const rows = Math.ceil(cout / cols);
     const gap = 1;
@@ -807,6 +805,9 @@ class DetailView {
     const img = ctx.createImageData(canvas.width, canvas.height);
     const plane = kh * kw;
     for (let o = 0; o < cout; o++) {
+      // Each filter scaled by its own largest magnitude, so weak filters show their pattern too.
+      let m = 0;
+      for (let k = o * 3 * plane; k < (o + 1) * 3 * plane; k++) m = Math.max(m, Math.abs(p.weight[k]));
       const x0 = (o % cols) * (kw + gap) + gap;
       const y0 = Math.floor(o / cols) * (kh + gap) + gap;
       for (let r = 0; r < kh; r++) {
@@ -818,13 +819,18 @@ class DetailView {
       }
     }
     ctx.putImageData(img, 0, 0);
-    ctx.strokeStyle = "#ffd400";
-    ctx.lineWidth = 0.5;
-    ctx.strokeRect((selected % cols) * (kw + gap) + 0.5 * gap, Math.floor(selected / cols) * (kh + gap) + 0.5 * gap, kw + gap, kh + gap);
+    // The selected filter's frame: its gap cells painted yellow.
+    const fx = (selected % cols) * (kw + gap);
+    const fy = Math.floor(selected / cols) * (kh + gap);
+    ctx.fillStyle = "#ffd400";
+    ctx.fillRect(fx, fy, kw + 2 * gap, gap);
+    ctx.fillRect(fx, fy + kh + gap, kw + 2 * gap, gap);
+    ctx.fillRect(fx, fy, gap, kh + 2 * gap);
+    ctx.fillRect(fx + kw + gap, fy, gap, kh + 2 * gap);
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", `all ${cout} filters of ${this.layerInfo.name} as colour patches; output channel ${selected} is framed`);
     const fig = el("figure", "clv-filter-fig");
-    fig.append(canvas, el("figcaption", "clv-hint", `All ${cout} filters as colour patches: each weight's red, green and blue parts, grey at 0 (the one shown above is framed). A filter responds most to input patches that look like it.`));
+    fig.append(canvas, el("figcaption", "clv-hint", `All ${cout} filters as colour patches: each weight's red, green and blue parts, grey at 0, each filter scaled to its own largest weight (the one shown above is framed). A filter responds most to input patches that look like it.`));
     return fig;
   }
 
