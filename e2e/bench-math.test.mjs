@@ -17,6 +17,7 @@ import { calibrate, measure, median, summarize } from "../www/js/bench-timing.js
 import * as peak from "../www/js/peak.js";
 import { chwToHwc, hwcToChw, linearChwToHwcKernel, maxAbsDiff, oihwToHwio } from "../www/js/tf-layout.js";
 import { buildTfModel, tfPadding } from "../www/js/tf-model.js";
+import { buildTfGraph, half } from "../www/js/tf-graph.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -247,4 +248,59 @@ test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip:
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// MobileNetV2 rebuilt in TF.js from the model file by tf-graph.js (batch norm folded, activations
+// fused, depthwise convs) gives the engine's logits: the benchmark compares the same network.
+const mobilenet = path.join(ROOT, "www/models/mobilenet_v2.safetensors");
+test("convlens and TF.js (tf-graph.js) agree on MobileNetV2", { skip: !(ready && existsSync(mobilenet)) && "needs ./build.sh build, ./build.sh models and tools/bench's npm ci", timeout: 300_000 }, async () => {
+  const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
+  const esbuild = require("esbuild");
+  const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
+  try {
+    await esbuild.build({
+      stdin: {
+        contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
+        resolveDir: path.join(ROOT, "tools/bench"),
+      },
+      outfile: path.join(dir, "tf.mjs"),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      mainFields: ["module", "main"],
+      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+      logLevel: "error",
+    });
+    const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
+    tf.env().set("IS_TEST", true);
+    await tf.setBackend("cpu");
+    const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
+    await cl.default({ module_or_path: await readFile(pkgWasm) });
+    const bytes = new Uint8Array(await readFile(mobilenet));
+    const ex = cl.Explorer.fromBytes(bytes);
+    const net = buildTfGraph(tf, bytes);
+    const summary = ex.summary();
+    const logitsAt = summary.layers.findIndex((l) => l.name === net.logitsLayer);
+    assert.equal(net.logitsLayer, "classifier.1");
+    const raw = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => 0.5 + 0.45 * Math.sin(0.37 * i * i));
+    ex.run(raw);
+    const { logits, probabilities } = net.forward(tf.tensor4d(chwToHwc(raw, 3, 224, 224), net.shape));
+    const { diff, scale } = maxAbsDiff(ex.activation(logitsAt), logits.dataSync());
+    assert.ok(scale > 1 && diff <= 1e-3 * scale, `logits: max |diff| ${diff} (max |value| ${scale})`);
+    assert.ok(maxAbsDiff(ex.activation(summary.layers.length - 1), probabilities.dataSync()).diff < 1e-4);
+    net.dispose();
+    ex.free();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("tf-graph.js reads IEEE half floats", () => {
+  assert.equal(half(0x3c00), 1);
+  assert.equal(half(0xc000), -2);
+  assert.equal(half(0x3555), 0.333251953125);
+  assert.equal(half(0x7bff), 65504);
+  assert.equal(half(0x0001), 2 ** -24); // the smallest subnormal
+  assert.equal(half(0x7c00), Infinity);
+  assert.ok(Number.isNaN(half(0x7e00)));
 });
