@@ -122,7 +122,7 @@ export function markdown(result) {
     for (const n of result.notes) lines.push(`- ${n}`);
   }
   if (result.explain?.length) {
-    lines.push("", "Explaining tools, digits model (convlens, median per call):", "", "| what | ms | target ms | met |", "|---|---:|---:|---|");
+    lines.push("", "Explaining tools (convlens, median per call; digits unless named):", "", "| what | ms | target ms | met |", "|---|---:|---:|---|");
     for (const r of result.explain) lines.push(`| ${r.name} | ${f(r.medianMs)} | ${r.targetMs} | ${r.met ? "yes" : "no"} |`);
   }
   if (result.page) lines.push(pageMarkdown(result.page));

@@ -8,13 +8,15 @@
 // the run fails if they disagree). Timing: www/js/bench-timing.js (warm-up, ~10 ms batches, median
 // of >= 50 samples, the two sides' samples interleaved). Result on window.benchResult.
 //
-// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain (comma
+//   - MobileNetV2 (ImageNet, www/models/): forward side by side, one maximization step (bench-mobilenet.js);
+// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain|mobilenet (comma
 // list), ?pkg=pkg-profiling (the build with function names), ?profile=1 (console.profile around each
 // side-by-side case, for the DevTools protocol's profiler: BENCH_PROFILE=1 in e2e/bench.mjs).
 import { DEFAULTS, measure } from "./bench-timing.js";
 import * as peak from "./peak.js";
 import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
 import { buildTfModel } from "./tf-model.js";
+import { mobilenetCases } from "./bench-mobilenet.js";
 
 /** [H, W, Cin, Cout], all 3x3 (the issue's list). */
 export const SHAPES = [
@@ -35,7 +37,7 @@ const PROFILE = params.get("profile") === "1";
 // The convlens module (../pkg or ../pkg-profiling), loaded by main().
 let ConvBench, Explorer, ModelBench, simdBackend;
 const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
-const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "explain"];
+const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "explain", "mobilenet"];
 const now = () => performance.now();
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // lets the page repaint
 const timing = { now, pause, samples: SAMPLES };
@@ -441,10 +443,22 @@ async function main() {
     result.peakEnd = await peakCases();
     for (const p of result.peakEnd.filter((p) => p.supported)) note(`SIMD128 peak again at the end of the run (${p.name}): ${fmt(p.gflops)} GFLOP/s median.`);
   }
-  if (ONLY.includes("explain")) {
-    result.explain = await explainCases();
-    for (const r of result.explain) addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
+  if (ONLY.includes("explain")) result.explain = await explainCases();
+  if (ONLY.includes("mobilenet")) {
+    const m = await mobilenetCases({ tf, Explorer, timePair, agree, measure, timing, status });
+    if (m) {
+      for (const r of m.rows) {
+        r.convlens.fractionOfPeak = r.convlens.gflops / peakGflops;
+        r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
+        addRow(r, peakGflops);
+      }
+      result.cases.push(...m.rows);
+      result.explain = [...(result.explain ?? []), ...m.explain];
+    } else {
+      note("MobileNetV2: models/mobilenet_v2.safetensors is missing (./build.sh models makes it); its cases were skipped.");
+    }
   }
+  for (const r of result.explain ?? []) addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
   result.totalSeconds = (now() - started) / 1000;
   status(`done in ${result.totalSeconds.toFixed(1)} s`);
   window.benchResult = result;
