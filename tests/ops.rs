@@ -118,7 +118,8 @@ fn batchnorm_by_hand() {
     let seed = m.layers[0].output_shape.tensor(vec![1., 2., 3., 4.]).unwrap();
     m.backward(&acts, 0, &seed, Some(&mut grads)).unwrap();
     let g = grads.0[0].as_ref().unwrap();
-    assert_eq!(g.weight, [(1. * 0. + 2. * 2.) / 2., 3. * -1. + 4. * 1.]);
+    // Channel 0: (1 * 0 + 2 * 2) / 2 = 2; channel 1: (3 * (0 - 1) + 4 * (2 - 1)) / 1 = 1.
+    assert_eq!(g.weight, [2., 1.]);
     assert_eq!(g.bias.as_deref(), Some(&[3., 7.][..]));
     // Without gamma and beta: (x - mean) / sqrt(var + eps).
     let plain = BatchNorm2d::new(vec![1., 1.], vec![3.75, 0.75], None, None, 0.25);
