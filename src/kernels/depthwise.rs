@@ -9,11 +9,16 @@
 //! `(kx*dw) % sw`, index `ox + (kx*dw) / sw`. Every stride, padding and dilation runs the same
 //! vector loop, with no border cases (the padding is real zeros).
 //!
-//! - forward: per output row, four outputs at a time, `acc = b + sum_t w_t * x_t` over the taps
-//!   (the taps' weights stay in registers for 3x3); optionally the same rows go through a
-//!   per-channel affine map `y2 = y * scale + shift` while they are in L1 (a batchnorm fused
-//!   into the convolution, see [`forward`]);
-//! - input gradient: the transpose: per output row and tap, `gx_t += w_t * gy_row` (a vector
+//! - forward: `acc = b + sum_t w_t * x_t` over the taps, 32 outputs (eight independent vector
+//!   sums) at a time, the tap loop unrolled for 3x3 and 5x5. At stride 1 one run covers every
+//!   output row at once: output `(oy, ox)` is "virtual" output `oy * pitch + ox` of the padded
+//!   plane, so the 7- or 14-wide rows of late layers still make long vector runs (the virtual
+//!   outputs between rows are dropped when the rows are copied out). Other strides go row by
+//!   row. Optionally the rows also go through a per-channel affine map `y2 = y * scale + shift`
+//!   while they are in L1 (a batchnorm fused into the convolution, see [`forward`]);
+//! - input gradient: at stride 1 with one output per channel, the forward kernel on the output
+//!   gradient (padded by the kernel's reach less the padding) with the flipped kernel; otherwise
+//!   the transpose of the forward pass: per output row and tap, `gx_t += w_t * gy_row` (a vector
 //!   axpy) into a padded, phase-split gradient plane, whose interior is then copied out;
 //! - weight gradient: per tap, the dot product of the output-gradient rows with the tap's inputs.
 
