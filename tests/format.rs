@@ -598,6 +598,7 @@ fn grouped_conv_and_other_new_layer_file_errors() {
     for (layer, needles) in [
         (json!({"name": "c", "type": "clip", "min": 2, "max": 1}), vec!["layer 0 'c' (clip)", "min 2 is above max 1"]),
         (json!({"name": "d", "type": "dropout", "p": 1.5}), vec!["layer 0 'd' (dropout)", "between 0 and 1, got 1.5"]),
+        (json!({"name": "c", "type": "clip", "max": 1e39}), vec!["layer 0 'c' (clip)", "finite"]),
         (json!({"name": "r", "type": "reshape"}), vec!["layer 0 'r' (reshape)", "field 'shape' is required"]),
         (json!({"name": "r", "type": "reshape", "shape": [0, -1]}), vec!["layer 0 'r'", "must be [n] or [c, h, w]"]),
         (json!({"name": "r", "type": "reshape", "shape": [7]}), vec!["holds 7 values but the input [2, 2, 2] has 8"]),
