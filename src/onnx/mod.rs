@@ -404,7 +404,9 @@ type NodeResult<T> = std::result::Result<T, String>;
 fn pair(attrs: &Attrs, name: &str, default: (usize, usize), min: i64) -> NodeResult<(usize, usize)> {
     match attrs.ints(name)? {
         None => Ok(default),
-        Some([h, w]) if *h >= min && *w >= min => Ok((*h as usize, *w as usize)),
+        Some(&[h, w]) if h >= min && w >= min && dim(h).is_some() && dim(w).is_some() => {
+            Ok((dim(h).unwrap_or(0), dim(w).unwrap_or(0)))
+        }
         Some(v) => Err(format!(
             "{name} {v:?}: convlens supports 2-D spatial operators with two values of at least {min} (1-D and 3-D are not supported)"
         )),
@@ -423,7 +425,9 @@ fn padding(
     match auto.as_str() {
         "NOTSET" => match attrs.ints("pads")? {
             None => Ok((0, 0)),
-            Some(&[t, l, b, r]) if t >= 0 && l >= 0 && t == b && l == r => Ok((t as usize, l as usize)),
+            Some(&[t, l, b, r]) if t == b && l == r && dim(t).is_some() && dim(l).is_some() => {
+                Ok((dim(t).unwrap_or(0), dim(l).unwrap_or(0)))
+            }
             Some(p @ [_, _, _, _]) => Err(format!(
                 "pads {p:?} (top, left, bottom, right) are not symmetric: convlens pads each axis the same on both sides"
             )),
@@ -432,9 +436,9 @@ fn padding(
         "VALID" => Ok((0, 0)),
         "SAME_UPPER" | "SAME_LOWER" => {
             let axis = |inp: usize, k: usize, s: usize, d: usize, which: &str| -> NodeResult<usize> {
-                let out = inp.div_ceil(s);
-                let span = (k - 1) * d + 1;
-                let total = ((out - 1) * s + span).saturating_sub(inp);
+                let out = inp.div_ceil(s.max(1));
+                let span = k.saturating_sub(1).saturating_mul(d).saturating_add(1);
+                let total = out.saturating_sub(1).saturating_mul(s).saturating_add(span).saturating_sub(inp);
                 if total % 2 == 1 {
                     return Err(format!(
                         "auto_pad {auto} needs {total} padding in {which}, which cannot be split evenly on both sides"
@@ -741,7 +745,7 @@ impl<'a> Importer<'a> {
         let hi = hi.filter(|v| v.is_finite());
         match (lo, hi) {
             (None, None) => self.alias(node),
-            (Some(a), None) if a == 0.0 => self.unary(node, "relu", |_| {}),
+            (Some(0.0), None) => self.unary(node, "relu", |_| {}),
             (Some(a), Some(b)) if a == 0.0 && b == 6.0 => self.unary(node, "relu6", |_| {}),
             _ => self.unary(node, "clip", |l| {
                 l.min = lo;
@@ -767,7 +771,9 @@ impl<'a> Importer<'a> {
             return Err(Some("kernel_shape is required".into()));
         };
         let kernel = match kernel {
-            [a, b] if *a >= 1 && *b >= 1 => (*a as usize, *b as usize),
+            &[a, b] if a >= 1 && b >= 1 && dim(a).is_some() && dim(b).is_some() => {
+                (dim(a).unwrap_or(0), dim(b).unwrap_or(0))
+            }
             k => {
                 return Err(Some(format!(
                     "kernel_shape {k:?}: convlens supports 2-D pooling (1-D and 3-D are not supported)"
@@ -830,8 +836,7 @@ impl<'a> Importer<'a> {
     fn linear(
         &mut self,
         node: &NodeProto,
-        src: String,
-        k: usize,
+        (src, k): (String, usize),
         weight: &Const,
         transposed: bool,
         scale: f32,
@@ -895,7 +900,7 @@ impl<'a> Importer<'a> {
             None => None,
             Some(c) => Some(msg(broadcast_bias(&c, n, beta))?),
         };
-        let (name, shape) = msg(self.linear(node, src, k, &weight, trans_b, alpha, bias))?;
+        let (name, shape) = msg(self.linear(node, (src, k), &weight, trans_b, alpha, bias))?;
         self.set_output(node, name, shape);
         Ok(())
     }
@@ -926,7 +931,7 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        let (name, shape) = msg(self.linear(node, src, k, &weight, false, 1.0, bias))?;
+        let (name, shape) = msg(self.linear(node, (src, k), &weight, false, 1.0, bias))?;
         if let Some(j) = fused_at {
             self.fused.insert(j, (name.clone(), shape));
         }
