@@ -165,7 +165,7 @@ impl ModelCase {
         let mut total = 0.0;
         for (i, layer) in self.model.layers.iter().enumerate() {
             let macs = match &layer.kind {
-                LayerKind::Conv2d(c) => c.geometry(layer.input_shape).map_or(0, |g| g.macs()),
+                LayerKind::Conv2d(c) => c.macs(layer.input_shape),
                 LayerKind::Linear(l) => l.in_features() * l.out_features(),
                 _ => 0,
             } as f64;

@@ -1,14 +1,16 @@
 //! The model file: one safetensors file whose metadata key `convlens` holds the architecture as
 //! JSON, and whose tensors use PyTorch names and layouts (`<layer>.weight`, `<layer>.bias`; conv
-//! weights `[out, in, kh, kw]`, linear weights `[out, in]`), stored F32, F16 or BF16 (half-size
-//! storage; computing is always in f32).
+//! weights `[out, in / groups, kh, kw]`, linear weights `[out, in]`; batchnorm's
+//! `<layer>.running_mean` and `<layer>.running_var`, and its optional gamma and beta as
+//! `<layer>.weight` and `<layer>.bias`), stored F32, F16 or BF16 (half-size storage; computing is
+//! always in f32).
 //!
 //! ALL validation of files from outside happens here or in [`Model::new`]; nothing is allocated
 //! from an unchecked header field, and no input makes it panic.
 
 use crate::bail;
 use crate::error::{Error, Result};
-use crate::layers::{Conv2d, LayerKind, Linear, Pool2d, Source};
+use crate::layers::{BatchNorm2d, Conv2d, LayerKind, Linear, Pool2d, Source, DEFAULT_EPS};
 use crate::model::{InputSpec, LayerSpec, Model};
 use ndarray::{Array1, Array2, Array4};
 use safetensors::tensor::{Dtype, TensorView};
@@ -21,8 +23,25 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// The safetensors metadata key holding the architecture JSON.
 pub const METADATA_KEY: &str = "convlens";
 /// Layer types a model file may use.
-pub const LAYER_TYPES: [&str; 9] =
-    ["conv2d", "relu", "maxpool2d", "avgpool2d", "flatten", "linear", "softmax", "add", "concat"];
+pub const LAYER_TYPES: [&str; 17] = [
+    "conv2d",
+    "batchnorm2d",
+    "relu",
+    "relu6",
+    "clip",
+    "sigmoid",
+    "hardswish",
+    "maxpool2d",
+    "avgpool2d",
+    "global_avgpool",
+    "flatten",
+    "reshape",
+    "dropout",
+    "linear",
+    "softmax",
+    "add",
+    "concat",
+];
 
 /// How [`save_as`] stores the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +216,20 @@ impl Tensors {
         }
     }
 
+    /// The 1-D tensor `<layer>.<what>` (None when absent), of `len` values when given.
+    fn vector(&mut self, layer: &str, what: &str, len: Option<usize>) -> Result<Option<Vec<f32>>> {
+        let name = format!("{layer}.{what}");
+        match (self.take(&name), len) {
+            (None, _) => Ok(None),
+            (Some((shape, values)), Some(n)) if shape == [n] => Ok(Some(values)),
+            (Some((shape, _)), Some(n)) => bail!("tensor '{name}' has shape {shape:?}, expected [{n}]"),
+            (Some((shape, values)), None) if shape.len() == 1 => Ok(Some(values)),
+            (Some((shape, _)), None) => {
+                bail!("tensor '{name}' has shape {shape:?}, but a 1-D tensor [channels] is expected")
+            }
+        }
+    }
+
     fn leftovers(&self) -> Vec<String> {
         let mut left: Vec<String> = self.map.keys().cloned().collect();
         left.sort();
@@ -231,10 +264,15 @@ pub fn build(arch: &Architecture, mut tensors: Tensors) -> Result<Model> {
 fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
     let t = spec.kind.as_str();
     let allowed: &[&str] = match t {
-        "conv2d" => &["out_channels", "kernel_size", "stride", "padding", "dilation"],
-        "maxpool2d" | "avgpool2d" => &["kernel_size", "stride", "padding"],
+        "conv2d" => &["out_channels", "kernel_size", "stride", "padding", "dilation", "groups"],
+        "maxpool2d" => &["kernel_size", "stride", "padding"],
+        "avgpool2d" => &["kernel_size", "stride", "padding", "count_include_pad"],
         "linear" => &["out_features"],
-        "relu" | "flatten" | "softmax" | "add" | "concat" => &[],
+        "batchnorm2d" => &["eps"],
+        "clip" => &["min", "max"],
+        "dropout" => &["p"],
+        "reshape" => &["shape"],
+        "relu" | "relu6" | "sigmoid" | "hardswish" | "global_avgpool" | "flatten" | "softmax" | "add" | "concat" => &[],
         _ => bail!("unknown layer type '{t}' (supported: {})", LAYER_TYPES.join(", ")),
     };
     let present = [
@@ -263,10 +301,18 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
         "conv2d" => {
             let out = required("out_channels", spec.out_channels)?;
             let kernel = spec.kernel_size.ok_or_else(|| Error::new("field 'kernel_size' is required"))?.hw();
+            let groups = spec.groups.unwrap_or(1);
+            if groups == 0 {
+                bail!("field 'groups' must be at least 1");
+            }
+            if out % groups != 0 {
+                bail!("out_channels {out} is not divisible by groups {groups}");
+            }
             let (shape, values) = tensors.weight(name, 4)?;
             if shape[0] != out || (shape[2], shape[3]) != kernel {
+                let per = if groups == 1 { "in_channels" } else { "in_channels / groups" };
                 bail!(
-                    "tensor '{name}.weight' has shape {shape:?}, expected [{out}, in_channels, {}, {}]",
+                    "tensor '{name}.weight' has shape {shape:?}, expected [{out}, {per}, {}, {}]",
                     kernel.0,
                     kernel.1
                 );
@@ -277,7 +323,7 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
             let stride = spec.stride.map_or((1, 1), Pair::hw);
             let padding = spec.padding.map_or((0, 0), Pair::hw);
             let dilation = spec.dilation.map_or((1, 1), Pair::hw);
-            LayerKind::Conv2d(Conv2d::new(weight, bias, stride, padding, dilation))
+            LayerKind::Conv2d(Conv2d::new(weight, bias, stride, padding, dilation).with_groups(groups))
         }
         "maxpool2d" | "avgpool2d" => {
             let kernel = spec.kernel_size.ok_or_else(|| Error::new("field 'kernel_size' is required"))?.hw();
@@ -287,9 +333,40 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
             if t == "maxpool2d" {
                 LayerKind::MaxPool2d(pool)
             } else {
-                LayerKind::AvgPool2d(pool)
+                LayerKind::AvgPool2d(pool.with_count_include_pad(spec.count_include_pad.unwrap_or(false)))
             }
         }
+        "batchnorm2d" => {
+            let eps = spec.eps.unwrap_or(DEFAULT_EPS);
+            if !(eps.is_finite() && eps > 0.0) {
+                bail!("field 'eps' must be a number above 0, got {eps}");
+            }
+            let Some(mean) = tensors.vector(name, "running_mean", None)? else {
+                bail!("tensor '{name}.running_mean' is missing");
+            };
+            let c = Some(mean.len());
+            let Some(var) = tensors.vector(name, "running_var", c)? else {
+                bail!("tensor '{name}.running_var' is missing");
+            };
+            if let Some(i) = var.iter().position(|&v| v < 0.0) {
+                bail!("tensor '{name}.running_var' holds {} at element {i}; a variance cannot be negative", var[i]);
+            }
+            let gamma = tensors.vector(name, "weight", c)?;
+            let beta = tensors.vector(name, "bias", c)?;
+            LayerKind::BatchNorm2d(BatchNorm2d::new(mean, var, gamma, beta, eps))
+        }
+        "clip" => LayerKind::Clip { min: spec.min, max: spec.max },
+        "dropout" => LayerKind::Dropout { p: spec.p.unwrap_or(0.5) },
+        "reshape" => {
+            let Some(shape) = spec.shape.clone() else {
+                bail!("field 'shape' is required");
+            };
+            LayerKind::Reshape { shape }
+        }
+        "relu6" => LayerKind::Relu6,
+        "sigmoid" => LayerKind::Sigmoid,
+        "hardswish" => LayerKind::Hardswish,
+        "global_avgpool" => LayerKind::GlobalAvgPool,
         "linear" => {
             let out = required("out_features", spec.out_features)?;
             let (shape, values) = tensors.weight(name, 2)?;
@@ -328,14 +405,28 @@ pub fn architecture(model: &Model) -> Architecture {
                     j.stride = Some(Pair::of(c.stride));
                     j.padding = Some(Pair::of(c.padding));
                     j.dilation = Some(Pair::of(c.dilation));
+                    j.groups = (c.groups != 1).then_some(c.groups);
                 }
                 LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => {
                     j.kernel_size = Some(Pair::of(p.kernel_size));
                     j.stride = Some(Pair::of(p.stride));
                     j.padding = Some(Pair::of(p.padding));
+                    j.count_include_pad = p.count_include_pad.then_some(true);
                 }
                 LayerKind::Linear(lin) => j.out_features = Some(lin.out_features()),
-                LayerKind::Relu | LayerKind::Flatten | LayerKind::Softmax | LayerKind::Add | LayerKind::Concat => {}
+                LayerKind::BatchNorm2d(b) => j.eps = Some(b.eps),
+                LayerKind::Clip { min, max } => (j.min, j.max) = (*min, *max),
+                LayerKind::Dropout { p } => j.p = Some(*p),
+                LayerKind::Reshape { shape } => j.shape = Some(shape.clone()),
+                LayerKind::Relu
+                | LayerKind::Relu6
+                | LayerKind::Sigmoid
+                | LayerKind::Hardswish
+                | LayerKind::GlobalAvgPool
+                | LayerKind::Flatten
+                | LayerKind::Softmax
+                | LayerKind::Add
+                | LayerKind::Concat => {}
             }
             j
         })
@@ -378,6 +469,17 @@ pub fn save_as(model: &Model, storage: Storage) -> Result<Vec<u8>> {
         Ok(())
     };
     for l in &model.layers {
+        if let LayerKind::BatchNorm2d(b) = &l.kind {
+            for (what, t) in [
+                ("weight", &b.weight),
+                ("bias", &b.bias),
+                ("running_mean", &b.running_mean),
+                ("running_var", &b.running_var),
+            ] {
+                put(format!("{}.{what}", l.name), t.shape(), &t.to_vec())?;
+            }
+            continue;
+        }
         let (w, b) = match &l.kind {
             LayerKind::Conv2d(c) => ((c.weight.shape(), c.weight.iter().copied().collect::<Vec<_>>()), &c.bias),
             LayerKind::Linear(lin) => ((lin.weight.shape(), lin.weight.iter().copied().collect()), &lin.bias),

@@ -1,6 +1,10 @@
 //! The model: input normalization, then a graph of layers listed in topological order. Each layer
 //! reads the previous layer's output unless it names its inputs (residual `add`, `concat`). A
 //! forward pass keeps every layer's output; backward propagates any scalar on any layer's output.
+//!
+//! A batchnorm2d that reads the conv2d listed just before it is computed in the conv's own pass
+//! (the per-channel affine map applied to each output row as it is made, for depthwise
+//! convolutions), and both layers' outputs are kept, equal to computing them one after the other.
 
 use crate::bail;
 use crate::error::Result;
@@ -253,10 +257,25 @@ impl Model {
         };
         let input = self.normalize(raw)?;
         let mut acts = Activations { input, outputs: Vec::with_capacity(layers.len()) };
-        for layer in layers {
+        let mut i = 0;
+        while i < layers.len() {
+            let layer = &layers[i];
             let xs: Vec<&Tensor> = layer.inputs.iter().map(|&s| acts.get(s)).collect();
-            let y = layer.forward(&xs);
-            acts.outputs.push(y);
+            // A batchnorm reading the conv2d just before it is folded into the conv's pass; both
+            // outputs are kept (see `Layer::forward_with_batchnorm`).
+            let fused = match layers.get(i + 1) {
+                Some(next) if next.inputs == [Source::Layer(i)] => layer.forward_with_batchnorm(&xs, next),
+                _ => None,
+            };
+            if let Some((y, z)) = fused {
+                acts.outputs.push(y);
+                acts.outputs.push(z);
+                i += 2;
+            } else {
+                let y = layer.forward(&xs);
+                acts.outputs.push(y);
+                i += 1;
+            }
         }
         Ok(acts)
     }

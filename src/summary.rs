@@ -22,6 +22,23 @@ pub struct LayerSummary {
     pub padding: Option<[usize; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dilation: Option<[usize; 2]>,
+    /// conv2d: the channel groups (1: ordinary; the input's channels: depthwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<usize>,
+    /// avgpool2d: whether the average divides by the whole window, padding included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_include_pad: Option<bool>,
+    /// batchnorm2d: added to the variance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f32>,
+    /// clip: the bounds (absent: unbounded on that side).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f32>,
+    /// dropout: the training-time drop probability (the layer is the identity here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p: Option<f32>,
     pub params: usize,
 }
 
@@ -41,6 +58,12 @@ fn layer(m: &Model, l: &Layer) -> LayerSummary {
         stride: None,
         padding: None,
         dilation: None,
+        groups: None,
+        count_include_pad: None,
+        eps: None,
+        min: None,
+        max: None,
+        p: None,
         params: l.params(),
     };
     match &l.kind {
@@ -49,12 +72,22 @@ fn layer(m: &Model, l: &Layer) -> LayerSummary {
             s.stride = pair(c.stride);
             s.padding = pair(c.padding);
             s.dilation = pair(c.dilation);
+            s.groups = Some(c.groups);
         }
-        LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => {
+        LayerKind::MaxPool2d(p) => {
             s.kernel_size = pair(p.kernel_size);
             s.stride = pair(p.stride);
             s.padding = pair(p.padding);
         }
+        LayerKind::AvgPool2d(p) => {
+            s.kernel_size = pair(p.kernel_size);
+            s.stride = pair(p.stride);
+            s.padding = pair(p.padding);
+            s.count_include_pad = Some(p.count_include_pad);
+        }
+        LayerKind::BatchNorm2d(b) => s.eps = Some(b.eps),
+        LayerKind::Clip { min, max } => (s.min, s.max) = (*min, *max),
+        LayerKind::Dropout { p } => s.p = Some(*p),
         _ => {}
     }
     s

@@ -396,8 +396,10 @@ fn bad_inputs_to_run() {
 #[wasm_bindgen_test(unsupported = test)]
 fn corrupted_files_give_errors_not_panics() {
     let mut rng = Rng::new(99);
-    let good = format::save(&every_layer_model(&mut Rng::new(1), 2)).unwrap();
-    for _ in 0..300 {
+    let old = format::save(&every_layer_model(&mut Rng::new(1), 2)).unwrap();
+    let new = format::save(&every_op_model(&mut Rng::new(1))).unwrap();
+    for i in 0..600 {
+        let good = if i % 2 == 0 { &old } else { &new };
         let mut b = good.clone();
         match rng.range(0, 2) {
             0 => b.truncate(rng.range(0, good.len() - 1)),
@@ -412,6 +414,222 @@ fn corrupted_files_give_errors_not_panics() {
                 b = (0..n).map(|_| rng.next_u64() as u8).collect();
             }
         }
-        let _ = format::load(&b);
+        // A file that still loads must also run (small inputs only, to keep this quick).
+        if let Ok(m) = format::load(&b) {
+            if m.input.len() <= 10_000 {
+                let _ = m.forward(&vec![0.5; m.input.len()]);
+            }
+        }
     }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_new_layer_type_round_trips() {
+    let mut rng = Rng::new(24);
+    for model in [every_op_model(&mut rng), mobilenet_block_model(&mut rng)] {
+        let bytes = format::save(&model).unwrap();
+        let back = format::load(&bytes).unwrap();
+        assert_eq!(format::architecture(&back), format::architecture(&model));
+        assert_eq!(back.params(), model.params());
+        let n = model.input.len();
+        let x = rng.spaced(n);
+        assert_eq!(model.forward(&x).unwrap().outputs, back.forward(&x).unwrap().outputs);
+        assert_eq!(format::save(&back).unwrap(), bytes);
+        // F16 storage loads back to the same architecture (batchnorm statistics included).
+        let half = format::load(&format::save_as(&model, format::Storage::F16).unwrap()).unwrap();
+        assert_eq!(format::architecture(&half), format::architecture(&model));
+    }
+    let arch = format::architecture(&every_op_model(&mut rng));
+    let layer = |name: &str| arch.layers.iter().find(|l| l.name == name).unwrap().clone();
+    assert_eq!(layer("g").groups, Some(2));
+    assert_eq!(layer("c").groups, None, "groups 1 is not written");
+    assert_eq!(layer("dw").groups, Some(4));
+    assert_eq!(layer("bn").eps, Some(1e-3));
+    assert_eq!((layer("clip").min, layer("clip").max), (Some(-0.5), None));
+    assert_eq!(layer("drop").p, Some(0.1));
+    assert_eq!(layer("rs2").shape, Some(vec![3, 2, -1]));
+    assert_eq!(layer("avg").count_include_pad, Some(true));
+    assert_eq!(layer("sig").inputs, Some(vec!["dw".to_string()]));
+    // Every type the format knows is in these test models (the older ones in every_layer_model).
+    for t in format::LAYER_TYPES {
+        let old = ["concat", "maxpool2d", "softmax", "flatten"].contains(&t);
+        assert!(old || arch.layers.iter().any(|l| l.kind == t), "{t} is not in every_op_model");
+    }
+}
+
+/// A file on a 2 x 2 x 2 input with the given layers and raw F32 tensors (name, shape, values).
+fn ops_file(layers: Value, tensors: &[(&str, Vec<usize>, Vec<f32>)]) -> Vec<u8> {
+    let arch = json!({"input": {"channels": 2, "height": 2, "width": 2}, "layers": layers});
+    let t: Vec<(&str, Dtype, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(n, s, v)| (*n, Dtype::F32, s.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect()))
+        .collect();
+    file(&arch, &t)
+}
+
+fn bn_tensors(mean: Vec<f32>, var: Vec<f32>) -> Vec<(&'static str, Vec<usize>, Vec<f32>)> {
+    vec![("bn.running_mean", vec![mean.len()], mean), ("bn.running_var", vec![var.len()], var)]
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn new_layer_types_load_with_their_fields_and_defaults() {
+    // Depthwise conv (ones, pad 1: every output is its channel's sum), batchnorm with eps 0.25 and
+    // no gamma/beta (defaults 1 and 0), relu6, a clip with a lower bound only, hardswish, sigmoid,
+    // global average pooling, reshape and dropout.
+    let layers = json!([
+        {"name": "dw", "type": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1, "groups": 2},
+        {"name": "bn", "type": "batchnorm2d", "eps": 0.25},
+        {"name": "r6", "type": "relu6"},
+        {"name": "cl", "type": "clip", "min": 1.5},
+        {"name": "hs", "type": "hardswish"},
+        {"name": "sg", "type": "sigmoid", "inputs": ["cl"]},
+        {"name": "gap", "type": "global_avgpool", "inputs": ["hs"]},
+        {"name": "rs", "type": "reshape", "shape": [-1]},
+        {"name": "dr", "type": "dropout"},
+        {"name": "avg", "type": "avgpool2d", "kernel_size": 2, "stride": 2, "padding": 1, "count_include_pad": true, "inputs": ["input"]}]);
+    let mut t = vec![("dw.weight", vec![2, 1, 3, 3], vec![1.0; 18])];
+    t.extend(bn_tensors(vec![1.0, 2.0], vec![3.75, 0.75]));
+    let m = format::load(&ops_file(layers, &t)).unwrap();
+    assert!(matches!(&m.layers[0].kind, convlens::LayerKind::Conv2d(c) if c.groups == 2 && c.in_channels() == 2));
+    match &m.layers[1].kind {
+        convlens::LayerKind::BatchNorm2d(b) => {
+            assert_eq!(b.eps, 0.25);
+            assert_eq!(b.weight.to_vec(), [1.0, 1.0]);
+            assert_eq!(b.bias.to_vec(), [0.0, 0.0]);
+        }
+        k => panic!("not a batchnorm: {k:?}"),
+    }
+    assert!(matches!(m.layers[3].kind, convlens::LayerKind::Clip { min: Some(1.5), max: None }));
+    assert!(matches!(m.layers[8].kind, convlens::LayerKind::Dropout { p: 0.5 }), "PyTorch's default p");
+    assert_eq!(m.layers[7].output_shape, convlens::Shape::Vector(2));
+    // Channel sums 1+2+3+4 = 10 and 0+0+0+4 = 4; batchnorm: (10 - 1) / 2 = 4.5 and (4 - 2) / 1 = 2;
+    // relu6 keeps both; clip at 1.5 too; hardswish: 4.5 and 2 * 5 / 6.
+    let x = [1., 2., 3., 4., 0., 0., 0., 4.];
+    let acts = m.forward(&x).unwrap();
+    let out = |i: usize| acts.outputs[i].iter().copied().collect::<Vec<f32>>();
+    assert_eq!(out(1), [4.5, 4.5, 4.5, 4.5, 2., 2., 2., 2.]);
+    assert_eq!(out(6), [4.5, 10. / 6.]);
+    assert_eq!(out(8), [4.5, 10. / 6.]);
+    // count_include_pad: each 2x2 window at stride 2, padding 1, holds one input cell.
+    assert_eq!(out(9), [0.25, 0.5, 0.75, 1., 0., 0., 0., 1.]);
+    // The layers without the optional fields read back with their defaults written out.
+    let arch = format::architecture(&m);
+    assert_eq!(arch.layers[8].p, Some(0.5));
+    assert_eq!(arch.layers[1].eps, Some(0.25));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn batchnorm_file_errors_name_the_layer_and_tensor() {
+    let bn = json!([{"name": "bn", "type": "batchnorm2d"}]);
+    let good = bn_tensors(vec![0.0, 0.0], vec![1.0, 1.0]);
+    let cases: Vec<(Value, Vec<(&str, Vec<usize>, Vec<f32>)>, Vec<&str>)> = vec![
+        (bn.clone(), vec![good[1].clone()], vec!["layer 0 'bn' (batchnorm2d)", "'bn.running_mean' is missing"]),
+        (bn.clone(), vec![good[0].clone()], vec!["layer 0 'bn'", "'bn.running_var' is missing"]),
+        (
+            bn.clone(),
+            bn_tensors(vec![0.0, 0.0], vec![1.0, -1.0]),
+            vec!["'bn.running_var' holds -1 at element 1", "variance cannot be negative"],
+        ),
+        (bn.clone(), bn_tensors(vec![0.0, 0.0], vec![1.0; 3]), vec!["'bn.running_var' has shape [3], expected [2]"]),
+        (
+            bn.clone(),
+            vec![("bn.running_mean", vec![1, 2], vec![0.0; 2]), good[1].clone()],
+            vec!["'bn.running_mean' has shape [1, 2]", "1-D"],
+        ),
+        (
+            bn.clone(),
+            [good.clone(), vec![("bn.weight", vec![3], vec![1.0; 3])]].concat(),
+            vec!["'bn.weight' has shape [3], expected [2]"],
+        ),
+        (
+            bn.clone(),
+            [good.clone(), vec![("bn.bias", vec![2, 1], vec![1.0; 2])]].concat(),
+            vec!["'bn.bias' has shape [2, 1], expected [2]"],
+        ),
+        (
+            bn.clone(),
+            bn_tensors(vec![0.0; 3], vec![1.0; 3]),
+            vec!["layer 0 'bn' (batchnorm2d)", "statistics for 3 channels but the input has 2"],
+        ),
+        (
+            json!([{"name": "bn", "type": "batchnorm2d", "eps": 0}]),
+            good.clone(),
+            vec!["field 'eps' must be a number above 0"],
+        ),
+        (json!([{"name": "bn", "type": "batchnorm2d", "eps": -0.1}]), good.clone(), vec!["'eps'", "above 0"]),
+        (json!([{"name": "bn", "type": "batchnorm2d", "eps": 1e60}]), good.clone(), vec!["'eps'", "inf"]),
+        (
+            json!([{"name": "f", "type": "flatten"}, {"name": "bn", "type": "batchnorm2d"}]),
+            bn_tensors(vec![0.0; 8], vec![1.0; 8]),
+            vec!["layer 1 'bn' (batchnorm2d)", "spatial"],
+        ),
+        (
+            json!([{"name": "bn", "type": "batchnorm2d", "groups": 2}]),
+            good.clone(),
+            vec!["field 'groups' does not apply to a batchnorm2d layer"],
+        ),
+    ];
+    for (layers, tensors, needles) in cases {
+        expect_error(&ops_file(layers, &tensors), &needles);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn grouped_conv_and_other_new_layer_file_errors() {
+    let conv = |groups: Value, out: usize| json!([{"name": "g", "type": "conv2d", "out_channels": out, "kernel_size": 1, "groups": groups}]);
+    let w = |o: usize, i: usize| vec![("g.weight", vec![o, i, 1, 1], vec![0.5; o * i])];
+    expect_error(&ops_file(conv(json!(0), 2), &w(2, 2)), &["layer 0 'g' (conv2d)", "'groups' must be at least 1"]);
+    expect_error(&ops_file(conv(json!(2), 3), &w(3, 1)), &["out_channels 3 is not divisible by groups 2"]);
+    expect_error(
+        &ops_file(conv(json!(2), 4), &w(4, 2)),
+        &["layer 0 'g'", "2 input channels per group (2 groups: 4 in all) but the input has 2"],
+    );
+    expect_error(
+        &ops_file(conv(json!(2), 2), &[("g.weight", vec![2, 1, 3, 3], vec![0.5; 18])]),
+        &["'g.weight' has shape [2, 1, 3, 3], expected [2, in_channels / groups, 1, 1]"],
+    );
+    expect_error(&ops_file(conv(json!(-1), 2), &w(2, 1)), &["architecture JSON"]);
+    assert!(format::load(&ops_file(conv(json!(2), 4), &w(4, 1))).is_ok(), "depthwise with multiplier 2");
+
+    let one = |layer: Value| ops_file(json!([layer]), &[]);
+    for (layer, needles) in [
+        (json!({"name": "c", "type": "clip", "min": 2, "max": 1}), vec!["layer 0 'c' (clip)", "min 2 is above max 1"]),
+        (json!({"name": "d", "type": "dropout", "p": 1.5}), vec!["layer 0 'd' (dropout)", "between 0 and 1, got 1.5"]),
+        (json!({"name": "r", "type": "reshape"}), vec!["layer 0 'r' (reshape)", "field 'shape' is required"]),
+        (json!({"name": "r", "type": "reshape", "shape": [0, -1]}), vec!["layer 0 'r'", "must be [n] or [c, h, w]"]),
+        (json!({"name": "r", "type": "reshape", "shape": [7]}), vec!["holds 7 values but the input [2, 2, 2] has 8"]),
+        (json!({"name": "r", "type": "reshape", "shape": [-1, -1, 2]}), vec!["more than one -1"]),
+        (json!({"name": "r", "type": "reshape", "shape": [2.5]}), vec!["architecture JSON"]),
+        (json!({"name": "x", "type": "relu6", "min": 0}), vec!["field 'min' does not apply to a relu6 layer"]),
+        (
+            json!({"name": "x", "type": "maxpool2d", "kernel_size": 2, "count_include_pad": true}),
+            vec!["'count_include_pad' does not apply"],
+        ),
+        (
+            json!({"name": "x", "type": "linear", "out_features": 2, "groups": 1}),
+            vec!["'groups' does not apply to a linear layer"],
+        ),
+        (
+            json!({"name": "x", "type": "conv2d", "out_channels": 2, "kernel_size": 1, "eps": 0.1}),
+            vec!["'eps' does not apply"],
+        ),
+        (json!({"name": "x", "type": "dropout", "shape": [8]}), vec!["'shape' does not apply to a dropout layer"]),
+        (json!({"name": "x", "type": "sigmoid", "p": 0.5}), vec!["'p' does not apply to a sigmoid layer"]),
+        (json!({"name": "x", "type": "global_avgpool", "kernel_size": 2}), vec!["'kernel_size' does not apply"]),
+        (
+            json!({"name": "x", "type": "hardswish", "count_include_pad": false}),
+            vec!["does not apply to a hardswish layer"],
+        ),
+        (
+            json!({"name": "x", "type": "swish"}),
+            vec!["unknown layer type 'swish'", "batchnorm2d", "hardswish", "global_avgpool"],
+        ),
+    ] {
+        expect_error(&one(layer), &needles);
+    }
+    // Layers without tensors refuse ones named after them.
+    expect_error(
+        &ops_file(json!([{"name": "r6", "type": "relu6"}]), &[("r6.weight", vec![1], vec![1.0])]),
+        &["no layer uses", "r6.weight"],
+    );
 }

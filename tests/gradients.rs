@@ -47,7 +47,12 @@ fn check_model(model: Model, x: Vec<f32>, seed: u64) {
 
 /// As [`check_model`], where the layers named in `unused` do not reach the output: their parameter
 /// gradients must be exactly zero, and so must the finite differences.
-fn check_graph(mut model: Model, x: Vec<f32>, seed: u64, unused: &[&str]) {
+fn check_graph(model: Model, x: Vec<f32>, seed: u64, unused: &[&str]) {
+    check_graph_step(model, x, seed, unused, 1e-3)
+}
+
+/// As [`check_graph`], with finite-difference step `eps`.
+fn check_graph_step(mut model: Model, x: Vec<f32>, seed: u64, unused: &[&str], eps: f32) {
     let mut rng = Rng::new(seed);
     let last = model.layers.len() - 1;
     let r = rng.vec(model.layers[last].output_shape.len());
@@ -56,7 +61,6 @@ fn check_graph(mut model: Model, x: Vec<f32>, seed: u64, unused: &[&str]) {
     let mut grads = model.zero_grads();
     let gx = model.backward(&acts, last, &seed_grad, Some(&mut grads)).unwrap();
     assert_eq!(gx.len(), x.len());
-    let eps = 1e-3f32;
     let mut checks = Vec::new();
     for i in 0..x.len() {
         let numeric = central(
@@ -229,4 +233,91 @@ fn gradient_at_an_inner_layer_obeys_the_chain_rule() {
     let side = model.gradient_at(&acts, 6, &model.unit_seed(6, 0).unwrap(), 4).unwrap();
     assert!(side.iter().all(|&v| v == 0.0));
     assert!(model.gradient_at(&acts, 3, &seed, 3).is_err());
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn grouped_and_depthwise_conv_gradients() {
+    let mut rng = Rng::new(20);
+    // (cin, cout, groups, k, stride, padding, dilation)
+    for &(cin, cout, groups, k, s, p, d) in &[
+        (4, 6, 2, 3, 1, 1, 1), // two groups of 2 -> 3
+        (3, 3, 3, 3, 1, 1, 1), // depthwise
+        (3, 6, 3, 3, 2, 1, 1), // depthwise, channel multiplier 2, stride 2
+        (2, 2, 2, 3, 1, 2, 2), // depthwise, dilation 2
+        (6, 3, 3, 2, 2, 0, 1), // three groups of 2 -> 1
+    ] {
+        let model = single(vec![grouped_conv(&mut rng, cout, cin, groups, k, s, p, d)], (cin, 7, 8));
+        let x = rng.vec(cin * 7 * 8);
+        check_model(model, x, 21);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn batchnorm_gradients_of_input_gamma_and_beta() {
+    let mut rng = Rng::new(22);
+    let model = single(vec![batchnorm(&mut rng, 3)], (3, 4, 5));
+    assert_eq!(model.params(), 6, "gamma and beta are the parameters");
+    let x = rng.vec(3 * 4 * 5);
+    check_model(model, x, 23);
+}
+
+/// `n` values spread over [lo, hi], at least (hi - lo) / n apart, shuffled.
+fn spread(rng: &mut Rng, n: usize, lo: f32, hi: f32) -> Vec<f32> {
+    rng.spaced(n).iter().map(|v| lo + (hi - lo) * v).collect()
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn elementwise_activation_gradients() {
+    let mut rng = Rng::new(24);
+    let n = 2 * 5 * 6;
+    // Ranges that cover every piece of each function (kinks at 0 and 6, -3 and 3, the bounds).
+    let cases: Vec<(LayerKind, f32, f32)> = vec![
+        (LayerKind::Relu6, -3.0, 9.0),
+        (LayerKind::Hardswish, -5.0, 5.0),
+        (LayerKind::Sigmoid, -6.0, 6.0),
+        (LayerKind::Clip { min: Some(-0.5), max: Some(0.7) }, -1.5, 1.5),
+        (LayerKind::Clip { min: None, max: Some(0.2) }, -1.5, 1.5),
+        (LayerKind::Clip { min: Some(-0.2), max: None }, -1.5, 1.5),
+    ];
+    for (kind, lo, hi) in cases {
+        let x = spread(&mut rng, n, lo, hi);
+        check_model(single(vec![kind], (2, 5, 6)), x, 25);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn pooling_reshape_and_dropout_gradients() {
+    let mut rng = Rng::new(26);
+    let x = rng.vec(3 * 5 * 6);
+    check_model(single(vec![LayerKind::GlobalAvgPool], (3, 5, 6)), x.clone(), 27);
+    check_model(single(vec![LayerKind::Dropout { p: 0.5 }], (3, 5, 6)), x.clone(), 28);
+    check_model(single(vec![LayerKind::Reshape { shape: vec![-1] }], (3, 5, 6)), x.clone(), 29);
+    check_model(single(vec![LayerKind::Reshape { shape: vec![5, -1, 2] }], (3, 5, 6)), x.clone(), 30);
+    for &(k, s, p) in &[(3, 2, 1), (2, 1, 1), (3, 3, 1)] {
+        let pool =
+            LayerKind::AvgPool2d(convlens::layers::Pool2d::new((k, k), (s, s), (p, p)).with_count_include_pad(true));
+        check_model(single(vec![pool], (3, 5, 6)), x.clone(), 31);
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn mobilenet_inverted_residual_block_gradients() {
+    // Input, every conv's weights and bias, every batchnorm's gamma and beta, and the linear layer.
+    let mut rng = Rng::new(32);
+    let model = mobilenet_block_model(&mut rng);
+    let x = rng.vec(2 * 8 * 9).iter().map(|v| 0.5 + 0.5 * v).collect();
+    check_model(model, x, 33);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn every_new_op_in_one_graph_gradients() {
+    let mut rng = Rng::new(34);
+    let mut model = every_op_model(&mut rng);
+    let fc = model.layers.iter().position(|l| l.name == "fc").unwrap();
+    model.layers[fc].params_mut().unwrap().0.iter_mut().for_each(|w| *w *= 4.0);
+    let x = rng.vec(3 * 4 * 4);
+    // Averaging twice makes each input's gradient small next to the f32 rounding of the forward
+    // pass (~1e-4 in a 1e-3 central difference): larger classifier weights and a 1e-2 step keep
+    // the check above that noise (the kink allowance still covers relu, relu6, clip, hardswish).
+    check_graph_step(model, x, 35, &[], 1e-2);
 }

@@ -42,3 +42,23 @@ fn browser_matmul_matches_naive() {
 fn browser_relu_matches_reference() {
     check::run_relu(12);
 }
+
+#[wasm_bindgen_test]
+fn browser_depthwise_simd_kernels_run() {
+    check::check_depthwise_simd_ran();
+}
+
+#[wasm_bindgen_test]
+fn browser_grouped_and_depthwise_random_shapes_match_reference() {
+    check::run_random_grouped(0xD00D, 100);
+}
+
+#[wasm_bindgen_test]
+fn browser_depthwise_mobilenet_shapes_and_dispatch_match_reference() {
+    check::run_fixed_depthwise();
+}
+
+#[wasm_bindgen_test]
+fn browser_avgpool_count_include_pad_matches_reference() {
+    check::run_random_pool_include_pad(0xA8, 100);
+}

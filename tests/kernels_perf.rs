@@ -90,3 +90,38 @@ fn perf_conv_and_pool() {
         t_bfast * 1e6
     );
 }
+
+#[test]
+#[ignore]
+fn perf_depthwise() {
+    let mut rng = Rng::new(10);
+    println!("ISA = {}", kernels::ISA);
+    // MobileNetV2's depthwise 3x3 layers (padding 1).
+    for &(c, h, w, s) in &[(32, 112, 112, 1), (144, 56, 56, 2), (144, 56, 56, 1), (384, 14, 14, 1), (960, 7, 7, 1)] {
+        let g = ConvGeom::new((1, h, w), 1, (3, 3), (s, s), (1, 1), (1, 1)).unwrap();
+        let (n_in, n_out) = (c * g.input_len(), c * g.output_len());
+        let (x, wt, b, gy) = (rng.vec(n_in), rng.vec(c * 9), rng.vec(c), rng.vec(n_out));
+        let mut y = vec![0.0; n_out];
+        let flops = 2.0 * (c * g.macs()) as f64;
+        let t_ref = time(2, || reference::grouped_conv2d_forward(&g, c, &x, &wt, Some(&b), &mut y));
+        let t_fast = time(10, || kernels::grouped_conv2d_forward(&g, c, &x, &wt, Some(&b), &mut y));
+        let mut gx = vec![0.0; n_in];
+        let t_bi_ref = time(2, || reference::grouped_conv2d_backward_input(&g, c, &gy, &wt, &mut gx));
+        let t_bi = time(10, || kernels::grouped_conv2d_backward_input(&g, c, &gy, &wt, &mut gx));
+        let mut gw = vec![0.0; c * 9];
+        let t_bw = time(10, || kernels::grouped_conv2d_backward_weight(&g, c, &x, &gy, &mut gw, None));
+        println!(
+            "depthwise 3x3 {c}x{h}x{w} stride {s}: forward {:.3} ms ({:.2} GFLOP/s) vs reference {:.2} ms: x{:.1}; \
+             backward input {:.3} ms ({:.2} GFLOP/s) x{:.1}; backward weight {:.3} ms ({:.2} GFLOP/s)",
+            t_fast * 1e3,
+            flops / t_fast * 1e-9,
+            t_ref * 1e3,
+            t_ref / t_fast,
+            t_bi * 1e3,
+            flops / t_bi * 1e-9,
+            t_bi_ref / t_bi,
+            t_bw * 1e3,
+            flops / t_bw * 1e-9,
+        );
+    }
+}

@@ -39,3 +39,23 @@ fn matmul_matches_naive() {
 fn relu_matches_reference() {
     check::run_relu(11);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn depthwise_simd_kernels_run() {
+    check::check_depthwise_simd_ran();
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn grouped_and_depthwise_random_shapes_match_reference() {
+    check::run_random_grouped(0xD3E7, 150);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn depthwise_mobilenet_shapes_and_dispatch_match_reference() {
+    check::run_fixed_depthwise();
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn avgpool_count_include_pad_matches_reference() {
+    check::run_random_pool_include_pad(0xA7, 150);
+}

@@ -3,10 +3,13 @@
 //!
 //! - A softmax layer is never a target: its input (the logits) is used instead, so a class score
 //!   is always the logit, never the probability.
-//! - A channel of a conv layer that a relu follows means the channel after that relu (the conv
-//!   block's feature map, as Keras and Lucid read "conv activations"). Before the relu, a channel's
-//!   mean is a linear function of the image, whose maximum is a flat white or black image, which
-//!   shows nothing. A unit (one position) of the conv layer is taken before the relu.
+//! - A channel of a conv layer that an activation follows means the channel after that activation
+//!   (the conv block's feature map, as Keras and Lucid read "conv activations"): the activation is
+//!   a relu, relu6, clip or hardswish that alone reads the conv, or that alone reads a
+//!   batchnorm2d that alone reads the conv (MobileNet's conv -> batchnorm -> relu6 block). Before
+//!   the activation, a channel's mean is a linear function of the image, whose maximum is a flat
+//!   white or black image, which shows nothing. A unit (one position) of the conv layer is taken
+//!   at the conv itself, before batchnorm and activation.
 
 use crate::bail;
 use crate::error::Result;
@@ -70,14 +73,34 @@ impl Target {
     }
 }
 
-/// `layer`, or the relu that reads it when `layer` is a conv2d whose output only that relu reads.
+/// `layer`, or the activation after it when `layer` is a conv2d whose output only that activation
+/// reads (a relu, relu6, clip or hardswish), directly or through a batchnorm2d that is the conv's
+/// only reader and the activation's only input.
 fn after_relu(model: &Model, layer: usize) -> usize {
     if !matches!(model.layers[layer].kind, LayerKind::Conv2d(_)) {
         return layer;
     }
-    match model.consumers(layer)[..] {
-        [next] if matches!(model.layers[next].kind, LayerKind::Relu) => next,
-        _ => layer,
+    let only_reader = |i: usize| match model.consumers(i)[..] {
+        [next] => Some(next),
+        _ => None,
+    };
+    let Some(mut next) = only_reader(layer) else {
+        return layer;
+    };
+    if matches!(model.layers[next].kind, LayerKind::BatchNorm2d(_)) {
+        match only_reader(next) {
+            Some(after) => next = after,
+            None => return layer,
+        }
+    }
+    let activation = matches!(
+        model.layers[next].kind,
+        LayerKind::Relu | LayerKind::Relu6 | LayerKind::Clip { .. } | LayerKind::Hardswish
+    );
+    if activation {
+        next
+    } else {
+        layer
     }
 }
 

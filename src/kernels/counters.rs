@@ -67,6 +67,19 @@ kernels! {
     LinearForwardSimd,
     /// Linear backward with vector axpy.
     LinearBackwardSimd,
+    /// A grouped convolution (not depthwise) run as one ordinary convolution per group.
+    GroupedPerGroup,
+    /// Depthwise convolution forward, vectorized along output rows (module `depthwise`).
+    DepthwiseForward,
+    /// Depthwise convolution forward with a per-channel affine map (a batchnorm) applied to each
+    /// output row in the same pass.
+    DepthwiseForwardAffine,
+    /// Depthwise convolution input gradient (vector axpy per tap into a padded plane).
+    DepthwiseBackwardInput,
+    /// Depthwise convolution weight gradient (vector dot products per tap).
+    DepthwiseBackwardWeight,
+    /// Average pooling with `count_include_pad` (forward: border rescale; backward).
+    AvgPoolIncludePad,
 }
 
 const N: usize = Kernel::ALL.len();

@@ -107,9 +107,12 @@ pub mod simd;
 
 mod activation;
 mod conv;
+mod depthwise;
 mod gemm;
+mod grouped;
 mod linear;
 mod pool;
+mod pool_pad;
 mod shifted;
 
 pub use counters::{call_counts, calls, Kernel};
@@ -134,6 +137,65 @@ pub fn conv2d_backward_input(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]
 /// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates.
 pub fn conv2d_backward_weight(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
     conv::conv2d_backward_weight::<Native>(g, x, gy, gw, gb)
+}
+
+/// Grouped convolution `y = conv(x, w) + b` with `groups` groups; `g` is ONE group's geometry
+/// (`g.cin` and `g.cout` channels per group), weights `[groups * g.cout, g.cin, kh, kw]`. One
+/// group is [`conv2d_forward`]; one input channel per group (depthwise) the SIMD depthwise
+/// kernel; otherwise the ordinary kernels per group. Overwrites `y`.
+pub fn grouped_conv2d_forward(g: &ConvGeom, groups: usize, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    grouped::forward::<Native>(g, groups, x, w, b, y)
+}
+
+/// [`grouped_conv2d_forward`], then `out[c] = y[c] * scale[c] + shift[c]` per output channel (a
+/// batchnorm folded into the pass): for depthwise convolutions row by row while the row is in
+/// L1, else as a second pass. Overwrites `y` and `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn grouped_conv2d_forward_affine(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    w: &[f32],
+    b: Option<&[f32]>,
+    y: &mut [f32],
+    scale: &[f32],
+    shift: &[f32],
+    out: &mut [f32],
+) {
+    grouped::forward_affine::<Native>(g, groups, x, w, b, y, scale, shift, out)
+}
+
+/// Whether [`grouped_conv2d_forward_affine`] fuses the affine map into the convolution's own
+/// pass for this geometry (the depthwise kernel does).
+pub fn grouped_conv2d_fuses_affine(g: &ConvGeom, groups: usize) -> bool {
+    grouped::fuses_affine(g, groups)
+}
+
+/// gx = d(sum gy*y)/dx of [`grouped_conv2d_forward`]. Overwrites `gx`.
+pub fn grouped_conv2d_backward_input(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    grouped::backward_input::<Native>(g, groups, gy, w, gx)
+}
+
+/// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db of [`grouped_conv2d_forward`]. Accumulates.
+pub fn grouped_conv2d_backward_weight(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    gy: &[f32],
+    gw: &mut [f32],
+    gb: Option<&mut [f32]>,
+) {
+    grouped::backward_weight::<Native>(g, groups, x, gy, gw, gb)
+}
+
+/// Average pooling dividing by the whole window, `kh * kw`, padding included. Overwrites `y`.
+pub fn avgpool2d_include_pad_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
+    pool_pad::forward::<Native>(g, x, y)
+}
+
+/// Backward of [`avgpool2d_include_pad_forward`]. Overwrites `gx`.
+pub fn avgpool2d_include_pad_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) {
+    pool_pad::backward(g, gy, gx)
 }
 
 /// `y = x` where `x > 0`, else `+0` (NaN and `-0` give `+0`). Overwrites `y`.
@@ -223,6 +285,7 @@ pub fn conv2d_backward_input_variant(col2im: bool, g: &ConvGeom, gy: &[f32], w: 
 /// reallocated on the next call that needs them.
 pub fn release_scratch() {
     conv::release_scratch();
+    depthwise::release_scratch();
     shifted::release_scratch();
     gemm::release_scratch();
 }

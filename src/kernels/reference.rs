@@ -204,3 +204,132 @@ pub fn relu_forward(x: &[f32], y: &mut [f32]) {
         *y = if x > 0.0 { x } else { 0.0 };
     }
 }
+
+/// Grouped convolution: the channels are split into `groups` consecutive groups and group `grp`'s
+/// outputs read only group `grp`'s inputs. `g` is the geometry of ONE group (`g.cin` inputs and
+/// `g.cout` outputs per group); `x` has `groups * g.cin` planes, `y` `groups * g.cout`, and the
+/// weights are `[groups * g.cout, g.cin, kh, kw]` (PyTorch's layout). Depthwise: `g.cin == 1`.
+///
+/// `y[co, oy, ox] = b[co] + sum_{c, ky, kx} w[co, c, ky, kx] * x[(co / g.cout) * g.cin + c, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]`
+pub fn grouped_conv2d_forward(g: &ConvGeom, groups: usize, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+    for co in 0..groups * g.cout {
+        let first_in = (co / g.cout) * g.cin;
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let mut acc = b.map_or(0.0, |b| b[co]);
+                for c in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            acc += w[((co * g.cin + c) * g.kh + ky) * g.kw + kx]
+                                * x[((first_in + c) * g.h + iy) * g.w + ix];
+                        }
+                    }
+                }
+                y[(co * g.oh + oy) * g.ow + ox] = acc;
+            }
+        }
+    }
+}
+
+/// gx = d(sum gy*y)/dx of [`grouped_conv2d_forward`]. Overwrites `gx`.
+pub fn grouped_conv2d_backward_input(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    gx[..groups * g.input_len()].fill(0.0);
+    for co in 0..groups * g.cout {
+        let first_in = (co / g.cout) * g.cin;
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let go = gy[(co * g.oh + oy) * g.ow + ox];
+                for c in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            gx[((first_in + c) * g.h + iy) * g.w + ix] +=
+                                go * w[((co * g.cin + c) * g.kh + ky) * g.kw + kx];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db of [`grouped_conv2d_forward`]. Accumulates.
+pub fn grouped_conv2d_backward_weight(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    gy: &[f32],
+    gw: &mut [f32],
+    gb: Option<&mut [f32]>,
+) {
+    let cout = groups * g.cout;
+    for co in 0..cout {
+        let first_in = (co / g.cout) * g.cin;
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let go = gy[(co * g.oh + oy) * g.ow + ox];
+                for c in 0..g.cin {
+                    for ky in 0..g.kh {
+                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
+                            continue;
+                        };
+                        for kx in 0..g.kw {
+                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
+                                continue;
+                            };
+                            gw[((co * g.cin + c) * g.kh + ky) * g.kw + kx] +=
+                                go * x[((first_in + c) * g.h + iy) * g.w + ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(gb) = gb {
+        for co in 0..cout {
+            gb[co] += gy[co * g.oh * g.ow..(co + 1) * g.oh * g.ow].iter().sum::<f32>();
+        }
+    }
+}
+
+/// Average pooling that divides by the whole window, `kh * kw`, padding cells included (PyTorch's
+/// `count_include_pad=True`).
+pub fn avgpool2d_include_pad_forward(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
+    let cells = (g.kh * g.kw) as f32;
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let sum: f32 = pool_window(g, c, oy, ox).map(|i| x[i]).sum();
+                y[(c * g.oh + oy) * g.ow + ox] = sum / cells;
+            }
+        }
+    }
+}
+
+/// Backward of [`avgpool2d_include_pad_forward`]: each output gradient divided by `kh * kw` onto
+/// each in-bounds cell of its window. Overwrites `gx`.
+pub fn avgpool2d_include_pad_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) {
+    gx.fill(0.0);
+    let cells = (g.kh * g.kw) as f32;
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let share = gy[(c * g.oh + oy) * g.ow + ox] / cells;
+                for i in pool_window(g, c, oy, ox) {
+                    gx[i] += share;
+                }
+            }
+        }
+    }
+}

@@ -2,18 +2,25 @@
 //! (fixed when the model is built), so every pass is a plain function of arrays. Most layers take
 //! one input; `add` and `concat` take several (the model is a graph, see [`Source`]).
 //!
+//! conv2d (grouped and depthwise too), batchnorm2d (inference), relu, relu6, clip, sigmoid,
+//! hardswish, max and average pooling, global average pooling, flatten, reshape, dropout (the
+//! identity: inference only), linear, softmax, add and concat.
+//!
 //! Tensors are ndarray arrays in CHW order (`[c, h, w]`) for spatial data and `[n]` for vectors.
 
 mod activation;
 mod conv;
 mod linear;
 mod merge;
+mod norm;
 mod pool;
+mod reshape;
 
-pub use activation::{relu_backward, relu_forward, softmax_backward, softmax_forward};
+pub use activation::*;
 pub use conv::Conv2d;
 pub use linear::Linear;
-pub use pool::{Pool2d, PoolMode};
+pub use norm::{BatchNorm2d, DEFAULT_EPS};
+pub use pool::{global_avgpool_backward, global_avgpool_forward, Pool2d, PoolMode};
 
 use crate::bail;
 use crate::error::Result;
@@ -88,6 +95,29 @@ pub enum LayerKind {
     Add,
     /// Two or more inputs joined along channels (CHW, equal height and width) or end to end (vectors).
     Concat,
+    /// Inference batch normalization, a per-channel affine map.
+    BatchNorm2d(BatchNorm2d),
+    /// min(max(x, 0), 6).
+    Relu6,
+    /// x clamped to [min, max]; an absent bound does not clamp.
+    Clip {
+        min: Option<f32>,
+        max: Option<f32>,
+    },
+    /// 1 / (1 + exp(-x)).
+    Sigmoid,
+    /// x * relu6(x + 3) / 6.
+    Hardswish,
+    /// `[c, h, w] -> [c, 1, 1]`, each channel's mean.
+    GlobalAvgPool,
+    /// The identity (inference); `p` is the training-time drop probability, kept for the file.
+    Dropout {
+        p: f32,
+    },
+    /// The same values under a new shape: `[n]` or `[c, h, w]`, at most one -1 (inferred).
+    Reshape {
+        shape: Vec<i64>,
+    },
 }
 
 impl LayerKind {
@@ -103,6 +133,14 @@ impl LayerKind {
             LayerKind::Softmax => "softmax",
             LayerKind::Add => "add",
             LayerKind::Concat => "concat",
+            LayerKind::BatchNorm2d(_) => "batchnorm2d",
+            LayerKind::Relu6 => "relu6",
+            LayerKind::Clip { .. } => "clip",
+            LayerKind::Sigmoid => "sigmoid",
+            LayerKind::Hardswish => "hardswish",
+            LayerKind::GlobalAvgPool => "global_avgpool",
+            LayerKind::Dropout { .. } => "dropout",
+            LayerKind::Reshape { .. } => "reshape",
         }
     }
 
@@ -166,7 +204,13 @@ impl Layer {
             LayerKind::Conv2d(c) => c.place(input_shape),
             LayerKind::MaxPool2d(p) | LayerKind::AvgPool2d(p) => p.place(input_shape),
             LayerKind::Linear(l) => l.output_shape(input_shape),
-            LayerKind::Relu => Ok(input_shape),
+            LayerKind::Relu | LayerKind::Relu6 | LayerKind::Sigmoid | LayerKind::Hardswish => Ok(input_shape),
+            LayerKind::Clip { min, max } => clip_shape(*min, *max, input_shape),
+            LayerKind::Dropout { p } if (0.0..=1.0).contains(p) => Ok(input_shape),
+            LayerKind::Dropout { p } => bail!("p must be a probability between 0 and 1, got {p}"),
+            LayerKind::BatchNorm2d(b) => b.place(input_shape),
+            LayerKind::GlobalAvgPool => pool::global_avgpool_shape(input_shape),
+            LayerKind::Reshape { shape } => reshape::reshape_shape(shape, input_shape),
             LayerKind::Flatten => Ok(Shape::Vector(input_shape.len())),
             LayerKind::Softmax => match input_shape {
                 Shape::Vector(_) => Ok(input_shape),
@@ -184,6 +228,7 @@ impl Layer {
         match &self.kind {
             LayerKind::Conv2d(c) => c.weight.len() + c.bias.as_ref().map_or(0, |b| b.len()),
             LayerKind::Linear(l) => l.weight.len() + l.bias.as_ref().map_or(0, |b| b.len()),
+            LayerKind::BatchNorm2d(b) => b.weight.len() + b.bias.len(),
             _ => 0,
         }
     }
@@ -194,6 +239,7 @@ impl Layer {
         let (w, shape, b) = match &self.kind {
             LayerKind::Conv2d(c) => (c.weight.as_slice(), c.weight.shape(), c.bias.as_ref()),
             LayerKind::Linear(l) => (l.weight.as_slice(), l.weight.shape(), l.bias.as_ref()),
+            LayerKind::BatchNorm2d(b) => (b.weight.as_slice(), b.weight.shape(), Some(&b.bias)),
             _ => return None,
         };
         Some((w.expect("weights are contiguous"), shape, b.map(|b| b.as_slice().expect("biases are contiguous"))))
@@ -205,6 +251,7 @@ impl Layer {
         let (w, b) = match &mut self.kind {
             LayerKind::Conv2d(c) => (c.weight.as_slice_mut(), c.bias.as_mut()),
             LayerKind::Linear(l) => (l.weight.as_slice_mut(), l.bias.as_mut()),
+            LayerKind::BatchNorm2d(b) => (b.weight.as_slice_mut(), Some(&mut b.bias)),
             _ => return None,
         };
         Some((w.expect("weights are contiguous"), b.map(|b| b.as_slice_mut().expect("biases are contiguous"))))
@@ -215,6 +262,7 @@ impl Layer {
         let (w, b) = match &self.kind {
             LayerKind::Conv2d(c) => (c.weight.len(), c.bias.as_ref().map(|b| b.len())),
             LayerKind::Linear(l) => (l.weight.len(), l.bias.as_ref().map(|b| b.len())),
+            LayerKind::BatchNorm2d(b) => (b.weight.len(), Some(b.bias.len())),
             _ => return None,
         };
         Some(ParamGrads { weight: vec![0.0; w], bias: b.map(|n| vec![0.0; n]) })
@@ -232,8 +280,14 @@ impl Layer {
             LayerKind::AvgPool2d(p) => p.forward(PoolMode::Avg, &x(), ys),
             LayerKind::Linear(l) => l.forward(&x(), ys),
             LayerKind::Relu => relu_forward(&x(), ys),
-            LayerKind::Flatten => ys.copy_from_slice(&x()),
+            LayerKind::Flatten | LayerKind::Dropout { .. } | LayerKind::Reshape { .. } => ys.copy_from_slice(&x()),
             LayerKind::Softmax => softmax_forward(&x(), ys),
+            LayerKind::BatchNorm2d(b) => b.forward(&x(), ys),
+            LayerKind::Relu6 => relu6_forward(&x(), ys),
+            LayerKind::Clip { min, max } => clip_forward(*min, *max, &x(), ys),
+            LayerKind::Sigmoid => sigmoid_forward(&x(), ys),
+            LayerKind::Hardswish => hardswish_forward(&x(), ys),
+            LayerKind::GlobalAvgPool => global_avgpool_forward(&x(), ys),
             LayerKind::Add => with_slices(xs, |parts| merge::add_forward(parts, ys)),
             LayerKind::Concat => with_slices(xs, |parts| merge::concat_forward(parts, ys)),
         }
@@ -257,13 +311,71 @@ impl Layer {
             LayerKind::AvgPool2d(p) => p.backward(PoolMode::Avg, &x(), &gys, gx),
             LayerKind::Linear(l) => l.backward(&x(), &gys, gx, grads),
             LayerKind::Relu => relu_backward(&x(), &gys, gx),
-            LayerKind::Flatten => gx.copy_from_slice(&gys),
+            LayerKind::Flatten | LayerKind::Dropout { .. } | LayerKind::Reshape { .. } => gx.copy_from_slice(&gys),
             LayerKind::Softmax => softmax_backward(&contiguous(y), &gys, gx),
+            LayerKind::BatchNorm2d(b) => b.backward(&x(), &gys, gx, grads),
+            LayerKind::Relu6 => relu6_backward(&x(), &gys, gx),
+            LayerKind::Clip { min, max } => clip_backward(*min, *max, &x(), &gys, gx),
+            LayerKind::Sigmoid => sigmoid_backward(&contiguous(y), &gys, gx),
+            LayerKind::Hardswish => hardswish_backward(&x(), &gys, gx),
+            LayerKind::GlobalAvgPool => global_avgpool_backward(&gys, gx),
             LayerKind::Add => parts.iter_mut().for_each(|p| p.copy_from_slice(&gys)),
             LayerKind::Concat => merge::concat_backward(&self.input_shapes, &gys, &mut parts),
         }
         gxs
     }
+}
+
+impl Layer {
+    /// Whether [`Layer::forward_with_batchnorm`] applies: this layer is a conv2d and `next` a
+    /// batchnorm2d with one statistic per output channel of it. (The model checks that `next`
+    /// reads this layer.)
+    pub fn fuses_with(&self, next: &Layer) -> bool {
+        match (&self.kind, &next.kind) {
+            (LayerKind::Conv2d(_), LayerKind::BatchNorm2d(b)) => {
+                next.input_shape == self.output_shape && b.channels() == self.output_shape.dims()[0]
+            }
+            _ => false,
+        }
+    }
+
+    /// The outputs of this conv2d and of the batchnorm2d `next` that reads it, in one call:
+    /// the batchnorm is folded into the convolution's pass as the per-channel affine map it is
+    /// (for depthwise convolutions, row by row while each row is in L1). Both outputs are those
+    /// of [`Layer::forward`] of each layer: the same `x * scale + shift`, rounded twice (a
+    /// vector backend that fused the multiply-add would differ in the last bit at most).
+    /// None when [`Layer::fuses_with`] does not hold.
+    pub fn forward_with_batchnorm(&self, xs: &[&Tensor], next: &Layer) -> Option<(Tensor, Tensor)> {
+        let (LayerKind::Conv2d(c), LayerKind::BatchNorm2d(b)) = (&self.kind, &next.kind) else {
+            return None;
+        };
+        if !self.fuses_with(next) {
+            return None;
+        }
+        let (mut y, mut z) = (self.output_shape.zeros(), next.output_shape.zeros());
+        let (scale, shift) = b.scale_shift();
+        c.forward_affine(
+            &contiguous(xs[0]),
+            y.as_slice_mut().expect("fresh arrays are contiguous"),
+            &scale,
+            &shift,
+            z.as_slice_mut().expect("fresh arrays are contiguous"),
+        );
+        Some((y, z))
+    }
+}
+
+/// Clip keeps its input's shape; its bounds must be numbers with min <= max.
+fn clip_shape(min: Option<f32>, max: Option<f32>, input: Shape) -> Result<Shape> {
+    if min.is_some_and(f32::is_nan) || max.is_some_and(f32::is_nan) {
+        bail!("min and max must be numbers");
+    }
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            bail!("min {lo} is above max {hi}");
+        }
+    }
+    Ok(input)
 }
 
 /// Calls `f` with every tensor of `xs` as a contiguous slice.

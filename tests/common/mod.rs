@@ -2,7 +2,7 @@
 //! binaries, so not every helper is used by each.
 #![allow(dead_code)]
 
-use convlens::layers::{Conv2d, LayerKind, Pool2d};
+use convlens::layers::{BatchNorm2d, Conv2d, LayerKind, Pool2d};
 use convlens::{InputSpec, Model};
 use ndarray::{Array1, Array2, Array4};
 
@@ -99,4 +99,98 @@ pub fn graph_model(rng: &mut Rng) -> Model {
     input.mean = vec![0.2, 0.1];
     input.std = vec![0.5, 0.8];
     Model::graph(input, None, layers).unwrap()
+}
+
+/// A grouped conv2d (`groups` groups; depthwise when `groups == cin`) with a random bias.
+#[allow(clippy::too_many_arguments)]
+pub fn grouped_conv(
+    rng: &mut Rng,
+    cout: usize,
+    cin: usize,
+    groups: usize,
+    k: usize,
+    s: usize,
+    p: usize,
+    d: usize,
+) -> LayerKind {
+    let per = cin / groups;
+    let fan_in = per * k * k;
+    let w = Array4::from_shape_vec((cout, per, k, k), rng.scaled(cout * fan_in, (3.0 / fan_in as f32).sqrt())).unwrap();
+    let b = Array1::from(rng.vec(cout));
+    LayerKind::Conv2d(Conv2d::new(w, Some(b), (s, s), (p, p), (d, d)).with_groups(groups))
+}
+
+/// A batchnorm2d with random statistics (variance in [0.2, 1.8]), gamma (either sign) and beta.
+pub fn batchnorm(rng: &mut Rng, c: usize) -> LayerKind {
+    let mean = rng.scaled(c, 0.5);
+    let var = (0..c).map(|_| 1.0 + 0.8 * rng.signed()).collect();
+    let gamma = (0..c).map(|_| 1.5 * rng.signed()).collect();
+    let beta = rng.scaled(c, 0.5);
+    LayerKind::BatchNorm2d(BatchNorm2d::new(mean, var, Some(gamma), Some(beta), 1e-3))
+}
+
+/// A small MobileNetV2-like graph on a `2 x 8 x 9` input: a stem (conv 3x3 stride 2 -> batchnorm
+/// -> relu6), one inverted residual block (1x1 expand conv -> batchnorm -> relu6 -> depthwise
+/// 3x3 -> batchnorm -> relu6 -> 1x1 project conv -> batchnorm -> add with the block input), then
+/// global average pooling -> flatten -> dropout -> linear.
+pub fn mobilenet_block_model(rng: &mut Rng) -> Model {
+    use convlens::LayerSpec;
+    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
+        name: name.into(),
+        kind,
+        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
+    };
+    let (c, e) = (4, 12);
+    let layers = vec![
+        spec("stem", conv(rng, c, 2, (3, 3), 2, 1, 1), None),
+        spec("stem_bn", batchnorm(rng, c), None),
+        spec("stem_act", LayerKind::Relu6, None),
+        spec("expand", conv(rng, e, c, (1, 1), 1, 0, 1), None),
+        spec("expand_bn", batchnorm(rng, e), None),
+        spec("expand_act", LayerKind::Relu6, None),
+        spec("dw", grouped_conv(rng, e, e, e, 3, 1, 1, 1), None),
+        spec("dw_bn", batchnorm(rng, e), None),
+        spec("dw_act", LayerKind::Relu6, None),
+        spec("project", conv(rng, c, e, (1, 1), 1, 0, 1), None),
+        spec("project_bn", batchnorm(rng, c), None),
+        spec("res", LayerKind::Add, Some(&["stem_act", "project_bn"])),
+        spec("pool", LayerKind::GlobalAvgPool, None),
+        spec("flat", LayerKind::Flatten, None),
+        spec("drop", LayerKind::Dropout { p: 0.2 }, None),
+        spec("fc", linear(rng, 5, c), None),
+    ];
+    let mut input = InputSpec::plain(2, 8, 9);
+    input.mean = vec![0.5, 0.4];
+    input.std = vec![0.25, 0.3];
+    Model::graph(input, None, layers).unwrap()
+}
+
+/// One layer of every type the engine has, on a `3 x 4 x 4` input.
+pub fn every_op_model(rng: &mut Rng) -> Model {
+    use convlens::LayerSpec;
+    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
+        name: name.into(),
+        kind,
+        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
+    };
+    let layers = vec![
+        spec("c", conv(rng, 6, 3, (3, 3), 1, 1, 1), None),
+        spec("bn", batchnorm(rng, 6), None),
+        spec("r6", LayerKind::Relu6, None),
+        spec("g", grouped_conv(rng, 4, 6, 2, 3, 1, 1, 1), None),
+        spec("hs", LayerKind::Hardswish, None),
+        spec("dw", grouped_conv(rng, 8, 4, 4, 3, 2, 1, 1), None),
+        spec("clip", LayerKind::Clip { min: Some(-0.5), max: None }, None),
+        spec("sig", LayerKind::Sigmoid, Some(&["dw"])),
+        spec("sum", LayerKind::Add, Some(&["clip", "sig"])),
+        spec("avg", LayerKind::AvgPool2d(Pool2d::new((3, 3), (2, 2), (1, 1)).with_count_include_pad(true)), None),
+        spec("relu", LayerKind::Relu, None),
+        spec("gap", LayerKind::GlobalAvgPool, None),
+        spec("rs", LayerKind::Reshape { shape: vec![-1] }, None),
+        spec("drop", LayerKind::Dropout { p: 0.1 }, None),
+        spec("fc", linear(rng, 6, 8), None),
+        spec("rs2", LayerKind::Reshape { shape: vec![3, 2, -1] }, None),
+        spec("rs3", LayerKind::Reshape { shape: vec![6] }, None),
+    ];
+    Model::graph(InputSpec::plain(3, 4, 4), None, layers).unwrap()
 }

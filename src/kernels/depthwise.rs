@@ -1,0 +1,397 @@
+//! Depthwise convolution: a grouped convolution with one input channel per group (`groups ==
+//! in_channels`), each input channel feeding `mult = out_channels / in_channels` outputs (its
+//! geometry `g` is one group's: `g.cin == 1`, `g.cout == mult`). Vectorized along output rows.
+//!
+//! Each input channel is copied once into a zero-padded plane whose columns are split into `sw`
+//! phases: column `c` of a padded row goes to phase `c % sw` at index `c / sw` (see [`Layout`]).
+//! Then, for every kernel tap, the inputs of consecutive outputs of one row are consecutive
+//! floats: output `(oy, ox)` at tap `(ky, kx)` reads padded row `oy*sh + ky*dh`, phase
+//! `(kx*dw) % sw`, index `ox + (kx*dw) / sw`. Every stride, padding and dilation runs the same
+//! vector loop, with no border cases (the padding is real zeros).
+//!
+//! - forward: per output row, four outputs at a time, `acc = b + sum_t w_t * x_t` over the taps
+//!   (the taps' weights stay in registers for 3x3); optionally the same rows go through a
+//!   per-channel affine map `y2 = y * scale + shift` while they are in L1 (a batchnorm fused
+//!   into the convolution, see [`forward`]);
+//! - input gradient: the transpose: per output row and tap, `gx_t += w_t * gy_row` (a vector
+//!   axpy) into a padded, phase-split gradient plane, whose interior is then copied out;
+//! - weight gradient: per tap, the dot product of the output-gradient rows with the tap's inputs.
+
+use std::cell::Cell;
+
+use super::counters::{self, Kernel};
+use super::simd::F32x4;
+use crate::geometry::ConvGeom;
+
+thread_local! {
+    static PLANE: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// Frees the padded-plane buffer of the calling thread.
+pub fn release_scratch() {
+    PLANE.with(Cell::take);
+}
+
+/// Runs `f` on the thread's scratch buffer, at least `len` long and filled with zeros.
+fn with_zeroed_plane<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    let mut buf = PLANE.with(Cell::take);
+    buf.clear();
+    buf.resize(len, 0.0);
+    let r = f(&mut buf);
+    PLANE.with(|c| c.set(buf));
+    r
+}
+
+/// Where each padded input cell of one channel lives in the scratch plane.
+#[derive(Clone, Debug)]
+struct Layout {
+    sw: usize,
+    /// Floats per phase of a row: enough for every padded column, and for `ow` outputs rounded
+    /// up to a whole vector past the largest tap offset, so every vector a tap reads lies inside
+    /// its row (a last, partial vector reads slack or the next phase: those lanes are dropped).
+    phase_len: usize,
+    pitch: usize,
+    rows: usize,
+    ph: usize,
+    pw: usize,
+    h: usize,
+    w: usize,
+    /// Index read by output (0, 0) at each tap, in `[ky][kx]` order; output row `oy` adds
+    /// `oy * sh * pitch`.
+    taps: Vec<usize>,
+    row_step: usize,
+}
+
+impl Layout {
+    fn new(g: &ConvGeom) -> Layout {
+        let (hp, wp) = (g.h + 2 * g.ph, g.w + 2 * g.pw);
+        let max_off = (g.kw - 1) * g.dw / g.sw;
+        let phase_len = wp.div_ceil(g.sw).max(g.ow.next_multiple_of(4) + max_off);
+        let pitch = g.sw * phase_len;
+        let mut lay = Layout {
+            sw: g.sw,
+            phase_len,
+            pitch,
+            rows: hp,
+            ph: g.ph,
+            pw: g.pw,
+            h: g.h,
+            w: g.w,
+            taps: vec![],
+            row_step: 0,
+        };
+        lay.taps = (0..g.kh * g.kw).map(|t| lay.at((t / g.kw) * g.dh, (t % g.kw) * g.dw)).collect();
+        lay.row_step = g.sh * pitch;
+        lay
+    }
+
+    fn len(&self) -> usize {
+        self.rows * self.pitch
+    }
+
+    /// Index of padded cell (row, col).
+    #[inline]
+    fn at(&self, row: usize, col: usize) -> usize {
+        row * self.pitch + (col % self.sw) * self.phase_len + col / self.sw
+    }
+
+    /// For output row `oy`: the index read by output 0 at each tap.
+    #[inline]
+    fn row_taps(&self, oy: usize, offs: &mut [usize]) {
+        let base = oy * self.row_step;
+        offs.iter_mut().zip(&self.taps).for_each(|(o, &t)| *o = base + t);
+    }
+
+    /// The input cells of padded row `iy + ph` in phase `q`: (first index in the plane, first
+    /// input column, how many), columns `ix0, ix0 + sw, ...`.
+    #[inline]
+    fn phase_run(&self, iy: usize, q: usize) -> (usize, usize, usize) {
+        // First padded column >= pw that is congruent to q mod sw.
+        let c0 = self.pw + (q + self.sw - self.pw % self.sw) % self.sw;
+        let ix0 = c0 - self.pw;
+        let n = if ix0 < self.w { (self.w - ix0).div_ceil(self.sw) } else { 0 };
+        (self.at(iy + self.ph, c0), ix0, n)
+    }
+
+    /// Copies one input plane (`h x w`) into the interior of `buf`; the padding is untouched.
+    fn fill<V: F32x4>(&self, x: &[f32], buf: &mut [f32]) {
+        for (iy, row) in x[..self.h * self.w].chunks_exact(self.w).enumerate() {
+            let mut done = 0;
+            if self.sw == 2 {
+                // Even input columns go to one phase, odd ones to the other, 8 at a time.
+                let (even, odd) = (self.phase_run(iy, self.pw % 2).0, self.phase_run(iy, (self.pw + 1) % 2).0);
+                while done + 8 <= self.w {
+                    let (a, b) = (V::load(&row[done..]), V::load(&row[done + 4..]));
+                    V::even(a, b).store(&mut buf[even + done / 2..]);
+                    V::odd(a, b).store(&mut buf[odd + done / 2..]);
+                    done += 8;
+                }
+            }
+            for q in 0..self.sw {
+                let (at, ix0, n) = self.phase_run(iy, q);
+                let skip = if ix0 < done { (done - ix0).div_ceil(self.sw) } else { 0 }.min(n);
+                let dst = &mut buf[at + skip..at + n];
+                let src = &row[(ix0 + skip * self.sw).min(self.w)..];
+                if self.sw == 1 {
+                    dst.copy_from_slice(src);
+                } else {
+                    for (d, s) in dst.iter_mut().zip(src.iter().step_by(self.sw)) {
+                        *d = *s;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the interior of `buf` out into one plane (`h x w`), the inverse of [`Layout::fill`].
+    fn extract<V: F32x4>(&self, buf: &[f32], x: &mut [f32]) {
+        for (iy, row) in x[..self.h * self.w].chunks_exact_mut(self.w).enumerate() {
+            let mut done = 0;
+            if self.sw == 2 {
+                let (even, odd) = (self.phase_run(iy, self.pw % 2).0, self.phase_run(iy, (self.pw + 1) % 2).0);
+                while done + 8 <= self.w {
+                    let (e, o) = (V::load(&buf[even + done / 2..]), V::load(&buf[odd + done / 2..]));
+                    V::zip_lo(e, o).store(&mut row[done..]);
+                    V::zip_hi(e, o).store(&mut row[done + 4..]);
+                    done += 8;
+                }
+            }
+            for q in 0..self.sw {
+                let (at, ix0, n) = self.phase_run(iy, q);
+                let skip = if ix0 < done { (done - ix0).div_ceil(self.sw) } else { 0 }.min(n);
+                let src = &buf[at + skip..at + n];
+                let start = (ix0 + skip * self.sw).min(self.w);
+                if self.sw == 1 {
+                    row[start..].copy_from_slice(src);
+                } else {
+                    for (d, s) in row[start..].iter_mut().step_by(self.sw).zip(src) {
+                        *d = *s;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Taps of the kernels whose weights are kept in registers (3x3).
+const SMALL: usize = 9;
+
+/// `out[ox] = bias + sum_t wt[t] * buf[offs[t] + ox]` for every `ox` of `out`, four at a time;
+/// a last partial vector is computed whole (its extra lanes read the plane's slack) and only
+/// its first lanes are stored.
+#[inline(always)]
+fn dot_row<V: F32x4>(buf: &[f32], offs: &[usize], wv: &[V], bias: f32, out: &mut [f32]) {
+    let n = out.len();
+    let max_off = offs.iter().copied().max().unwrap_or(0);
+    assert!(max_off + n.next_multiple_of(4) <= buf.len(), "depthwise: tap rows outside the padded plane");
+    let base = buf.as_ptr();
+    let b = V::splat(bias);
+    let taps = |ox: usize| {
+        let mut acc = b;
+        for (w, &o) in wv.iter().zip(offs) {
+            // SAFETY: `o + ox + 4 <= max_off + n.next_multiple_of(4) <= buf.len()` (asserted
+            // above; `ox` is a multiple of 4 below `n`), so the 4 floats read are inside `buf`.
+            acc = w.mul_add(unsafe { V::load_ptr(base.add(o + ox)) }, acc);
+        }
+        acc
+    };
+    let mut chunks = out.chunks_exact_mut(4);
+    let mut ox = 0;
+    for dst in &mut chunks {
+        taps(ox).store(dst);
+        ox += 4;
+    }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let last = taps(ox).to_array();
+        rest.copy_from_slice(&last[..rest.len()]);
+    }
+}
+
+/// `dst = src * scale + shift` (a fused batchnorm's output row).
+#[inline(always)]
+fn affine_row<V: F32x4>(src: &[f32], scale: f32, shift: f32, dst: &mut [f32]) {
+    let (s, t) = (V::splat(scale), V::splat(shift));
+    let mut d4 = dst.chunks_exact_mut(4);
+    let mut s4 = src.chunks_exact(4);
+    for (d, x) in (&mut d4).zip(&mut s4) {
+        V::load(x).mul_add(s, t).store(d);
+    }
+    for (d, &x) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
+        *d = x * scale + shift;
+    }
+}
+
+/// A per-output-channel affine map applied to the convolution's output on the fly:
+/// `out[co, ..] = y[co, ..] * scale[co] + shift[co]` (an inference batchnorm).
+pub struct Affine<'a> {
+    pub scale: &'a [f32],
+    pub shift: &'a [f32],
+    pub out: &'a mut [f32],
+}
+
+/// `y = depthwise(x, w) + b`; with `affine`, also its output. Overwrites `y` (and `affine.out`).
+pub fn forward<V: F32x4>(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    w: &[f32],
+    b: Option<&[f32]>,
+    y: &mut [f32],
+    affine: Option<Affine>,
+) {
+    counters::bump(if affine.is_some() { Kernel::DepthwiseForwardAffine } else { Kernel::DepthwiseForward });
+    correlate::<V>(g, groups, x, w, b, y, affine)
+}
+
+/// [`forward`] without its counter (the stride-1 input gradient runs it too).
+fn correlate<V: F32x4>(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    w: &[f32],
+    b: Option<&[f32]>,
+    y: &mut [f32],
+    mut affine: Option<Affine>,
+) {
+    debug_assert_eq!(g.cin, 1);
+    let lay = Layout::new(g);
+    let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
+    let mut offs = vec![0usize; k];
+    let mut wv = vec![V::zero(); k];
+    with_zeroed_plane(lay.len(), |buf| {
+        for ci in 0..groups {
+            lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
+            for co in ci * g.cout..(ci + 1) * g.cout {
+                let wt = &w[co * k..(co + 1) * k];
+                wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
+                let bias = b.map_or(0.0, |b| b[co]);
+                let yp = &mut y[co * plane_out..(co + 1) * plane_out];
+                for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
+                    lay.row_taps(oy, &mut offs);
+                    if k == SMALL {
+                        dot_row::<V>(buf, &offs[..SMALL], &wv[..SMALL], bias, row);
+                    } else {
+                        dot_row::<V>(buf, &offs, &wv, bias, row);
+                    }
+                    if let Some(a) = affine.as_mut() {
+                        let at = co * plane_out + oy * g.ow;
+                        affine_row::<V>(row, a.scale[co], a.shift[co], &mut a.out[at..at + g.ow]);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// `dst += wt * src`.
+#[inline(always)]
+fn axpy_row<V: F32x4>(wt: f32, src: &[f32], dst: &mut [f32]) {
+    let wv = V::splat(wt);
+    let mut d4 = dst.chunks_exact_mut(4);
+    let mut s4 = src.chunks_exact(4);
+    for (d, s) in (&mut d4).zip(&mut s4) {
+        wv.mul_add(V::load(s), V::load(d)).store(d);
+    }
+    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
+        *d += wt * s;
+    }
+}
+
+/// For a stride-1 depthwise convolution with one output per channel and padding at most the
+/// dilated kernel's reach: the geometry of its input gradient as a forward correlation of the
+/// output gradient (padded by `d*(k-1) - p`) with the flipped kernel, whose output is `h x w`.
+fn gather_geometry(g: &ConvGeom) -> Option<ConvGeom> {
+    let (reach_h, reach_w) = ((g.kh - 1) * g.dh, (g.kw - 1) * g.dw);
+    if g.sh != 1 || g.sw != 1 || g.cout != 1 || g.ph > reach_h || g.pw > reach_w {
+        return None;
+    }
+    let t = ConvGeom::new((1, g.oh, g.ow), 1, (g.kh, g.kw), (1, 1), (reach_h - g.ph, reach_w - g.pw), (g.dh, g.dw));
+    t.ok().filter(|t| (t.oh, t.ow) == (g.h, g.w))
+}
+
+/// gx = d(sum gy*y)/dx. Overwrites `gx`.
+///
+/// Stride 1, one output per channel (MobileNet's case): the forward kernel on the output
+/// gradient with the flipped kernel (see [`gather_geometry`]); otherwise the transpose of the
+/// forward pass, a vector axpy per output row and tap into a padded gradient plane.
+pub fn backward_input<V: F32x4>(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    debug_assert_eq!(g.cin, 1);
+    counters::bump(Kernel::DepthwiseBackwardInput);
+    let k = g.kh * g.kw;
+    if let Some(t) = gather_geometry(g) {
+        let flipped: Vec<f32> = w[..groups * k].chunks_exact(k).flat_map(|c| c.iter().rev().copied()).collect();
+        return correlate::<V>(&t, groups, gy, &flipped, None, gx, None);
+    }
+    let lay = Layout::new(g);
+    let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
+    let mut offs = vec![0usize; k];
+    with_zeroed_plane(lay.len(), |buf| {
+        for ci in 0..groups {
+            if ci > 0 {
+                buf.fill(0.0);
+            }
+            for co in ci * g.cout..(ci + 1) * g.cout {
+                let wt = &w[co * k..(co + 1) * k];
+                let gp = &gy[co * plane_out..(co + 1) * plane_out];
+                for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
+                    lay.row_taps(oy, &mut offs);
+                    for (&wk, &o) in wt.iter().zip(&offs) {
+                        axpy_row::<V>(wk, row, &mut buf[o..o + g.ow]);
+                    }
+                }
+            }
+            lay.extract::<V>(buf, &mut gx[ci * plane_in..(ci + 1) * plane_in]);
+        }
+    });
+}
+
+/// `sum a[i] * b[i]` (equal lengths), two vector accumulators.
+#[inline(always)]
+fn dot<V: F32x4>(a: &[f32], b: &[f32]) -> f32 {
+    let (mut s0, mut s1) = (V::zero(), V::zero());
+    let mut a8 = a.chunks_exact(8);
+    let mut b8 = b.chunks_exact(8);
+    for (x, y) in (&mut a8).zip(&mut b8) {
+        s0 = V::load(x).mul_add(V::load(y), s0);
+        s1 = V::load(&x[4..]).mul_add(V::load(&y[4..]), s1);
+    }
+    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
+    s0.add(s1).hsum() + tail
+}
+
+/// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates.
+pub fn backward_weight<V: F32x4>(
+    g: &ConvGeom,
+    groups: usize,
+    x: &[f32],
+    gy: &[f32],
+    gw: &mut [f32],
+    mut gb: Option<&mut [f32]>,
+) {
+    debug_assert_eq!(g.cin, 1);
+    counters::bump(Kernel::DepthwiseBackwardWeight);
+    let lay = Layout::new(g);
+    let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
+    let mut offs = vec![0usize; k];
+    let mut acc = vec![0f32; k];
+    with_zeroed_plane(lay.len(), |buf| {
+        for ci in 0..groups {
+            lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
+            for co in ci * g.cout..(ci + 1) * g.cout {
+                let gp = &gy[co * plane_out..(co + 1) * plane_out];
+                acc.fill(0.0);
+                for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
+                    lay.row_taps(oy, &mut offs);
+                    for (a, &o) in acc.iter_mut().zip(&offs) {
+                        *a += dot::<V>(row, &buf[o..o + g.ow]);
+                    }
+                }
+                gw[co * k..(co + 1) * k].iter_mut().zip(&acc).for_each(|(d, a)| *d += a);
+                if let Some(gb) = gb.as_deref_mut() {
+                    gb[co] += super::conv::sum::<V>(gp);
+                }
+            }
+        }
+    });
+}
