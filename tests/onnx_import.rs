@@ -33,21 +33,14 @@ const REFERENCE: [Reference; 9] = reference!(
     "reshape"
 );
 
-/// Reference models whose layer types come from branch `ops` (not in this tree yet): each must
-/// currently fail with "unknown layer type" (or an unsupported field) naming what is missing.
-/// Enabling one is deleting its line.
-const PENDING: [(&str, &str); 7] = [
-    ("conv_bn_relu", "unknown layer type 'batchnorm2d'"),
-    ("depthwise", "field 'groups' does not apply"),
-    ("residual", "unknown layer type 'global_avgpool'"),
-    ("matmul_add", "unknown layer type 'sigmoid'"),
-    ("clip_hardswish", "unknown layer type 'clip'"),
-    ("reshape", "unknown layer type 'reshape'"),
-    ("gemm", "__never__"),
-];
+/// Reference models needing layer types that are not in this tree yet: each must fail with the
+/// message given (e.g. "unknown layer type 'sigmoid'"); enabling one is deleting its line. Empty
+/// since branch `ops` (batchnorm2d, groups, relu6, clip, sigmoid, hardswish, global_avgpool,
+/// reshape, count_include_pad) was merged.
+const PENDING: [(&str, &str); 0] = [];
 
 fn pending(name: &str) -> Option<&'static str> {
-    PENDING.iter().find(|p| p.0 == name && p.1 != "__never__").map(|p| p.1)
+    PENDING.iter().find(|p| p.0 == name).map(|p| p.1)
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -65,11 +58,7 @@ fn reference_models_match_onnxruntime() {
             check_batch(&model, &read_tensor(input), &read_tensor(output)).unwrap_or_else(|e| panic!("{name}: {e}"));
         ran.push((name, diff));
     }
-    // The models that need no layer type from branch `ops` must run.
-    let names: Vec<_> = ran.iter().map(|r| r.0).collect();
-    for must in ["lenet", "concat", "gemm"] {
-        assert!(names.contains(&must), "{must} did not run");
-    }
+    assert_eq!(ran.len() + PENDING.len(), REFERENCE.len(), "ran: {ran:?}");
 }
 
 #[wasm_bindgen_test(unsupported = test)]
