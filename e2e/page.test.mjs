@@ -661,7 +661,7 @@ test("ONNX models open like model files: maps of every layer, branches too; a br
   const maps = await readMaps();
   assert.equal(maps.length, 6 + 6 + 6 + 12 + 12 + 12);
   assert.ok(maps.filter((m) => m.layer === 0).every((m) => m.varied), "conv1 maps are drawn");
-  assert.equal(await page.$$eval("#prediction .bar", (b) => b.length), 10);
+  assert.equal(await page.$$eval("#prediction .bar-row", (b) => b.length), 10);
   await page.screenshot({ path: `${OUT_DIR}page-onnx-lenet.png`, fullPage: true });
   // A residual model (Add of a skip connection, batch-free GlobalAveragePool): 4x8x8 input.
   await open("residual.onnx");

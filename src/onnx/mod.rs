@@ -145,9 +145,6 @@ fn op_type(node: &NodeProto) -> &str {
 pub fn convert(model: &ModelProto) -> Result<(Architecture, Tensors)> {
     let opset = default_opset(model)?;
     let Some(graph) = &model.graph else { bail!("the ONNX file has no graph") };
-    if !graph.sparse_initializer.is_empty() {
-        bail!("the graph has sparse initializers, which convlens does not read");
-    }
     let mut initializers = HashMap::new();
     for t in &graph.initializer {
         initializers.insert(t.name.as_deref().unwrap_or(""), t);
