@@ -524,15 +524,15 @@ pub fn load_any(bytes: &[u8]) -> Result<Model> {
     if looks_like_safetensors(bytes) {
         return load(bytes).map_err(|e| e.context("safetensors model file"));
     }
+    let not_safetensors = match bytes.get(8) {
+        Some(b'{') => "its 8-byte header length points past the end of the file",
+        _ => "no 8-byte header length followed by '{'",
+    };
     match crate::onnx::decode(bytes) {
         Ok(m) if crate::onnx::is_plausible(&m) => crate::onnx::import_model(&m).map_err(|e| e.context("ONNX model")),
         Ok(_) => bail!(
-            "not a model file convlens reads: neither safetensors (no 8-byte header length followed by '{{') nor \
-             ONNX (no IR version or graph)"
+            "not a model file convlens reads: neither safetensors ({not_safetensors}) nor ONNX (no IR version or graph)"
         ),
-        Err(e) => bail!(
-            "not a model file convlens reads: neither safetensors (no 8-byte header length followed by '{{') nor \
-             ONNX ({e})"
-        ),
+        Err(e) => bail!("not a model file convlens reads: neither safetensors ({not_safetensors}) nor ONNX ({e})"),
     }
 }
