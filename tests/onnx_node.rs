@@ -199,7 +199,7 @@ const PENDING: &[(&str, &str)] = &[];
 const ELEMENTWISE: [&str; 6] = ["Relu", "Sigmoid", "HardSwish", "Clip", "Identity", "Dropout"];
 
 fn dimension(value: Dim) -> convlens::onnx::proto::tensor_shape_proto::Dimension {
-    convlens::onnx::proto::tensor_shape_proto::Dimension { value: Some(value), ..Default::default() }
+    convlens::onnx::proto::tensor_shape_proto::Dimension { value: Some(value) }
 }
 
 fn dir() -> PathBuf {

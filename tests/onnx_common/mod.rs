@@ -90,7 +90,6 @@ pub fn value_info(name: &str, dims: &[Option<i64>]) -> ValueInfoProto {
                 Some(v) => Dim::DimValue(*v),
                 None => Dim::DimParam("N".into()),
             }),
-            ..Default::default()
         })
         .collect();
     ValueInfoProto {
@@ -100,9 +99,7 @@ pub fn value_info(name: &str, dims: &[Option<i64>]) -> ValueInfoProto {
                 elem_type: Some(DataType::Float as i32),
                 shape: Some(TensorShapeProto { dim }),
             })),
-            ..Default::default()
         }),
-        ..Default::default()
     }
 }
 
@@ -123,9 +120,7 @@ pub fn model(
             initializer: initializers,
             input: vec![value_info("x", input)],
             output: vec![value_info(output, &[])],
-            ..Default::default()
         }),
-        ..Default::default()
     }
 }
 
