@@ -123,6 +123,27 @@ test("layer helpers follow the engine's target semantics", () => {
   assert.equal(readLayer(DIGITS, 0), 1);
   assert.equal(readLayer(DIGITS, 2), 2);
   assert.equal(readLayer(DIGITS, 8), 7);
+  // MobileNet's conv -> batchnorm -> relu6 block; a projection whose batchnorm feeds an add stays.
+  const block = {
+    layers: [
+      { name: "c", type: "conv2d" },
+      { name: "bn", type: "batchnorm2d", inputs: ["c"] },
+      { name: "act", type: "relu6", inputs: ["bn"] },
+      { name: "p", type: "conv2d", inputs: ["act"] },
+      { name: "p_bn", type: "batchnorm2d", inputs: ["p"] },
+      { name: "res", type: "add", inputs: ["act", "p_bn"] },
+      { name: "h", type: "conv2d" },
+      { name: "hs", type: "hardswish" },
+      { name: "s", type: "conv2d" },
+      { name: "sig", type: "sigmoid" },
+    ],
+  };
+  assert.equal(readLayer(block, 0), 2);
+  assert.equal(readLayer(block, 3), 3);
+  assert.equal(readLayer(block, 6), 7);
+  assert.equal(readLayer(block, 8), 8);
+  // A conv read by two layers keeps its own channels.
+  assert.equal(readLayer({ layers: [{ name: "c", type: "conv2d" }, { name: "r", type: "relu" }, { name: "a", type: "add", inputs: ["c", "r"] }] }, 0), 0);
   assert.equal(classLayer(DIGITS), 7);
   assert.equal(classLayer({ layers: DIGITS.layers.slice(0, 8) }), 7);
   assert.deepEqual(convLayers(DIGITS), [0, 3]);

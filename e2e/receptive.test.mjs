@@ -116,6 +116,10 @@ test("layer geometry defaults and back projection", () => {
     kind: "window", kernel: [3, 3], stride: [3, 3], padding: [0, 0], dilation: [1, 1],
   });
   assert.equal(layerGeometry({ type: "relu" }).kind, "same");
+  for (const type of ["relu6", "clip", "sigmoid", "hardswish", "batchnorm2d", "dropout"]) {
+    assert.equal(layerGeometry({ type }).kind, "same", type);
+  }
+  assert.equal(layerGeometry({ type: "global_avgpool" }).kind, "all");
   assert.equal(layerGeometry({ type: "linear" }).kind, "all");
   assert.deepEqual(backProject([2, 4], 3, 2, 1, 1), [3, 9]);
 });

@@ -467,7 +467,10 @@ fn ops_file(layers: Value, tensors: &[(&str, Vec<usize>, Vec<f32>)]) -> Vec<u8> 
     file(&arch, &t)
 }
 
-fn bn_tensors(mean: Vec<f32>, var: Vec<f32>) -> Vec<(&'static str, Vec<usize>, Vec<f32>)> {
+/// Raw F32 tensors: (name, shape, values).
+type RawTensors = Vec<(&'static str, Vec<usize>, Vec<f32>)>;
+
+fn bn_tensors(mean: Vec<f32>, var: Vec<f32>) -> RawTensors {
     vec![("bn.running_mean", vec![mean.len()], mean), ("bn.running_var", vec![var.len()], var)]
 }
 
@@ -522,7 +525,7 @@ fn new_layer_types_load_with_their_fields_and_defaults() {
 fn batchnorm_file_errors_name_the_layer_and_tensor() {
     let bn = json!([{"name": "bn", "type": "batchnorm2d"}]);
     let good = bn_tensors(vec![0.0, 0.0], vec![1.0, 1.0]);
-    let cases: Vec<(Value, Vec<(&str, Vec<usize>, Vec<f32>)>, Vec<&str>)> = vec![
+    let cases: Vec<(Value, RawTensors, Vec<&str>)> = vec![
         (bn.clone(), vec![good[1].clone()], vec!["layer 0 'bn' (batchnorm2d)", "'bn.running_mean' is missing"]),
         (bn.clone(), vec![good[0].clone()], vec!["layer 0 'bn'", "'bn.running_var' is missing"]),
         (
@@ -595,6 +598,7 @@ fn grouped_conv_and_other_new_layer_file_errors() {
     for (layer, needles) in [
         (json!({"name": "c", "type": "clip", "min": 2, "max": 1}), vec!["layer 0 'c' (clip)", "min 2 is above max 1"]),
         (json!({"name": "d", "type": "dropout", "p": 1.5}), vec!["layer 0 'd' (dropout)", "between 0 and 1, got 1.5"]),
+        (json!({"name": "c", "type": "clip", "max": 1e39}), vec!["layer 0 'c' (clip)", "finite"]),
         (json!({"name": "r", "type": "reshape"}), vec!["layer 0 'r' (reshape)", "field 'shape' is required"]),
         (json!({"name": "r", "type": "reshape", "shape": [0, -1]}), vec!["layer 0 'r'", "must be [n] or [c, h, w]"]),
         (json!({"name": "r", "type": "reshape", "shape": [7]}), vec!["holds 7 values but the input [2, 2, 2] has 8"]),

@@ -118,7 +118,8 @@ fn batchnorm_by_hand() {
     let seed = m.layers[0].output_shape.tensor(vec![1., 2., 3., 4.]).unwrap();
     m.backward(&acts, 0, &seed, Some(&mut grads)).unwrap();
     let g = grads.0[0].as_ref().unwrap();
-    assert_eq!(g.weight, [(1. * 0. + 2. * 2.) / 2., 3. * -1. + 4. * 1.]);
+    // Channel 0: (1 * 0 + 2 * 2) / 2 = 2; channel 1: (3 * (0 - 1) + 4 * (2 - 1)) / 1 = 1.
+    assert_eq!(g.weight, [2., 1.]);
     assert_eq!(g.bias.as_deref(), Some(&[3., 7.][..]));
     // Without gamma and beta: (x - mean) / sqrt(var + eps).
     let plain = BatchNorm2d::new(vec![1., 1.], vec![3.75, 0.75], None, None, 0.25);
@@ -366,4 +367,30 @@ fn channel_targets_move_past_batchnorm_and_activation() {
     )
     .unwrap();
     assert_eq!(Target::new(&m, 0, Some(0), None).unwrap().layer, 0);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn summary_shows_the_new_fields_where_they_apply() {
+    let m = every_op_model(&mut Rng::new(42));
+    let s = convlens::summary::layers(&m);
+    let get = |name: &str| s.iter().find(|l| l.name == name).unwrap().clone();
+    assert_eq!((get("c").groups, get("g").groups, get("dw").groups), (Some(1), Some(2), Some(4)));
+    assert_eq!(get("dw").params, 8 * 9 + 8);
+    assert_eq!(get("bn").eps, Some(1e-3));
+    assert_eq!(get("bn").params, 12, "gamma and beta, not the running statistics");
+    assert_eq!((get("clip").min, get("clip").max), (Some(-0.5), None));
+    assert_eq!(get("drop").p, Some(0.1));
+    assert_eq!(get("avg").count_include_pad, Some(true));
+    assert_eq!(get("gap").output_shape, [8, 1, 1]);
+    assert_eq!(get("rs2").output_shape, [3, 2, 1]);
+    for l in &s {
+        assert_eq!(l.groups.is_some(), l.kind == "conv2d", "{}", l.name);
+        assert_eq!(l.eps.is_some(), l.kind == "batchnorm2d", "{}", l.name);
+        assert_eq!(l.p.is_some(), l.kind == "dropout", "{}", l.name);
+        assert_eq!(l.count_include_pad.is_some(), l.kind == "avgpool2d", "{}", l.name);
+    }
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json[0]["groups"], 1);
+    assert_eq!(json[9]["countIncludePad"], true);
+    assert!(json[2].get("groups").is_none() && json[2].get("min").is_none(), "absent where it does not apply");
 }

@@ -9,11 +9,16 @@
 //! `(kx*dw) % sw`, index `ox + (kx*dw) / sw`. Every stride, padding and dilation runs the same
 //! vector loop, with no border cases (the padding is real zeros).
 //!
-//! - forward: per output row, four outputs at a time, `acc = b + sum_t w_t * x_t` over the taps
-//!   (the taps' weights stay in registers for 3x3); optionally the same rows go through a
-//!   per-channel affine map `y2 = y * scale + shift` while they are in L1 (a batchnorm fused
-//!   into the convolution, see [`forward`]);
-//! - input gradient: the transpose: per output row and tap, `gx_t += w_t * gy_row` (a vector
+//! - forward: `acc = b + sum_t w_t * x_t` over the taps, 32 outputs (eight independent vector
+//!   sums) at a time, the tap loop unrolled for 3x3 and 5x5. At stride 1 one run covers every
+//!   output row at once: output `(oy, ox)` is "virtual" output `oy * pitch + ox` of the padded
+//!   plane, so the 7- or 14-wide rows of late layers still make long vector runs (the virtual
+//!   outputs between rows are dropped when the rows are copied out). Other strides go row by
+//!   row. Optionally the rows also go through a per-channel affine map `y2 = y * scale + shift`
+//!   while they are in L1 (a batchnorm fused into the convolution, see [`forward`]);
+//! - input gradient: at stride 1 with one output per channel, the forward kernel on the output
+//!   gradient (padded by the kernel's reach less the padding) with the flipped kernel; otherwise
+//!   the transpose of the forward pass: per output row and tap, `gx_t += w_t * gy_row` (a vector
 //!   axpy) into a padded, phase-split gradient plane, whose interior is then copied out;
 //! - weight gradient: per tap, the dot product of the output-gradient rows with the tap's inputs.
 
@@ -25,11 +30,24 @@ use crate::geometry::ConvGeom;
 
 thread_local! {
     static PLANE: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+    static ROWS: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
 }
 
-/// Frees the padded-plane buffer of the calling thread.
+/// Frees the padded-plane and output-run buffers of the calling thread.
 pub fn release_scratch() {
     PLANE.with(Cell::take);
+    ROWS.with(Cell::take);
+}
+
+/// Runs `f` on the thread's output-run buffer, `len` long (contents unspecified).
+fn with_rows<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    let mut buf = ROWS.with(Cell::take);
+    if buf.len() < len {
+        buf.resize(len, 0.0);
+    }
+    let r = f(&mut buf[..len]);
+    ROWS.with(|c| c.set(buf));
+    r
 }
 
 /// Runs `f` on the thread's scratch buffer, at least `len` long and filled with zeros.
@@ -85,8 +103,10 @@ impl Layout {
         lay
     }
 
+    /// The plane, plus one row and a 32-float step of zero slack: a stride-1 run over every
+    /// output row at once (see [`correlate`]) reads up to there.
     fn len(&self) -> usize {
-        self.rows * self.pitch
+        (self.rows + 1) * self.pitch + 32
     }
 
     /// Index of padded cell (row, col).
@@ -173,12 +193,9 @@ impl Layout {
     }
 }
 
-/// Taps of the kernels whose weights are kept in registers (3x3).
-const SMALL: usize = 9;
-
 /// `out[ox] = bias + sum_t wt[t] * buf[offs[t] + ox]` for every `ox` of `out`, four at a time;
 /// a last partial vector is computed whole (its extra lanes read the plane's slack) and only
-/// its first lanes are stored.
+/// its first lanes are stored. Any number of taps (kernel sizes without a [`dot_row_fixed`]).
 #[inline(always)]
 fn dot_row<V: F32x4>(buf: &[f32], offs: &[usize], wv: &[V], bias: f32, out: &mut [f32]) {
     let n = out.len();
@@ -201,10 +218,80 @@ fn dot_row<V: F32x4>(buf: &[f32], offs: &[usize], wv: &[V], bias: f32, out: &mut
         taps(ox).store(dst);
         ox += 4;
     }
-    let rest = chunks.into_remainder();
-    if !rest.is_empty() {
-        let last = taps(ox).to_array();
-        rest.copy_from_slice(&last[..rest.len()]);
+    store_partial(taps(ox), chunks.into_remainder());
+}
+
+/// The first `dst.len()` (at most 4) lanes of `v` into `dst`.
+#[inline(always)]
+fn store_partial<V: F32x4>(v: V, dst: &mut [f32]) {
+    if dst.len() == 4 {
+        v.store(dst);
+    } else if !dst.is_empty() {
+        let lanes = v.to_array();
+        dst.copy_from_slice(&lanes[..dst.len()]);
+    }
+}
+
+/// `NV` consecutive output vectors starting at output `ox`: `bias + sum_t wt[t] * x_t`, the tap
+/// loop outside so each weight is splat once and the `NV` sums are independent.
+///
+/// # Safety
+/// `base + offs[t] + ox + 4 * NV` must stay inside one allocation of readable floats for every `t`.
+#[inline(always)]
+unsafe fn block<V: F32x4, const K: usize, const NV: usize>(
+    base: *const f32,
+    offs: &[usize; K],
+    wt: &[f32; K],
+    bias: V,
+    ox: usize,
+) -> [V; NV] {
+    let mut acc = [bias; NV];
+    for t in 0..K {
+        let w = V::splat(wt[t]);
+        // SAFETY: the caller guarantees `offs[t] + ox + 4 * NV` floats are readable from `base`.
+        let p = unsafe { base.add(offs[t] + ox) };
+        for (j, a) in acc.iter_mut().enumerate() {
+            // SAFETY: `4 * j + 4 <= 4 * NV`, inside the caller's guarantee.
+            *a = w.mul_add(unsafe { V::load_ptr(p.add(4 * j)) }, *a);
+        }
+    }
+    acc
+}
+
+/// [`dot_row`] for `K` taps known at compile time (3x3: 9, 5x5: 25): the tap loop is unrolled,
+/// and 32 outputs (eight independent vector sums) are computed per step, then 8, then 4.
+#[inline(always)]
+fn dot_row_fixed<V: F32x4, const K: usize>(buf: &[f32], offs: &[usize], wt: &[f32], bias: f32, out: &mut [f32]) {
+    let offs: &[usize; K] = offs[..K].try_into().expect("K taps");
+    let wt: &[f32; K] = wt[..K].try_into().expect("K taps");
+    let n = out.len();
+    let max_off = offs.iter().copied().max().unwrap_or(0);
+    assert!(max_off + n.next_multiple_of(4) <= buf.len(), "depthwise: tap rows outside the padded plane");
+    let base = buf.as_ptr();
+    let b = V::splat(bias);
+    let mut ox = 0;
+    while ox + 32 <= n {
+        // SAFETY: `offs[t] + ox + 32 <= max_off + n <= buf.len()` (asserted above).
+        let acc = unsafe { block::<V, K, 8>(base, offs, wt, b, ox) };
+        for (j, a) in acc.into_iter().enumerate() {
+            a.store(&mut out[ox + 4 * j..ox + 4 * j + 4]);
+        }
+        ox += 32;
+    }
+    while ox + 8 <= n {
+        // SAFETY: `offs[t] + ox + 8 <= max_off + n <= buf.len()` (asserted above).
+        let [a0, a1] = unsafe { block::<V, K, 2>(base, offs, wt, b, ox) };
+        a0.store(&mut out[ox..ox + 4]);
+        a1.store(&mut out[ox + 4..ox + 8]);
+        ox += 8;
+    }
+    while ox < n {
+        // SAFETY: `offs[t] + ox + 4 <= max_off + n.next_multiple_of(4) <= buf.len()` (asserted
+        // above; `ox` is a multiple of 4 below `n`): inside `buf`, maybe in the row's slack.
+        let [a] = unsafe { block::<V, K, 1>(base, offs, wt, b, ox) };
+        let end = (ox + 4).min(n);
+        store_partial(a, &mut out[ox..end]);
+        ox += 4;
     }
 }
 
@@ -259,28 +346,45 @@ fn correlate<V: F32x4>(
     let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
     let mut offs = vec![0usize; k];
     let mut wv = vec![V::zero(); k];
+    let run = |buf: &[f32], offs: &[usize], wt: &[f32], wv: &[V], bias: f32, out: &mut [f32]| match k {
+        9 => dot_row_fixed::<V, 9>(buf, offs, wt, bias, out),
+        25 => dot_row_fixed::<V, 25>(buf, offs, wt, bias, out),
+        _ => dot_row::<V>(buf, offs, wv, bias, out),
+    };
+    // Stride 1: output (oy, ox) reads plane index `oy * pitch + ox + tap offset`, so one run of
+    // `(oh - 1) * pitch + ow` "virtual" outputs covers every row at once (long vector runs even
+    // for 7x7 maps); the `pitch - ow` virtual outputs between rows are dropped when the rows
+    // are copied out. Other strides go row by row.
+    let flat = g.sh == 1 && g.sw == 1;
+    let run_len = if flat { (g.oh - 1) * lay.pitch + g.ow } else { 0 };
     with_zeroed_plane(lay.len(), |buf| {
-        for ci in 0..groups {
-            lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
-            for co in ci * g.cout..(ci + 1) * g.cout {
-                let wt = &w[co * k..(co + 1) * k];
-                wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
-                let bias = b.map_or(0.0, |b| b[co]);
-                let yp = &mut y[co * plane_out..(co + 1) * plane_out];
-                for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
-                    lay.row_taps(oy, &mut offs);
-                    if k == SMALL {
-                        dot_row::<V>(buf, &offs[..SMALL], &wv[..SMALL], bias, row);
-                    } else {
-                        dot_row::<V>(buf, &offs, &wv, bias, row);
+        with_rows(run_len, |rows| {
+            for ci in 0..groups {
+                lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
+                for co in ci * g.cout..(ci + 1) * g.cout {
+                    let wt = &w[co * k..(co + 1) * k];
+                    wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
+                    let bias = b.map_or(0.0, |b| b[co]);
+                    let yp = &mut y[co * plane_out..(co + 1) * plane_out];
+                    if flat {
+                        lay.row_taps(0, &mut offs);
+                        run(buf, &offs, wt, &wv, bias, rows);
                     }
-                    if let Some(a) = affine.as_mut() {
-                        let at = co * plane_out + oy * g.ow;
-                        affine_row::<V>(row, a.scale[co], a.shift[co], &mut a.out[at..at + g.ow]);
+                    for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
+                        if flat {
+                            row.copy_from_slice(&rows[oy * lay.pitch..oy * lay.pitch + g.ow]);
+                        } else {
+                            lay.row_taps(oy, &mut offs);
+                            run(buf, &offs, wt, &wv, bias, row);
+                        }
+                        if let Some(a) = affine.as_mut() {
+                            let at = co * plane_out + oy * g.ow;
+                            affine_row::<V>(row, a.scale[co], a.shift[co], &mut a.out[at..at + g.ow]);
+                        }
                     }
                 }
             }
-        }
+        })
     });
 }
 

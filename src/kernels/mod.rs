@@ -31,6 +31,22 @@
 //! | [`linear_forward`]         | vector dot products                                              |
 //! | [`linear_backward`]        | vector axpy                                                      |
 //! | [`matmul_acc`]             | the packed GEMM itself                                           |
+//! | [`grouped_conv2d_forward`] | groups 1: [`conv2d_forward`]; one input channel per group        |
+//! |                            | (depthwise): module `depthwise` (below); else `conv2d_forward`   |
+//! |                            | once per group on the group's channel slices                     |
+//! | [`grouped_conv2d_forward_affine`] | the same, plus a per-channel affine map (a batchnorm): in  |
+//! |                            | the depthwise pass row by row, else a second pass                 |
+//! | [`grouped_conv2d_backward_input`] | depthwise, stride 1, one output per channel: the forward |
+//! |                            | kernel on the padded output gradient with the flipped kernel;     |
+//! |                            | other depthwise: vector axpy per tap into a padded plane          |
+//! | [`grouped_conv2d_backward_weight`] | depthwise: vector dot products per tap                  |
+//! | [`avgpool2d_include_pad_forward`] | [`avgpool2d_forward`], then the border cells rescaled     |
+//!
+//! **Depthwise** (module `depthwise`): each input channel is copied into a zero-padded plane
+//! whose columns are split into stride phases, so every tap of a row of outputs reads
+//! consecutive floats. At stride 1 one run of `(oh - 1) * pitch + ow` virtual outputs covers all
+//! rows (blocks of 32 outputs, eight independent vector sums, 3x3 and 5x5 taps unrolled); the
+//! `pitch - ow` virtual outputs between rows are dropped. Other strides go row by row.
 //!
 //! **Shifted views** (module `shifted`): the input is copied once, zero-padded and split into
 //! stride phases, so that every row of the convolution's column matrix is a contiguous slice of
@@ -83,6 +99,34 @@
 //!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.
 //! - Digits model (the explorer's): forward 0.26 -> 0.09 ms, forward + input gradient 0.41 ->
 //!   0.18 ms (same harness, best of 25).
+//!
+//! Depthwise 3x3, padding 1 (MobileNetV2's shapes), in node (V8) with the release profile's
+//! optimization and no debug assertions; minimum of 12 interleaved rounds per variant, two runs,
+//! the VM at load 4-5, so only ratios within a run mean much. Forward ms (GFLOP/s), against the
+//! scalar reference and against the generic route (`conv2d_forward` once per channel, i.e. the
+//! shifted-view GEMM with its 1x32 one-row tile):
+//!
+//! | depthwise 3x3          | forward            | reference   | per-channel GEMM route | input gradient vs route |
+//! |------------------------|--------------------|-------------|------------------------|-------------------------|
+//! | 112x112x32 stride 1    | 0.63-0.68 (11)     | x100+       | 0.87-0.93x             | 0.90-0.95x              |
+//! | 56x56x144 stride 2     | 0.61-0.84 (2.4-3.3)| x14-18      | 0.94-1.43x             | 2.4-2.6x                |
+//! | 56x56x144 stride 1     | 0.79-0.83 (10)     | x33-59      | 0.89-0.94x             | 0.99-1.01x              |
+//! | 14x14x384 stride 1     | 0.23 (5.8)         | x19-62      | 0.94-0.96x             | 0.92-1.06x              |
+//! | 7x7x960 stride 1       | 0.26-0.29 (3)      | x8-24       | 1.16-1.19x             | 1.32x                   |
+//!
+//! - Row by row at stride 1 too (the first version) gave 0.42-0.9x of the per-channel route:
+//!   14- and 7-wide rows are mostly vector tails. One run over all rows made it on par.
+//! - So every depthwise geometry takes the depthwise kernel: one kernel, the batchnorm affine
+//!   fused into its pass, 2.4-2.6x faster input gradients at stride 2 and 1.2-1.3x on 7x7 maps,
+//!   at 0.87-0.96x of the per-channel route on large stride-1 maps (not split further: within
+//!   this VM's noise).
+//! - The batchnorm's affine map applied to each row inside the depthwise pass added 0.05-0.08 ms
+//!   to 0.63 ms (112x112x32); conv2d + batchnorm2d as two layers vs `forward_with_batchnorm`
+//!   measured 0.78-1.28x across runs: within the noise. Both outputs are kept for the explorer,
+//!   so folding saves at most the batchnorm's own pass (the usual folding, which skips the
+//!   conv's output, does not apply).
+//! - Host (SSE2, `cargo test --release --test kernels_perf perf_depthwise -- --ignored`):
+//!   112x112x32 stride 1 forward 13 GFLOP/s, x37 the reference; 7x7x960 4.4 GFLOP/s.
 //!
 //! On the host (SSE2 without AVX, two-operand forms; `cargo test --release --test kernels_perf
 //! -- --ignored --nocapture`) the shifted forward is faster on the small and 5x5 shapes (1x28x28

@@ -365,10 +365,10 @@ impl Layer {
     }
 }
 
-/// Clip keeps its input's shape; its bounds must be numbers with min <= max.
+/// Clip keeps its input's shape; its bounds must be finite numbers with min <= max.
 fn clip_shape(min: Option<f32>, max: Option<f32>, input: Shape) -> Result<Shape> {
-    if min.is_some_and(f32::is_nan) || max.is_some_and(f32::is_nan) {
-        bail!("min and max must be numbers");
+    if min.is_some_and(|v| !v.is_finite()) || max.is_some_and(|v| !v.is_finite()) {
+        bail!("min and max must be finite numbers (leave one out for no bound on that side), got {min:?} and {max:?}");
     }
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {

@@ -22,7 +22,7 @@ pub fn reshape_shape(target: &[i64], input: Shape) -> Result<Shape> {
         bail!("shape {target:?} is too large");
     };
     let dims: Vec<usize> = if target.contains(&-1) {
-        if total % known != 0 {
+        if !total.is_multiple_of(known) {
             bail!("shape {target:?} cannot hold the input's {total} values ({input}): {total} is not a multiple of {known}");
         }
         target.iter().map(|&d| if d == -1 { total / known } else { d as usize }).collect()

@@ -15,6 +15,7 @@ export function geometryText(layer) {
   const [kh, kw] = layer.kernelSize;
   let text = `${kh}×${kw} / ${pair(layer.stride)} / ${pair(layer.padding)}`;
   if (layer.dilation && (layer.dilation[0] !== 1 || layer.dilation[1] !== 1)) text += ` (dil ${pair(layer.dilation)})`;
+  if (layer.groups > 1) text += layer.groups === layer.inputShape?.[0] ? " depthwise" : ` (${layer.groups} groups)`;
   return text;
 }
 

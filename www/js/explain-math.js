@@ -204,15 +204,34 @@ export function idxToInputs(images, channels = 1) {
 export const channelsOf = (layer) => layer.outputShape[0];
 export const isSpatial = (layer) => layer.outputShape.length === 3;
 
+/** Indices of the layers that read layer `i` (a layer without `inputs` reads the one before it). */
+function readersOf(layers, i) {
+  const name = layers[i].name;
+  const readers = [];
+  for (let j = i + 1; j < layers.length; j++) {
+    if ((layers[j].inputs ?? [layers[j - 1].name]).includes(name)) readers.push(j);
+  }
+  return readers;
+}
+
+const ACTIVATIONS = new Set(["relu", "relu6", "clip", "hardswish"]);
+
 /**
  * The layer whose output a channel target of layer `i` reads, as the engine does: a softmax is
- * replaced by its input (the logits), a conv2d followed by a relu by that relu.
+ * replaced by its input (the logits); a conv2d by the activation (relu, relu6, clip, hardswish)
+ * that alone reads it, directly or through a batchnorm2d that alone reads the conv.
  */
 export function readLayer(summary, i) {
   const layers = summary.layers;
   if (i > 0 && layers[i].type === "softmax") return i - 1;
-  if (layers[i].type === "conv2d" && layers[i + 1]?.type === "relu") return i + 1;
-  return i;
+  if (layers[i].type !== "conv2d") return i;
+  const onlyReader = (j) => {
+    const r = readersOf(layers, j);
+    return r.length === 1 ? r[0] : -1;
+  };
+  let next = onlyReader(i);
+  if (next >= 0 && layers[next].type === "batchnorm2d") next = onlyReader(next);
+  return next >= 0 && ACTIVATIONS.has(layers[next].type) ? next : i;
 }
 
 /** The layer index whose units are the class scores (the logits when the model ends in softmax). */

@@ -17,8 +17,9 @@ export function pair(v, fallback) {
 
 /**
  * How a layer maps positions: `{kind: "window", kernel, stride, padding, dilation}` (pairs) for
- * conv2d, maxpool2d and avgpool2d; `{kind: "same"}` for element-wise layers (relu, softmax);
- * `{kind: "all"}` for layers that mix every input value (flatten, linear, anything unknown).
+ * conv2d, maxpool2d and avgpool2d; `{kind: "same"}` for element-wise layers (relu, relu6, clip,
+ * sigmoid, hardswish, batchnorm2d, dropout, softmax); `{kind: "all"}` for layers that mix every
+ * input value (flatten, reshape, global_avgpool, linear, anything unknown).
  */
 export function layerGeometry(layer) {
   switch (layer.type) {
@@ -35,6 +36,12 @@ export function layerGeometry(layer) {
       };
     }
     case "relu":
+    case "relu6":
+    case "clip":
+    case "sigmoid":
+    case "hardswish":
+    case "batchnorm2d":
+    case "dropout":
     case "softmax":
       return { kind: "same" };
     default:
