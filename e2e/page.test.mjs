@@ -4,7 +4,7 @@
 // Artifacts (screenshots, measured timings) go to bench-results/.
 
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -640,6 +640,40 @@ test("dropping a model file and an image works; non-square model inputs are supp
   await selectModel("digits");
   await pickSample("digit-2");
   assert.deepEqual(await page.$eval("#input-canvas", (c) => [c.width, c.height]), [28, 28]);
+});
+
+test("ONNX models open like model files: maps of every layer, branches too; a broken .onnx file is explained", async () => {
+  await selectModel("digits");
+  await pickSample("digit-7");
+  const open = async (file) => {
+    const before = await runs();
+    const buffer = await readFile(`${ROOT}tests/data/onnx-ref/${file}`);
+    await page.setInputFiles("#model-file", { name: file, mimeType: "application/octet-stream", buffer });
+    await page.waitForFunction((n) => document.body.dataset.model === n, `file:${file}`);
+    await settle(page, before);
+    assert.equal(await errorText(), "", file);
+  };
+  // A LeNet-like model exported with the onnx package: 28x28, so the digit sample feeds it as is.
+  await open("lenet.onnx");
+  const layers = await page.$$eval("#maps section.layer", (s) => s.map((x) => [x.dataset.kind, x.querySelector("h3")?.textContent ?? ""]));
+  assert.equal(layers.length, 9, JSON.stringify(layers));
+  assert.deepEqual(layers.map((l) => l[0]), ["spatial", "spatial", "spatial", "spatial", "spatial", "spatial", "vector", "vector", "vector"]);
+  const maps = await readMaps();
+  assert.equal(maps.length, 6 + 6 + 6 + 12 + 12 + 12);
+  assert.ok(maps.filter((m) => m.layer === 0).every((m) => m.varied), "conv1 maps are drawn");
+  assert.equal(await page.$$eval("#prediction .bar-row", (b) => b.length), 10);
+  await page.screenshot({ path: `${OUT_DIR}page-onnx-lenet.png`, fullPage: true });
+  // A residual model (Add of a skip connection, batch-free GlobalAveragePool): 4x8x8 input.
+  await open("residual.onnx");
+  assert.ok((await readMaps()).length > 0);
+  await page.screenshot({ path: `${OUT_DIR}page-onnx-residual.png`, fullPage: true });
+  // A cut .onnx file: the ONNX error, and the previous model stays.
+  const bytes = await readFile(`${ROOT}tests/data/onnx-ref/lenet.onnx`);
+  await page.setInputFiles("#model-file", { name: "cut.onnx", mimeType: "application/octet-stream", buffer: bytes.subarray(0, 500) });
+  await page.waitForFunction(() => !document.getElementById("error").hidden);
+  assert.match(await errorText(), /cut\.onnx.*ONNX.*previous model \(residual\.onnx\) is still loaded/);
+  await dismissError();
+  await selectModel("digits");
 });
 
 test("pasting a picture converts it; editing the hash in the address bar applies it", async () => {

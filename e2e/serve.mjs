@@ -34,6 +34,7 @@ export const MIME = {
   ".txt": "text/plain; charset=utf-8",
   ".md": "text/markdown; charset=utf-8",
   ".safetensors": "application/octet-stream",
+  ".onnx": "application/octet-stream",
   ".bin": "application/octet-stream",
 };
 

@@ -506,3 +506,33 @@ pub fn save_as(model: &Model, storage: Storage) -> Result<Vec<u8>> {
     let metadata = HashMap::from([(METADATA_KEY.to_string(), json)]);
     safetensors::serialize(views, Some(metadata)).map_err(|e| Error(format!("writing safetensors: {e}")))
 }
+
+/// Whether `bytes` start like a safetensors file: an 8-byte little-endian header length that fits
+/// the file, then `{`.
+pub fn looks_like_safetensors(bytes: &[u8]) -> bool {
+    let Some((len, rest)) = bytes.split_first_chunk::<8>() else { return false };
+    let len = u64::from_le_bytes(*len);
+    rest.first() == Some(&b'{') && len <= rest.len() as u64
+}
+
+/// Loads a model from either format convlens reads: a safetensors model file (recognised by its
+/// header) or an ONNX file. Errors say which format was assumed.
+pub fn load_any(bytes: &[u8]) -> Result<Model> {
+    if bytes.len() > MAX_FILE_BYTES {
+        bail!("the file is {} bytes, over the {} MB limit for model files", bytes.len(), MAX_FILE_BYTES >> 20);
+    }
+    if looks_like_safetensors(bytes) {
+        return load(bytes).map_err(|e| e.context("safetensors model file"));
+    }
+    let not_safetensors = match bytes.get(8) {
+        Some(b'{') => "its 8-byte header length points past the end of the file",
+        _ => "no 8-byte header length followed by '{'",
+    };
+    match crate::onnx::decode(bytes) {
+        Ok(m) if crate::onnx::is_plausible(&m) => crate::onnx::import_model(&m).map_err(|e| e.context("ONNX model")),
+        Ok(_) => bail!(
+            "not a model file convlens reads: neither safetensors ({not_safetensors}) nor ONNX (no IR version or graph)"
+        ),
+        Err(e) => bail!("not a model file convlens reads: neither safetensors ({not_safetensors}) nor ONNX ({e})"),
+    }
+}

@@ -4,7 +4,9 @@
 //! - [`kernels`]: scalar reference and SIMD (wasm SIMD128 / x86 SSE) kernels.
 //! - [`layers`]: layers with forward and backward passes.
 //! - [`model`]: the model, a graph of layers in topological order, keeping every layer's output.
-//! - [`format`]: the safetensors model file (all validation in one place).
+//! - [`format`]: the safetensors model file (all validation in one place); [`format::load_any`]
+//!   also takes ONNX files.
+//! - [`onnx`]: ONNX import (opset 11-21), converted into the engine's graph.
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
 
 pub mod bench;
@@ -17,6 +19,7 @@ pub mod kernels;
 pub mod layers;
 pub mod model;
 pub mod models;
+pub mod onnx;
 pub mod playground;
 pub mod rng;
 pub mod summary;

@@ -51,10 +51,10 @@ struct InputSummary {
 
 #[wasm_bindgen]
 impl Explorer {
-    /// Loads a model file (safetensors with the `convlens` architecture metadata).
+    /// Loads a model file: safetensors with the `convlens` architecture metadata, or ONNX.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> JsResult<Explorer> {
-        Ok(Explorer { model: format::load(bytes)?, last: None, last_input: None })
+        Ok(Explorer { model: format::load_any(bytes)?, last: None, last_input: None })
     }
 
     /// A model embedded in the wasm binary.

@@ -83,8 +83,9 @@ pub fn run_and_activation_match_a_hand_computed_case() {
 
 pub fn bad_arguments_throw_errors_with_messages() {
     expect_throw(Explorer::builtin("nope"), &["unknown builtin model 'nope'", "edges"]);
-    expect_throw(Explorer::from_bytes(b"garbage"), &["not a valid safetensors file"]);
-    expect_throw(Explorer::from_bytes(&[]), &["not a valid safetensors file"]);
+    // Neither format: the message says both were considered (fromBytes also reads ONNX).
+    expect_throw(Explorer::from_bytes(b"garbage"), &["neither safetensors", "nor ONNX"]);
+    expect_throw(Explorer::from_bytes(&[]), &["neither safetensors", "nor ONNX"]);
     let mut ex = Explorer::builtin("edges").unwrap();
     expect_throw(ex.activation(JsValue::from(0)), &["run"]);
     expect_throw(ex.run(&Float32Array::new_with_length(783).into()), &["783", "784"]);
@@ -108,7 +109,10 @@ pub fn model_files_round_trip_through_from_bytes() {
     let ex = Explorer::from_bytes(&bytes).unwrap();
     let layers = Array::from(&get(&ex.summary().unwrap(), "layers"));
     assert_eq!(layers.length(), 3);
-    expect_throw(Explorer::from_bytes(&bytes[..bytes.len() - 1]), &["not a valid safetensors file"]);
+    expect_throw(
+        Explorer::from_bytes(&bytes[..bytes.len() - 1]),
+        &["safetensors model file: ", "not a valid safetensors file"],
+    );
 }
 
 /// Accuracy of a builtin model, through the JS API, on the committed sample of its test set.

@@ -546,7 +546,7 @@ function renderGallery() {
 /** A file from the picker, a drop or a paste: a model file or a picture. */
 async function openAnyFile(file, how) {
   const head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
-  if (/\.safetensors$/i.test(file.name) || looksLikeSafetensors(head)) return openModelFile(file);
+  if (/\.(safetensors|onnx)$/i.test(file.name) || looksLikeSafetensors(head)) return openModelFile(file);
   if (file.type.startsWith("image/") || sniffImage(head)) return openImageFile(file, how);
   // Unknown: try it as a picture (browsers decode more formats than we sniff).
   try {
@@ -554,7 +554,7 @@ async function openAnyFile(file, how) {
     hideError();
     usePicture(pic, file.name);
   } catch {
-    showError(`“${file.name}” is neither a picture this browser can decode nor a convlens model file (.safetensors). Nothing was changed.`);
+    showError(`“${file.name}” is neither a picture this browser can decode nor a convlens model file (.safetensors or .onnx). Nothing was changed.`);
   }
 }
 

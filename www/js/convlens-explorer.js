@@ -5,7 +5,7 @@
 //   <convlens-explorer model="digits" view="maps" layer="0" input="digit-7"></convlens-explorer>
 //
 // Attributes (all optional; every change updates the element live):
-//   model    builtin name ("digits", "fashion", "edges") or the URL of a .safetensors model file on
+//   model    builtin name ("digits", "fashion", "edges") or the URL of a .safetensors or .onnx model file on
 //            this page's own origin (the element never contacts another site). Default "digits".
 //   view     maps | filters | playground | maximize | attribution | stats. Default "maps".
 //              maps        every layer's feature maps, or only layer `layer` when it is given
