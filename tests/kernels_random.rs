@@ -39,3 +39,10 @@ fn matmul_matches_naive() {
 fn relu_matches_reference() {
     check::run_relu(11);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn fast_kernels_round_like_the_unfused_scalar_backend() {
+    // Bit-exact on the host and in the plain wasm build (node runs only that one).
+    let st = check::run_fused_vs_unfused(0xFACE, 40);
+    assert!(st.outputs > 10_000, "{st:?}");
+}
