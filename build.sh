@@ -4,12 +4,13 @@
 #
 #   ./build.sh setup   install toolchain pieces (wasm32 target, wasm-bindgen-cli, wasm-pack,
 #                      browsers + drivers, npm test dependencies)
-#   ./build.sh build   release wasm into www/pkg/
+#   ./build.sh build   release wasm into www/pkg/ (SIMD128) and www/pkg-relaxed/ (SIMD128 + relaxed
+#                      SIMD); the page picks one at load time (www/js/start.js)
 #   ./build.sh serve   build, then serve www/ at http://127.0.0.1:8080
 #   ./build.sh bundle  build, then dist/convlens.html (the whole app in one file, works from
 #                      file:// offline) and dist/npm/ (the npm package with the web component)
-#   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox,
-#                      and the page's end-to-end tests
+#   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox (the
+#                      relaxed-SIMD build too in both browsers), and the page's end-to-end tests
 #   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table);
 #                      BENCH_PROFILE=1: CPU profiles of each case instead (bench-results/profile.md)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
@@ -25,6 +26,13 @@ unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
 # npm binaryen's wasm-opt first: Debian's binaryen breaks current wasm-bindgen output.
 export PATH="$ROOT/tools/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 TOOLS_TARGET="$ROOT/target/tools"   # shared target dir for cargo install, so cold installs are faster
+
+# The relaxed-SIMD build (www/pkg-relaxed/, ISA "simd128+relaxed"): the same crate with
+# +relaxed-simd on top of .cargo/config.toml's +simd128, passed to cargo as --config (an
+# environment RUSTFLAGS would replace the config's flags), in its own target dir so that the two
+# builds never invalidate each other.
+RELAXED_CONFIG='target.wasm32-unknown-unknown.rustflags=["-C", "target-feature=+simd128,+relaxed-simd"]'
+RELAXED_TARGET="$ROOT/target/relaxed"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -80,22 +88,56 @@ setup() {
 build() {
   setup
   models_if_missing
-  log "wasm-pack build (release, simd128)"
-  wasm-pack build --mode no-install --target web --release --out-dir www/pkg --no-typescript --no-pack 2>&1 \
-    | grep -v 'failed to get wasm-pack version' || true
-  [ -f www/pkg/convlens_bg.wasm ] || { echo "build failed: www/pkg/convlens_bg.wasm missing" >&2; exit 1; }
+  log "wasm-pack build (release, simd128) into www/pkg/"
+  wasm_pack_build www/pkg
+  log "wasm-pack build (release, simd128 + relaxed-simd) into www/pkg-relaxed/"
+  CARGO_TARGET_DIR="$RELAXED_TARGET" wasm_pack_build www/pkg-relaxed --config "$RELAXED_CONFIG"
   check_simd
-  echo "www/pkg/convlens_bg.wasm: $(stat -c %s www/pkg/convlens_bg.wasm) bytes"
+  echo "www/pkg/convlens_bg.wasm: $(stat -c %s www/pkg/convlens_bg.wasm) bytes," \
+    "www/pkg-relaxed/convlens_bg.wasm: $(stat -c %s www/pkg-relaxed/convlens_bg.wasm) bytes"
 }
 
-check_simd() { # the release wasm must contain f32x4 instructions
-  local n
-  n=$(wasm-objdump -d www/pkg/convlens_bg.wasm | grep -c 'f32x4' || true)
-  if [ "$n" -lt 10 ]; then
-    echo "error: release wasm has $n f32x4 instructions: SIMD128 is off (is RUSTFLAGS set?)" >&2
+wasm_pack_build() { # wasm_pack_build <out-dir> [cargo args...]
+  local out=$1; shift
+  wasm-pack build --mode no-install --target web --release --out-dir "$out" --no-typescript --no-pack -- "$@" 2>&1 \
+    | grep -v 'failed to get wasm-pack version' || true
+  [ -f "$out/convlens_bg.wasm" ] || { echo "build failed: $out/convlens_bg.wasm missing" >&2; exit 1; }
+}
+
+check_simd() { # SIMD128 in both builds; relaxed SIMD in the relaxed one only; one JS glue for both
+  local plain relaxed relaxed_in_plain maxmin
+  plain=$(wasm-objdump -d www/pkg/convlens_bg.wasm)
+  relaxed=$(wasm-objdump -d www/pkg-relaxed/convlens_bg.wasm)
+  n() { grep -c -- "$1" <<<"$2" || true; }
+  if [ "$(n f32x4 "$plain")" -lt 10 ] || [ "$(n f32x4 "$relaxed")" -lt 10 ]; then
+    echo "error: a release wasm has under 10 f32x4 instructions: SIMD128 is off (is RUSTFLAGS set?)" >&2
     exit 1
   fi
-  echo "release wasm: $n f32x4 instructions"
+  relaxed_in_plain=$(n relaxed "$plain")
+  if [ "$relaxed_in_plain" -ne 0 ]; then
+    echo "error: www/pkg/convlens_bg.wasm has $relaxed_in_plain relaxed-SIMD instructions (it must run without relaxed SIMD)" >&2
+    exit 1
+  fi
+  if [ "$(n f32x4.relaxed_madd "$relaxed")" -lt 10 ]; then
+    echo "error: www/pkg-relaxed/convlens_bg.wasm has under 10 f32x4.relaxed_madd: the relaxed flags did not apply" >&2
+    exit 1
+  fi
+  # LLVM 22 turns pmax/pmin into relaxed_max/min (NaN and +0/-0 lanes up to the engine): none may
+  # be left in the kernels (src/kernels/simd/wasm32.rs avoids them); the pre-wasm-opt module has names.
+  maxmin=$(wasm-objdump -d "$RELAXED_TARGET/wasm32-unknown-unknown/release/convlens.wasm" \
+    | awk '/^[0-9a-f]+ func\[/ {f=$0} /relaxed_(max|min)/ && f ~ /kernels/ {print f}' | sort -u)
+  if [ -n "$maxmin" ]; then
+    echo "error: relaxed_max/relaxed_min in the kernels of the relaxed build:" >&2
+    echo "$maxmin" >&2
+    exit 1
+  fi
+  # The worker imports www/pkg/convlens.js for either .wasm (src/web.rs is the same in both builds).
+  if ! cmp -s www/pkg/convlens.js www/pkg-relaxed/convlens.js; then
+    echo "error: www/pkg/convlens.js and www/pkg-relaxed/convlens.js differ: the page uses one glue for both builds" >&2
+    exit 1
+  fi
+  echo "release wasm: $(n f32x4 "$plain") f32x4 instructions in www/pkg/ (no relaxed SIMD)," \
+    "$(n f32x4.relaxed_madd "$relaxed") f32x4.relaxed_madd in www/pkg-relaxed/"
 }
 
 bundle() {
@@ -119,12 +161,21 @@ test_all() {
   log "host: unit, integration and doc tests"
   cargo test --all-targets
   cargo test --doc
+  # CONVLENS_EXPECT_ISA: the backend each run must find (src/kernels/selftest.rs asserts it).
   log "wasm: node"
-  wasm-pack test --mode no-install --node -- --lib --test '*'
+  CONVLENS_EXPECT_ISA=simd128 wasm-pack test --mode no-install --node -- --lib --test '*'
   log "wasm: headless Chrome"
-  wasm-pack test --mode no-install --headless --chrome -- --lib --test '*'
+  CONVLENS_EXPECT_ISA=simd128 wasm-pack test --mode no-install --headless --chrome -- --lib --test '*'
   log "wasm: headless Firefox"
-  wasm-pack test --mode no-install --headless --firefox -- --lib --test '*'
+  CONVLENS_EXPECT_ISA=simd128 wasm-pack test --mode no-install --headless --firefox -- --lib --test '*'
+  # The relaxed-SIMD build in both browsers (Chromium 156 and Firefox 153 enable relaxed SIMD;
+  # node 20 does not without a flag).
+  log "wasm: headless Chrome, relaxed-SIMD build"
+  CONVLENS_EXPECT_ISA=simd128+relaxed CARGO_TARGET_DIR="$RELAXED_TARGET" \
+    wasm-pack test --mode no-install --headless --chrome -- --config "$RELAXED_CONFIG" --lib --test '*'
+  log "wasm: headless Firefox, relaxed-SIMD build"
+  CONVLENS_EXPECT_ISA=simd128+relaxed CARGO_TARGET_DIR="$RELAXED_TARGET" \
+    wasm-pack test --mode no-install --headless --firefox -- --config "$RELAXED_CONFIG" --lib --test '*'
   bundle
   log "page: end-to-end tests (headless Chromium)"
   node --test e2e/
@@ -135,9 +186,10 @@ bench() {
   log "bundling TF.js into www/vendor/"
   (cd tools/bench && node bundle.mjs)
   if [ "${BENCH_PROFILE:-}" = 1 ]; then # CPU profiles need function names: a second build that keeps them
-    log "wasm-pack build --profiling (function names kept) into www/pkg-profiling/"
-    wasm-pack build --mode no-install --target web --profiling --out-dir www/pkg-profiling --no-typescript --no-pack 2>&1 \
-      | grep -v 'failed to get wasm-pack version' || true
+    # The relaxed-SIMD build, the one the bench page times in a browser with relaxed SIMD.
+    log "wasm-pack build --profiling (relaxed SIMD, function names kept) into www/pkg-profiling/"
+    CARGO_TARGET_DIR="$RELAXED_TARGET" wasm-pack build --mode no-install --target web --profiling --out-dir www/pkg-profiling \
+      --no-typescript --no-pack -- --config "$RELAXED_CONFIG" 2>&1 | grep -v 'failed to get wasm-pack version' || true
   fi
   log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs

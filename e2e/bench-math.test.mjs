@@ -153,6 +153,32 @@ test("report: target verdicts", () => {
   assert.match(markdown(result), /\| conv2d \| b s1 same \| 20 \|/);
 });
 
+test("report: the build that ran, the two builds side by side, one .wasm per first load", () => {
+  const timing = (medianMs, gflops) => ({ medianMs, minMs: medianMs, gflops, samples: 15, batch: 1 });
+  const result = {
+    pkg: "pkg-relaxed",
+    simdBackend: "simd128+relaxed",
+    relaxedSimdSupported: true,
+    peakReference: "f32x4.relaxed_madd",
+    peak: [
+      { name: "f32x4.mul + f32x4.add", supported: true, chains: 12, gflops: 43, bestGflops: 44 },
+      { name: "f32x4.relaxed_madd", supported: true, chains: 12, gflops: 50, bestGflops: 51 },
+    ],
+    cases: [],
+    builds: [{ name: "conv2d x", flops: 1e6, plain: timing(2, 0.5), relaxed: timing(1.6, 0.625), ratio: 1.25, ratioFastest: 1.2 }],
+    page: { firstLoad: { files: [{ path: "/pkg-relaxed/convlens_bg.wasm", bytes: 400e3, gzip: 200e3 }, { path: "/x.js", bytes: 1e3, gzip: 500 }], bytes: 401e3, gzip: 200.5e3 } },
+  };
+  const md = markdown({ ...result, page: undefined });
+  assert.match(md, /convlens build `pkg-relaxed\/`, SIMD backend `simd128\+relaxed` \(relaxed SIMD validates in this browser\)/);
+  assert.match(md, /"% of peak" below is against the median of f32x4\.relaxed_madd/);
+  assert.match(md, /\| conv2d x \| 2 \| 1\.6 \| 0\.5 \| 0\.625 \| 1\.25x \| 1\.20x \|/);
+  const load = targets(result).find((x) => x.target.startsWith("first load"));
+  assert.equal(load.met, true);
+  assert.match(load.detail, /1 \.wasm \(one expected\)/);
+  result.page.firstLoad.files.push({ path: "/pkg/convlens_bg.wasm", bytes: 400e3, gzip: 200e3 });
+  assert.equal(targets(result).find((x) => x.target.startsWith("first load")).met, false, "two .wasm in one load");
+});
+
 test("profile: self time per function, by side", () => {
   const frame = (functionName, url) => ({ functionName, url });
   const profile = {

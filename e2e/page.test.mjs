@@ -200,7 +200,7 @@ test("the page loads with a builtin model, a strict CSP and clean markup", async
   assert.deepEqual(options, names, "model select lists Explorer.builtinNames()");
   assert.equal(await page.evaluate(() => document.body.dataset.model), "digits", "digits is the default model");
   assert.match(await page.textContent("h1"), /convlens/);
-  assert.match(await page.textContent("#status"), /simd128 in a worker/);
+  assert.match(await page.textContent("#status"), /simd128(\+relaxed)? in a worker/); // the build: e2e/wasm-build.test.mjs
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
   assert.equal(csp, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'");
   for (const file of ["index.html", "bench.html"]) {

@@ -22,7 +22,7 @@ pub fn output_size(input: usize, kernel: usize, stride: usize, padding: usize, d
              (got input {input}, kernel {kernel}, stride {stride}, dilation {dilation})"
         );
     }
-    let padded = input.checked_add(padding.checked_mul(2).unwrap_or(usize::MAX));
+    let padded = input.checked_add(padding.saturating_mul(2));
     let span = (kernel - 1).checked_mul(dilation).and_then(|s| s.checked_add(1));
     match (padded, span) {
         (Some(padded), Some(span)) if padded >= span => Ok((padded - span) / stride + 1),

@@ -187,7 +187,8 @@ fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&st
     serde_wasm_bindgen::from_value(v).map_err(|e| Error(format!("{what}: {e}")))
 }
 
-/// Which SIMD backend the kernels were compiled with: "simd128" in the wasm build.
+/// Which SIMD backend the kernels were compiled with: "simd128" in the plain wasm build
+/// (`www/pkg/`), "simd128+relaxed" in the relaxed-SIMD one (`www/pkg-relaxed/`).
 #[wasm_bindgen(js_name = simdBackend)]
 pub fn simd_backend() -> String {
     crate::kernels::ISA.to_string()

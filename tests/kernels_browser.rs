@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use convlens::kernels::selftest as check;
-use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -61,4 +61,24 @@ fn browser_depthwise_mobilenet_shapes_and_dispatch_match_reference() {
 #[wasm_bindgen_test]
 fn browser_avgpool_count_include_pad_matches_reference() {
     check::run_random_pool_include_pad(0xA8, 100);
+}
+
+/// Plain build: bit for bit the scalar backend's (unfused) results. Relaxed-SIMD build
+/// (`./build.sh test` runs this file in Chrome with `+relaxed-simd` too): every output within
+/// `2 gamma(K + 2) sum|terms|` of them, the bound stated in the README.
+#[wasm_bindgen_test]
+fn browser_fast_kernels_vs_unfused_scalar_backend() {
+    let st = check::run_fused_vs_unfused(0xFA5E, 60);
+    console_log!(
+        "{}: {} of {} outputs differ from the unfused ones; max |diff| {:.3} u*S, {:.4} of the bound",
+        convlens::kernels::ISA,
+        st.differ,
+        st.outputs,
+        st.max_units,
+        st.max_of_bound
+    );
+    assert!(st.outputs > 10_000, "{st:?}");
+    if convlens::kernels::ISA == "simd128" {
+        assert_eq!(st.differ, 0, "{st:?}");
+    }
 }

@@ -59,3 +59,10 @@ fn depthwise_mobilenet_shapes_and_dispatch_match_reference() {
 fn avgpool_count_include_pad_matches_reference() {
     check::run_random_pool_include_pad(0xA7, 150);
 }
+
+#[wasm_bindgen_test(unsupported = test)]
+fn fast_kernels_round_like_the_unfused_scalar_backend() {
+    // Bit-exact on the host and in the plain wasm build (node runs only that one).
+    let st = check::run_fused_vs_unfused(0xFACE, 40);
+    assert!(st.outputs > 10_000, "{st:?}");
+}

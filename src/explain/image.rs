@@ -19,7 +19,7 @@ pub fn roll(img: &[f32], (c, h, w): (usize, usize, usize), dy: isize, dx: isize)
 
 /// Separable Gaussian blur of standard deviation `sigma` (radius ceil(3 sigma)), edges clamped.
 pub fn blur(img: &mut [f32], (c, h, w): (usize, usize, usize), sigma: f32) {
-    if !(sigma > 0.0) {
+    if sigma.is_nan() || sigma <= 0.0 {
         return;
     }
     let r = (3.0 * sigma).ceil() as isize;
@@ -106,9 +106,9 @@ mod tests {
         for i in 0..12 {
             let mut p = img.clone();
             p[i] += 1e-2;
-            let tp = tv_and_gradient(&p, shape, 0.0, &mut vec![0.0; 12]);
+            let tp = tv_and_gradient(&p, shape, 0.0, &mut [0.0; 12]);
             p[i] -= 2e-2;
-            let tm = tv_and_gradient(&p, shape, 0.0, &mut vec![0.0; 12]);
+            let tm = tv_and_gradient(&p, shape, 0.0, &mut [0.0; 12]);
             assert!(((tp - tm) / 2e-2 - g[i]).abs() < 1e-3, "{i}");
         }
         assert!(tv > 0.0);

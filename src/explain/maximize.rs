@@ -124,7 +124,7 @@ impl Maximizer {
                 tv_and_gradient(&self.image, shape, -self.opts.tv, &mut g);
             }
             self.apply(&g);
-            if self.opts.blur_every > 0 && self.t as usize % self.opts.blur_every == 0 {
+            if self.opts.blur_every > 0 && (self.t as usize).is_multiple_of(self.opts.blur_every) {
                 blur(&mut self.image, shape, self.opts.blur_sigma);
             }
             self.image.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
@@ -139,10 +139,10 @@ impl Maximizer {
                 let (b1, b2) = (0.9f32, 0.999f32);
                 let c1 = 1.0 - b1.powi(self.t);
                 let c2 = 1.0 - b2.powi(self.t);
-                for k in 0..g.len() {
-                    self.m[k] = b1 * self.m[k] + (1.0 - b1) * g[k];
-                    self.v[k] = b2 * self.v[k] + (1.0 - b2) * g[k] * g[k];
-                    self.image[k] += lr * (self.m[k] / c1) / ((self.v[k] / c2).sqrt() + 1e-8);
+                for (((x, m), v), &gk) in self.image.iter_mut().zip(&mut self.m).zip(&mut self.v).zip(g) {
+                    *m = b1 * *m + (1.0 - b1) * gk;
+                    *v = b2 * *v + (1.0 - b2) * gk * gk;
+                    *x += lr * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
                 }
             }
             Optimizer::Normalized => {

@@ -30,6 +30,8 @@ macro_rules! kernels {
 kernels! {
     /// Packed GEMM with the 4x8 register-tiled micro-kernel on WebAssembly SIMD128.
     Gemm4x8Simd128,
+    /// Packed GEMM with the 4x8 micro-kernel on SIMD128 with relaxed SIMD (`f32x4.relaxed_madd`).
+    Gemm4x8Simd128Relaxed,
     /// Packed GEMM with the 4x8 micro-kernel on SSE2.
     Gemm4x8Sse,
     /// Packed GEMM with the 4x8 micro-kernel on the scalar `[f32; 4]` fallback.
@@ -105,6 +107,7 @@ pub(crate) fn bump(k: Kernel) {
 pub const fn gemm_kernel(isa: Isa) -> Kernel {
     match isa {
         Isa::Simd128 => Kernel::Gemm4x8Simd128,
+        Isa::Simd128Relaxed => Kernel::Gemm4x8Simd128Relaxed,
         Isa::Sse2 => Kernel::Gemm4x8Sse,
         Isa::Scalar => Kernel::Gemm4x8Scalar,
     }

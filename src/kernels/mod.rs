@@ -10,10 +10,16 @@
 //!
 //! - `wasm32` + `simd128` (always: `.cargo/config.toml` enables it, and a `compile_error!`
 //!   rejects a wasm build without it) -> WebAssembly SIMD128, [`ISA`] = `"simd128"`;
+//! - `wasm32` + `simd128` + `relaxed-simd` (the second wasm build, `www/pkg-relaxed/`; `build.sh`
+//!   passes the feature with `cargo --config`) -> the same kernels with every multiply-add of the
+//!   hot loops ([`simd::F32x4::mul_add`]) as one `f32x4.relaxed_madd`, [`ISA`] =
+//!   `"simd128+relaxed"`;
 //! - `x86_64` -> SSE2 (baseline; AVX/FMA are not assumed), [`ISA`] = `"sse2"`;
 //! - other targets -> a scalar `[f32; 4]` emulation, [`ISA`] = `"scalar"`.
 //!
-//! There is no run-time feature detection: one binary, one backend.
+//! There is no run-time feature detection inside a binary: one binary, one backend. The choice
+//! between the two wasm builds is made by the page when it loads (`www/js/start.js`: the relaxed
+//! build where `WebAssembly.validate` accepts a relaxed-SIMD instruction, else the plain one).
 //!
 //! | public function            | fast path                                                        |
 //! |----------------------------|------------------------------------------------------------------|

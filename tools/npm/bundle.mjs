@@ -1,15 +1,18 @@
 // ./build.sh bundle: the single-file offline build and the npm package, from www/ (after
-// ./build.sh build has put the release wasm in www/pkg/).
+// ./build.sh build has put the release wasm in www/pkg/ and the relaxed-SIMD one in www/pkg-relaxed/).
 //
 //   dist/convlens.html  the whole explorer page in one file: JS (esbuild), CSS, the wasm, the
 //                       builtin models (inside the wasm), samples/index.json and every sample
 //                       picture, and the evaluation data of www/data/ -- works from file:// with
 //                       no network. The engine worker is a Blob of its bundled source with the
 //                       wasm bytes inside; fetches of samples/ and data/ are answered from the
-//                       inlined bytes.
-//   dist/npm/           the npm package "convlens": the wasm package (pkg/), the web component
-//                       (js/convlens-explorer.js and the modules it loads), css/, samples/, data/,
-//                       embed.html, package.json and a README.
+//                       inlined bytes. Only the plain SIMD128 build is inside (every browser with
+//                       SIMD128 runs it; the relaxed one would add 415 KB, a third more as base64,
+//                       for ~1.1-1.3x on the kernels), so start.js picks it there.
+//   dist/npm/           the npm package "convlens": the wasm package (pkg/) and the relaxed-SIMD
+//                       build's .wasm (pkg-relaxed/, the same glue serves both; start.js picks one
+//                       per page load), the web component (js/convlens-explorer.js and the modules
+//                       it loads), css/, samples/, data/, embed.html, package.json and a README.
 //
 // Usage: node tools/npm/bundle.mjs [--out dist]
 
@@ -147,6 +150,8 @@ async function npmPackage() {
   // Only what the component needs: the explorer page's own modules and harnesses stay out.
   for (const f of ["app.js", "boot.js", "bench.js", "views-demo.js", "explain-demo.js", "embed-code.js", "lesson.js", "assets.js"]) await rm(path.join(out, "js", f), { force: true });
   await rm(path.join(out, "pkg/.gitignore"), { force: true });
+  await mkdir(path.join(out, "pkg-relaxed"));
+  await cp(path.join(WWW, "pkg-relaxed/convlens_bg.wasm"), path.join(out, "pkg-relaxed/convlens_bg.wasm"));
   await rm(path.join(out, "css/embed-code.css"), { force: true });
   for (const f of ["style.css", "favicon.svg", "embed.html"]) await cp(path.join(WWW, f), path.join(out, f));
   const pkg = {
@@ -167,7 +172,7 @@ async function npmPackage() {
     },
     main: "./js/convlens-explorer.js",
     module: "./js/convlens-explorer.js",
-    files: ["js/", "css/", "pkg/", "samples/", "data/", "style.css", "favicon.svg", "embed.html", "README.md"],
+    files: ["js/", "css/", "pkg/", "pkg-relaxed/", "samples/", "data/", "style.css", "favicon.svg", "embed.html", "README.md"],
     sideEffects: ["./js/convlens-explorer.js", "./js/embed.js"],
   };
   await writeFile(path.join(out, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
@@ -188,8 +193,10 @@ evaluation data from next to its own module, on your origin), then:
 <convlens-explorer model="digits" view="maps" layer="0" input="digit-7"></convlens-explorer>
 \`\`\`
 
-or from a bundler: \`import "convlens";\` (the files of \`js/\`, \`pkg/\`, \`css/\`, \`samples/\` and
-\`data/\` must be served alongside the module). \`embed.html#model=digits&view=filters&layer=0\`
+or from a bundler: \`import "convlens";\` (the files of \`js/\`, \`pkg/\`, \`pkg-relaxed/\`, \`css/\`,
+\`samples/\` and \`data/\` must be served alongside the module). \`pkg-relaxed/\` holds the engine
+built with relaxed SIMD (fused multiply-add), which browsers that support it get instead of
+\`pkg/convlens_bg.wasm\`: one .wasm is downloaded per page. \`embed.html#model=digits&view=filters&layer=0\`
 is the iframe form.
 
 Attributes: model, view (maps | filters | playground | maximize | attribution | stats), layer,
@@ -214,9 +221,11 @@ Events: \`prediction\`, \`select\`. The full reference is in the comment at the 
   console.log(`dist/npm/: package convlens@${version}, ${files} files, ${(bytes / 1024).toFixed(0)} KB`);
 }
 
-if (!(await exists(path.join(WWW, "pkg/convlens_bg.wasm")))) {
-  console.error("www/pkg/convlens_bg.wasm is missing: run ./build.sh build first");
-  process.exit(1);
+for (const f of ["pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm"]) {
+  if (!(await exists(path.join(WWW, f)))) {
+    console.error(`www/${f} is missing: run ./build.sh build first`);
+    process.exit(1);
+  }
 }
 await singleFile();
 await npmPackage();

@@ -3,17 +3,25 @@
 //   - conv2d 3x3 (bias), batch 1, float32, padding "same"/"valid", stride 1/2, on six shapes;
 //   - max pooling 2x2 stride 2 on each of those outputs;
 //   - the digits model: forward, and forward + gradient of the class-3 logit w.r.t. the input;
-//   - the SIMD128 peak of this browser: 12 independent f32x4 multiply-add chains.
+//   - the SIMD128 peak of this browser: 12 independent f32x4 multiply-add chains (mul + add, and
+//     relaxed_madd);
+//   - convlens's two builds against each other (plain SIMD128 vs relaxed SIMD, two instances in this
+//     page): the two largest conv shapes, the digits model, one maximization step.
+// convlens runs the build the explorer would load in this browser (www/js/start.js decides: relaxed
+// SIMD where it validates); the report names it.
 // Before timing, every case checks that both sides compute the same numbers (max |diff| recorded;
 // the run fails if they disagree). Timing: www/js/bench-timing.js (warm-up, ~10 ms batches, median
 // of >= 50 samples, the two sides' samples interleaved). Result on window.benchResult.
 //
 //   - MobileNetV2 (ImageNet, www/models/): forward side by side, one maximization step (bench-mobilenet.js);
-// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain|mobilenet (comma
-// list), ?pkg=pkg-profiling (the build with function names), ?profile=1 (console.profile around each
+// URL parameters (for quick checks): ?samples=N (default 50), ?only=conv|model|peak|explain|builds|mobilenet
+// (comma list), ?convlens-wasm=plain|relaxed (force a build, as on the explorer's pages),
+// ?pkg=pkg-profiling (the build with function names), ?profile=1 (console.profile around each
 // side-by-side case, for the DevTools protocol's profiler: BENCH_PROFILE=1 in e2e/bench.mjs).
 import { DEFAULTS, measure } from "./bench-timing.js";
 import * as peak from "./peak.js";
+// The explorer's own choice of build; "?detect-only": this instance starts no worker or compile.
+import { BUILDS, relaxedSimdSupported, wasmBuild, wasmUrl } from "./start.js?detect-only";
 import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
 import { buildTfModel } from "./tf-model.js";
 import { mobilenetCases } from "./bench-mobilenet.js";
@@ -32,12 +40,14 @@ const MODEL = "digits";
 const CLASS = 3; // the gradient is taken of this class's logit (as a maximization of class 3 does)
 
 const params = new URLSearchParams(location.search);
-const PKG = params.get("pkg") === "pkg-profiling" ? "pkg-profiling" : "pkg";
+const PROFILING = params.get("pkg") === "pkg-profiling";
+const BUILD = wasmBuild();
+const PKG = PROFILING ? "pkg-profiling" : BUILD.dir;
 const PROFILE = params.get("profile") === "1";
-// The convlens module (../pkg or ../pkg-profiling), loaded by main().
+// The convlens module (the glue ../pkg/convlens.js with BUILD's .wasm, or ../pkg-profiling), loaded by main().
 let ConvBench, Explorer, ModelBench, simdBackend;
 const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
-const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "explain", "mobilenet"];
+const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "builds", "explain", "mobilenet"];
 const now = () => performance.now();
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // lets the page repaint
 const timing = { now, pause, samples: SAMPLES };
@@ -391,15 +401,77 @@ async function explainCases() {
   return rows;
 }
 
+/**
+ * The two builds against each other: a second instance of convlens (the same glue from
+ * ../pkg-relaxed/, so a separate module, with the other .wasm) timed interleaved with the main one
+ * on the two largest conv shapes, the digits model and one maximization step. `ratio` = plain time /
+ * relaxed time (above 1: the relaxed build is faster).
+ */
+async function buildCases(main) {
+  if (!relaxedSimdSupported()) return [];
+  status("loading the other build…");
+  const other = await import("../pkg-relaxed/convlens.js");
+  const otherBuild = BUILD === BUILDS.relaxed ? BUILDS.plain : BUILDS.relaxed;
+  await other.default({ module_or_path: wasmUrl(otherBuild) });
+  if (other.simdBackend() !== otherBuild.name) throw new Error(`the ${otherBuild.dir} instance reports ${other.simdBackend()}`);
+  const inst = BUILD === BUILDS.relaxed ? { relaxed: main, plain: other } : { relaxed: other, plain: main };
+  const images = await firstTestImage();
+  const raw = dither(images.subarray(0, 784));
+  const rows = [];
+  const owned = [];
+  const both = (make) => {
+    const o = { plain: make(inst.plain), relaxed: make(inst.relaxed) };
+    owned.push(o.plain, o.relaxed);
+    return o;
+  };
+  try {
+    const cases = [];
+    for (const [h, w, cin, cout] of SHAPES.slice(-2)) {
+      const cb = both((m) => new m.ConvBench(cin, h, w, cout, K, 1, 1));
+      cases.push([`conv2d ${h}x${w}x${cin}->${cout} s1 same`, cb.plain.flops(), (c) => (n) => c.fast(n), cb]);
+    }
+    const mb = both((m) => new m.ModelBench(MODEL, raw, CLASS));
+    cases.push([`${MODEL}: forward`, mb.plain.flops(false), (c) => (n) => c.forward(n), mb]);
+    cases.push([`${MODEL}: forward + input gradient`, mb.plain.flops(true), (c) => (n) => c.forwardGradient(n), mb]);
+    const ex = both((m) => {
+      const e = m.Explorer.builtin(MODEL);
+      e.run(images.subarray(0, 784));
+      return e;
+    });
+    const mx = both((m) => (m === inst.plain ? ex.plain : ex.relaxed).maximizer({ layer: 8, unit: CLASS }));
+    cases.push(["maximization step (forward + input gradient + regularizers)", null, (c) => (n) => c.step(n), mx]);
+    for (const [name, flops, fn, objs] of cases) {
+      status(`plain vs relaxed build: ${name}…`);
+      await pause();
+      const [p, r] = await measure([fn(objs.plain), fn(objs.relaxed)], timing);
+      const gflops = (m) => (flops ? flops / (m.medianMs * 1e6) : null);
+      rows.push({
+        name,
+        flops,
+        plain: { ...p, gflops: gflops(p) },
+        relaxed: { ...r, gflops: gflops(r) },
+        ratio: p.medianMs / r.medianMs,
+        ratioFastest: p.minMs / r.minMs,
+      });
+    }
+  } finally {
+    for (const o of owned.reverse()) o.free();
+  }
+  return rows;
+}
+
 async function main() {
-  const convlens = await import(`../${PKG}/convlens.js`);
-  await convlens.default();
+  const convlens = PROFILING ? await import("../pkg-profiling/convlens.js") : await import("../pkg/convlens.js");
+  await convlens.default(PROFILING ? undefined : { module_or_path: wasmUrl(BUILD) });
   ({ ConvBench, Explorer, ModelBench, simdBackend } = convlens);
+  if (!PROFILING && simdBackend() !== BUILD.name) throw new Error(`loaded ${BUILD.dir} but the engine reports ${simdBackend()}`);
   const started = now();
   const { tf, info } = await loadTf();
   const result = {
     date: new Date().toISOString(),
     pkg: PKG,
+    build: BUILD.name,
+    relaxedSimdSupported: relaxedSimdSupported(),
     profiled: PROFILE,
     simdBackend: simdBackend(),
     userAgent: navigator.userAgent,
@@ -424,7 +496,8 @@ async function main() {
     result.notes.push(text);
     addNote(text);
   };
-  note(`convlens: SIMD backend ${result.simdBackend}. TF.js ${info.versions["@tensorflow/tfjs-core"]}, backend ${info.backend} ` +
+  note(`convlens: build ${PKG}/ (SIMD backend ${result.simdBackend}; relaxed SIMD ${result.relaxedSimdSupported ? "validates" : "does not validate"} ` +
+    `in this browser). TF.js ${info.versions["@tensorflow/tfjs-core"]}, backend ${info.backend} ` +
     `(${info.wasmFile}, ${info.threads} thread${info.threads === 1 ? "" : "s"}).`);
   note(`Each sample times a batch of calls lasting about ${DEFAULTS.sampleMs} ms; times are medians per call over ${SAMPLES} samples after warm-up.`);
   if (ONLY.includes("peak")) {
@@ -435,13 +508,24 @@ async function main() {
         : `${p.name}: not supported by this browser.`);
     }
   }
-  const peakGflops = result.peak.find((p) => p.supported)?.gflops ?? NaN;
+  // "% of peak": against the relaxed_madd peak for the relaxed build, the mul + add one otherwise.
+  const relaxedBuild = result.simdBackend.includes("relaxed");
+  const reference = result.peak.find((p) => p.supported && p.name.includes("relaxed") === relaxedBuild);
+  result.peakReference = reference?.name ?? null;
+  const peakGflops = reference?.gflops ?? NaN;
   if (ONLY.includes("conv")) result.cases.push(...(await convCases(tf, peakGflops)));
   if (ONLY.includes("model")) result.cases.push(...(await modelCases(tf, peakGflops)));
   if (ONLY.includes("peak") && ONLY.length > 1) {
     // Again at the end: how much the machine's load moved during the run.
     result.peakEnd = await peakCases();
     for (const p of result.peakEnd.filter((p) => p.supported)) note(`SIMD128 peak again at the end of the run (${p.name}): ${fmt(p.gflops)} GFLOP/s median.`);
+  }
+  if (ONLY.includes("builds")) {
+    result.builds = await buildCases(convlens);
+    for (const r of result.builds) {
+      addNote(`plain vs relaxed build, ${r.name}: ${fmt(r.plain.medianMs)} vs ${fmt(r.relaxed.medianMs)} ms (${r.ratio.toFixed(2)}x)` +
+        (r.flops ? `, ${fmt(r.plain.gflops)} vs ${fmt(r.relaxed.gflops)} GFLOP/s.` : "."));
+    }
   }
   if (ONLY.includes("explain")) result.explain = await explainCases();
   if (ONLY.includes("mobilenet")) {

@@ -2,7 +2,8 @@
 // freezes while the network runs). Every call returns a promise; a failed call rejects with an
 // Error whose message comes from the engine.
 //
-//   const engine = await Engine.start();       // engine.simd, engine.builtins
+//   const engine = await Engine.start();       // engine.simd ("simd128+relaxed" or "simd128": the
+//                                              // build start.js picked), engine.builtins
 //   const summary = await engine.load({builtin: "digits"})   // or {bytes: Uint8Array}
 //   const r = await engine.runLatest(input)    // {output, activations: Float32Array[], ms}, or
 //                                              // null when a newer runLatest superseded this one
@@ -15,7 +16,7 @@
 // <convlens-explorer> elements of a page and the explorer page itself all use `Engine.shared()`
 // (one worker, one wasm instance), each element with its own slot; `client.unload()` frees a slot.
 
-import { compileWasm, createWorker, takeEarly } from "./start.js";
+import { compileWasm, createWorker, takeEarly, wasmUrl } from "./start.js";
 
 let shared = null;
 
@@ -55,8 +56,9 @@ export class Engine {
     const engine = new Engine(early?.worker ?? createWorker(workerUrl));
     const compiled = early?.compiled ?? compileWasm();
     engine.ready = compiled
-      .then((module) => {
-        const init = engine.post("init", module ? { module } : {});
+      .then(({ module, build }) => {
+        // Without a compiled module the worker fetches the same build itself.
+        const init = engine.post("init", module ? { module } : { wasm: wasmUrl(build).href });
         engine.gateOpen();
         return init;
       })

@@ -10,8 +10,11 @@
 
 // The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
 // while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
-// init fetches and compiles it here. The single-file build (tools/npm/bundle.mjs) sets
-// `self.convlensInline.wasm` (the .wasm bytes) before this script runs, so nothing is fetched there.
+// init fetches and compiles the .wasm it names (`wasm`, a URL) here. The glue is the same for both
+// builds (plain SIMD128 in ../pkg/, relaxed SIMD in ../pkg-relaxed/, chosen by start.js), so it
+// always comes from ../pkg/. The single-file build (tools/npm/bundle.mjs) sets
+// `self.convlensInline.wasm` (the plain build's bytes) before this script runs, so nothing is
+// fetched there.
 const inlineWasm = self.convlensInline?.wasm;
 const pkg = import("../pkg/convlens.js");
 let Explorer;
@@ -38,10 +41,10 @@ function slotFor(id) {
 }
 
 const ops = {
-  async init({ module }) {
+  async init({ module, wasm }) {
     const api = await pkg;
     await api.default({
-      module_or_path: module ?? inlineWasm ?? fetch(new URL("../pkg/convlens_bg.wasm", import.meta.url)),
+      module_or_path: module ?? inlineWasm ?? fetch(wasm ?? new URL("../pkg/convlens_bg.wasm", import.meta.url)),
     });
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };

@@ -2,15 +2,20 @@
 //! ("a tree per ISA"). The kernels are written once, generic over [`F32x4`], and instantiated
 //! with [`Native`], the implementation chosen at compile time:
 //!
-//! | build                                         | `Native`             | [`ISA`]     |
-//! |-----------------------------------------------|----------------------|-------------|
-//! | `wasm32` with `+simd128` (`.cargo/config.toml`) | `wasm32::Simd128`    | `"simd128"` |
-//! | `x86_64` (SSE2 is baseline), or `x86` + `sse2`  | `x86::Sse`           | `"sse2"`    |
-//! | anything else                                 | [`scalar::Scalar`]   | `"scalar"`  |
+//! | build                                           | `Native`           | [`ISA`]             |
+//! |-------------------------------------------------|--------------------|---------------------|
+//! | `wasm32` with `+simd128` (`.cargo/config.toml`) | `wasm32::Simd128`  | `"simd128"`         |
+//! | `wasm32` with `+simd128,+relaxed-simd`          | `wasm32::Simd128`  | `"simd128+relaxed"` |
+//! | `x86_64` (SSE2 is baseline), or `x86` + `sse2`  | `x86::Sse`         | `"sse2"`            |
+//! | anything else                                   | [`scalar::Scalar`] | `"scalar"`          |
 //!
 //! The scalar implementation is always compiled, so the host tests exercise it too.
-//! AVX/FMA are not assumed: `mul_add` is a multiply followed by an add (two roundings) on every
-//! backend, so all backends round identically.
+//! AVX/FMA are not assumed: [`F32x4::mul_add`] is a multiply followed by an add (two roundings)
+//! on every backend, so all of them round identically -- except the relaxed-SIMD wasm build
+//! (`www/pkg-relaxed/`, `./build.sh build` makes it next to the plain one), where `mul_add` is
+//! one `f32x4.relaxed_madd`: fused (one rounding) where the engine and CPU have FMA, else the
+//! same two roundings. Every multiply-add of the hot loops (GEMM tiles, dot products, axpy) goes
+//! through `mul_add`, so that one method is the whole difference between the two builds.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm32;
@@ -24,6 +29,8 @@ pub mod scalar;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
     Simd128,
+    /// SIMD128 plus relaxed SIMD (`f32x4.relaxed_madd` in [`F32x4::mul_add`]).
+    Simd128Relaxed,
     Sse2,
     Scalar,
 }
@@ -32,6 +39,7 @@ impl Isa {
     pub const fn name(self) -> &'static str {
         match self {
             Isa::Simd128 => "simd128",
+            Isa::Simd128Relaxed => "simd128+relaxed",
             Isa::Sse2 => "sse2",
             Isa::Scalar => "scalar",
         }
@@ -84,7 +92,8 @@ pub trait F32x4: Copy {
     fn sub(self, o: Self) -> Self;
     fn mul(self, o: Self) -> Self;
     fn div(self, o: Self) -> Self;
-    /// `self * b + c`, rounded twice (no fused multiply-add).
+    /// `self * b + c`, rounded twice (no fused multiply-add), except on
+    /// [`Isa::Simd128Relaxed`], where it may be fused (rounded once): `f32x4.relaxed_madd`.
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self.mul(b).add(c)
@@ -140,5 +149,5 @@ pub use x86::Sse as Native;
 )))]
 pub use scalar::Scalar as Native;
 
-/// Which SIMD backend is compiled in: `"simd128"`, `"sse2"` or `"scalar"`.
+/// Which SIMD backend is compiled in: `"simd128"`, `"simd128+relaxed"`, `"sse2"` or `"scalar"`.
 pub const ISA: &str = <Native as F32x4>::ISA.name();

@@ -1,5 +1,7 @@
 //! [`F32x4`] on WebAssembly SIMD128 (`v128` as `f32x4`). Compiled only with
-//! `target_feature = "simd128"` (set in `.cargo/config.toml`); no relaxed SIMD.
+//! `target_feature = "simd128"` (set in `.cargo/config.toml`). With `relaxed-simd` as well (the
+//! second build, `www/pkg-relaxed/`), [`F32x4::mul_add`] is `f32x4.relaxed_madd` and the ISA is
+//! [`Isa::Simd128Relaxed`]; nothing else changes.
 
 use core::arch::wasm32::*;
 
@@ -9,7 +11,10 @@ use super::{F32x4, Isa};
 pub struct Simd128(v128);
 
 impl F32x4 for Simd128 {
+    #[cfg(not(target_feature = "relaxed-simd"))]
     const ISA: Isa = Isa::Simd128;
+    #[cfg(target_feature = "relaxed-simd")]
+    const ISA: Isa = Isa::Simd128Relaxed;
 
     #[inline(always)]
     fn zero() -> Self {
@@ -74,6 +79,15 @@ impl F32x4 for Simd128 {
     fn mul(self, o: Self) -> Self {
         Simd128(f32x4_mul(self.0, o.0))
     }
+    /// The one multiply-add of every hot loop: `f32x4.mul` then `f32x4.add` in the plain build,
+    /// one `f32x4.relaxed_madd` (fused where the CPU has FMA) in the relaxed-SIMD build.
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        #[cfg(target_feature = "relaxed-simd")]
+        return Simd128(f32x4_relaxed_madd(self.0, b.0, c.0));
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        return Simd128(f32x4_add(f32x4_mul(self.0, b.0), c.0));
+    }
     #[inline(always)]
     fn div(self, o: Self) -> Self {
         Simd128(f32x4_div(self.0, o.0))
@@ -81,7 +95,15 @@ impl F32x4 for Simd128 {
     #[inline(always)]
     fn max(self, x: Self) -> Self {
         // pmax(a, b) = a < b ? b : a: keeps `self` on ties and NaN, like the reference.
-        Simd128(f32x4_pmax(self.0, x.0))
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        return Simd128(f32x4_pmax(self.0, x.0));
+        // With relaxed SIMD enabled, LLVM 22 (rustc 1.95) selects `f32x4.relaxed_max` for a pmax,
+        // whose lane on NaN and on +0/-0 ties is up to the engine: V8 on x86-64 returned the
+        // other lane and the max-pooling tie test failed. A compare and a lane select keep the
+        // exact rule (the mask lanes are all ones or all zeros, where `relaxed_laneselect` is
+        // exact; LLVM leaves this form alone).
+        #[cfg(target_feature = "relaxed-simd")]
+        return Simd128(i32x4_relaxed_laneselect(x.0, self.0, f32x4_gt(x.0, self.0)));
     }
     #[inline(always)]
     fn dup0(self) -> Self {
