@@ -2,6 +2,7 @@
 //! Everything here is plain Rust on [`Model`](crate::Model); `web.rs` only converts types.
 
 pub mod attribute;
+pub mod fft;
 pub mod image;
 pub mod maximize;
 pub mod options;
