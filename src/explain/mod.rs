@@ -7,6 +7,7 @@ pub mod image;
 pub mod maximize;
 pub mod options;
 pub mod stats;
+pub mod transform;
 mod target;
 
 pub use attribute::{attribute, AttributeOptions, Method};
