@@ -6,6 +6,7 @@ pub mod fft;
 pub mod image;
 pub mod maximize;
 pub mod options;
+pub mod param;
 pub mod stats;
 pub mod transform;
 mod target;
