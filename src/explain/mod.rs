@@ -8,10 +8,10 @@ pub mod maximize;
 pub mod options;
 pub mod param;
 pub mod stats;
-pub mod transform;
 mod target;
+pub mod transform;
 
 pub use attribute::{attribute, AttributeOptions, Method};
-pub use maximize::{Init, MaximizeOptions, Maximizer, Optimizer};
+pub use maximize::{Init, MaximizeOptions, Maximizer, Optimizer, ParamKind};
 pub use stats::{statistics, ChannelStats, LayerStats};
 pub use target::Target;
