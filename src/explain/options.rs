@@ -128,9 +128,10 @@ pub struct MaximizeDefaults {
     pub pad: usize,
 }
 
-/// An f32 as the f64 with the same shortest decimal (0.05, not 0.05000000074505806).
+/// An f32 default as the nearest f64 with 7 decimals (0.05, not 0.05000000074505806; no
+/// float formatting or parsing code in the wasm for this).
 fn decimal(v: f32) -> f64 {
-    v.to_string().parse().unwrap_or(v as f64)
+    (v as f64 * 1e7).round() / 1e7
 }
 
 impl MaximizeDefaults {
