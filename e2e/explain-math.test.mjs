@@ -12,10 +12,13 @@ import {
   histogram,
   idxToInputs,
   imageRGBA,
+  MAXIMIZE_DEFAULTS,
+  maximizeOptions,
   overlayMap,
   overlayWeights,
   parseIdx,
   readLayer,
+  settingsValues,
   statLayers,
   upsample,
 } from "../www/js/explain-math.js";
@@ -173,4 +176,52 @@ test("chartPoints and fpsOf", () => {
   const times = Array.from({ length: 121 }, (_, i) => i * (1000 / 60));
   close(fpsOf(times), 60, 1e-6);
   close(fpsOf([0, 100, 200, 2000, 2033.3, 2066.6]), 2 / 0.0666, 0.1); // only the last second counts
+});
+
+test("maximization settings: form values to the engine's options, per model", () => {
+  const colour = {
+    ...MAXIMIZE_DEFAULTS,
+    steps: 256,
+    param: "fourier",
+    decorrelate: true,
+    l2: 0,
+    tv: 0,
+    jitter: 14,
+    scale: [0.9, 1.1],
+    rotate: 10,
+    blurEvery: 0,
+  };
+  const v = settingsValues(colour);
+  assert.equal(v.scaleMin, "0.9");
+  assert.equal(v.scaleMax, "1.1");
+  assert.equal(v.decorrelate, "true");
+  // a colour model: decorrelate sent, no blur (the engine refuses blur on a Fourier image)
+  const o = maximizeOptions(v, 3, colour);
+  assert.deepEqual(o, {
+    steps: 256,
+    learningRate: 0.05,
+    l2: 0,
+    tv: 0,
+    jitter: 14,
+    rotate: 10,
+    pad: 0,
+    seed: 0,
+    optimizer: "adam",
+    init: "noise",
+    param: "fourier",
+    scale: [0.9, 1.1],
+    decorrelate: true,
+  });
+  // greyscale: no decorrelate; plain pixels keep the blur; bad numbers fall back, counts round
+  const g = maximizeOptions({ ...settingsValues(MAXIMIZE_DEFAULTS), steps: "12.6", jitter: "x", scaleMin: "1.2", scaleMax: "0.8" }, 1);
+  assert.equal(g.decorrelate, undefined);
+  assert.equal(g.steps, 13);
+  assert.equal(g.jitter, 1);
+  assert.deepEqual(g.scale, [0.8, 1.2]);
+  assert.equal(g.blurEvery, 4);
+  assert.equal(g.blurSigma, 0.5);
+  // decorrelated pixels on a colour model: a sigmoid image, so no blur either
+  const d = maximizeOptions({ ...settingsValues(MAXIMIZE_DEFAULTS), decorrelate: "true" }, 3);
+  assert.equal(d.decorrelate, true);
+  assert.equal(d.blurEvery, undefined);
 });

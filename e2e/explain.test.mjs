@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
-import { pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
+import { colourConvModel, pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
 import { serve } from "./serve.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -286,6 +286,68 @@ test("a model without a test sample (non-square input): gallery statistics, attr
   assert.deepEqual(await page.$eval("#ed-maximize .cle-max-image", (c) => [c.width, c.height]), [10, 12]);
   await page.evaluate(() => window.explainDemo.loadBuiltin("digits"));
   await page.waitForFunction(() => document.getElementById("ed-stats").dataset.state === "done");
+});
+
+test("a colour model: the engine's colour defaults (decorrelated Fourier image, jitter, scale, rotate), RGB images, animated", async () => {
+  const { bytes } = colourConvModel();
+  await page.evaluate((b) => window.explainDemo.loadBytes(b, null), [...bytes]);
+  const host = page.locator("#ed-maximize");
+  await host.locator("details.cle-settings").evaluate((d) => (d.open = true));
+  const value = (label) => host.getByLabel(label, { exact: true }).inputValue();
+  // the settings show this model's defaults (from the engine), and only the ones that apply
+  await page.waitForFunction(() => document.querySelector("#ed-maximize select[aria-label='Image as']").value === "fourier");
+  const defaults = await page.evaluate(() => window.explainDemo.state.engine.call("maximizeDefaults"));
+  assert.deepEqual(
+    [defaults.param, defaults.decorrelate, defaults.jitter, defaults.scale, defaults.rotate, defaults.blurEvery, defaults.steps],
+    ["fourier", true, 4, [0.9, 1.1], 10, 0, 256],
+  );
+  assert.deepEqual(
+    [await value("Colours"), await value("Jitter (px)"), await value("Scale min"), await value("Scale max"), await value("Rotate (±°)")],
+    ["true", "4", "0.9", "1.1", "10"],
+  );
+  assert.equal(await host.getByLabel("Colours", { exact: true }).isVisible(), true);
+  assert.equal(await host.getByLabel("Blur every (steps)", { exact: true }).isVisible(), false);
+  // plain pixels bring the blur back; Defaults restores the model's defaults
+  await host.getByLabel("Image as", { exact: true }).selectOption("pixel");
+  await host.getByLabel("Colours", { exact: true }).selectOption("false");
+  assert.equal(await host.getByLabel("Blur every (steps)", { exact: true }).isVisible(), true);
+  await host.getByRole("button", { name: "Defaults" }).click();
+  assert.equal(await value("Image as"), "fourier");
+  assert.equal(await host.getByLabel("Blur every (steps)", { exact: true }).isVisible(), false);
+  // maximize conv c2's channel 3 (its mean), live
+  await host.getByLabel("Layer", { exact: true }).selectOption("3");
+  await host.getByLabel("Target", { exact: true }).selectOption("channel");
+  await host.getByLabel("Channel", { exact: true }).selectOption("3");
+  await host.getByLabel("Steps", { exact: true }).fill("400");
+  await host.getByRole("button", { name: "Start" }).click();
+  await page.waitForFunction(() => Number(document.getElementById("ed-maximize").dataset.frames) >= 3);
+  const hashes = new Set();
+  for (let i = 0; i < 100 && hashes.size < 4 && (await dataset(page, "#ed-maximize")).state === "running"; i++) {
+    hashes.add(await canvasHash(page, "#ed-maximize .cle-max-image"));
+    await page.waitForTimeout(30);
+  }
+  assert.ok(hashes.size >= 3, `the image changed only ${hashes.size - 1} times while running`);
+  await page.waitForFunction(() => document.getElementById("ed-maximize").dataset.state === "done", null, { timeout: 60_000 });
+  const d = await dataset(page, "#ed-maximize");
+  assert.equal(d.steps, "400");
+  assert.ok(Number(d.value) > Number(d.firstValue), `objective ${d.firstValue} -> ${d.value}`);
+  // drawn in RGB at the model's size, and coloured (the channels differ)
+  const img = await page.$eval("#ed-maximize .cle-max-image", (c) => {
+    const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 24) coloured++;
+    }
+    return { w: c.width, h: c.height, coloured: coloured / (px.length / 4) };
+  });
+  assert.deepEqual([img.w, img.h], [64, 64]);
+  assert.ok(img.coloured > 0.2, `only ${(img.coloured * 100).toFixed(0)} % of the pixels are coloured`);
+  assert.match(await host.locator(".cle-status").textContent(), /Done: c2 channel 3 \(mean\) after 400 steps/);
+  await mkdir(OUT_DIR, { recursive: true });
+  await host.screenshot({ path: `${OUT_DIR}explain-colour.png` });
+  await page.evaluate(() => window.explainDemo.loadBuiltin("digits"));
+  await page.waitForFunction(() => document.getElementById("ed-stats").dataset.state === "done");
+  await page.waitForFunction(() => document.querySelector("#ed-maximize select[aria-label='Image as']").value === "pixel");
 });
 
 test("no console errors, failed or foreign requests", () => {

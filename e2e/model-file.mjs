@@ -101,5 +101,36 @@ export function colourGraph() {
   tensors["fc.weight"] = { shape: [4, 16 * 8 * 8], data: pseudoRandom(4 * 1024, 99).map((v) => v * 0.05) };
   tensors["fc.bias"] = { shape: [4], data: new Float32Array(4) };
   const architecture = { input: { channels: 3, height: 64, width: 64 }, labels: ["w", "x", "y", "z"], layers };
+
+ * A random colour model with ImageNet's normalization, 3x64x64: conv 5x5 (8) -> relu -> maxpool 2
+ * -> conv 3x3 (8) -> relu -> maxpool 2 -> flatten -> linear (4) -> softmax, labels a..d. Big
+ * enough for the colour defaults of activation maximization (a decorrelated Fourier image with
+ * jitter, rescaling and rotation).
+ */
+export function colourConvModel() {
+  const architecture = {
+    input: { channels: 3, height: 64, width: 64, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+    labels: ["a", "b", "c", "d"],
+    layers: [
+      { name: "c1", type: "conv2d", out_channels: 8, kernel_size: 5, padding: 2 },
+      { name: "r1", type: "relu" },
+      { name: "p1", type: "maxpool2d", kernel_size: 2 },
+      { name: "c2", type: "conv2d", out_channels: 8, kernel_size: 3, padding: 1 },
+      { name: "r2", type: "relu" },
+      { name: "p2", type: "maxpool2d", kernel_size: 2 },
+      { name: "flat", type: "flatten" },
+      { name: "fc", type: "linear", out_features: 4 },
+      { name: "prob", type: "softmax" },
+    ],
+  };
+  const scaled = (n, seed, s) => pseudoRandom(n, seed).map((v) => v * s);
+  const tensors = {
+    "c1.weight": { shape: [8, 3, 5, 5], data: scaled(600, 11, 0.2) },
+    "c1.bias": { shape: [8], data: scaled(8, 12, 0.1) },
+    "c2.weight": { shape: [8, 8, 3, 3], data: scaled(576, 13, 0.2) },
+    "c2.bias": { shape: [8], data: scaled(8, 14, 0.1) },
+    "fc.weight": { shape: [4, 8 * 16 * 16], data: scaled(4 * 8 * 16 * 16, 15, 0.05) },
+    "fc.bias": { shape: [4], data: new Float32Array(4) },
+  };
   return { architecture, bytes: safetensors(architecture, tensors) };
 }

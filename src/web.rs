@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::explain::{
     self,
-    options::{AttributeArgs, MaximizeArgs},
+    options::{AttributeArgs, MaximizeArgs, MaximizeDefaults},
 };
 use crate::format;
 use crate::model::{Activations, Model};
@@ -92,11 +92,21 @@ impl Explorer {
     }
 
     /// A step-by-step activation maximization: `{layer, channel | unit, steps, learningRate,
-    /// optimizer, l2, tv, jitter, blurEvery, blurSigma, init, seed}`.
+    /// optimizer, l2, tv, jitter, blurEvery, blurSigma, init, seed, param, decorrelate, scale,
+    /// rotate, pad}`.
     pub fn maximizer(&self, options: JsValue) -> JsResult<Maximizer> {
         let args: MaximizeArgs = from_js(options, "maximize options", MaximizeArgs::FIELDS)?;
         let (target, opts) = args.resolve(&self.model)?;
         Ok(Maximizer(explain::Maximizer::new(&self.model, target, opts, self.last_input.as_deref())?))
+    }
+
+    /// This model's default maximization options (every option but the target), as the
+    /// `maximizer` options object names them.
+    #[wasm_bindgen(js_name = maximizeDefaults)]
+    pub fn maximize_defaults(&self) -> JsResult<JsValue> {
+        MaximizeDefaults::of(&self.model)
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error(format!("maximizeDefaults: {e}")).into())
     }
 
     /// Runs all `steps` of a maximization at once; returns the image (raw input, CHW, in [0, 1]).

@@ -4,7 +4,10 @@
 mod common;
 
 use common::*;
-use convlens::explain::{attribute, statistics, AttributeOptions, MaximizeOptions, Maximizer, Method, Target};
+use convlens::explain::options::{MaximizeArgs, MaximizeDefaults};
+use convlens::explain::{
+    attribute, statistics, AttributeOptions, MaximizeOptions, Maximizer, Method, ParamKind, Target,
+};
 use convlens::layers::{Conv2d, LayerKind, Linear};
 use convlens::{InputSpec, Model};
 use ndarray::{Array1, Array2, Array4};
@@ -228,4 +231,223 @@ fn maximization_is_deterministic_for_a_seed_and_stays_in_range() {
     assert_eq!(a, run(1));
     assert_ne!(a, run(2));
     assert!(a.iter().all(|v| (0.0..=1.0).contains(v)));
+}
+
+/// A small colour model: 3 x h x w, conv 3x3 (6) relu, max pool 2, conv 3x3 (5) relu, flatten,
+/// linear to 4 classes.
+fn colour_model(rng: &mut Rng, h: usize, w: usize) -> Model {
+    let layers = vec![
+        conv(rng, 6, 3, (3, 3), 1, 1, 1),
+        LayerKind::Relu,
+        maxpool(2, 2, 0),
+        conv(rng, 5, 6, (3, 3), 1, 1, 1),
+        LayerKind::Relu,
+        LayerKind::Flatten,
+        linear(rng, 4, 5 * (h / 2) * (w / 2)),
+    ];
+    let mut input = InputSpec::plain(3, h, w);
+    input.mean = vec![0.485, 0.456, 0.406];
+    input.std = vec![0.229, 0.224, 0.225];
+    Model::new(input, None, named(layers)).unwrap()
+}
+
+/// Every parameterization (pixels or Fourier, with or without colour decorrelation), through
+/// jitter, rescaling, rotation and padding, L2 and TV: the gradient of the regularized objective
+/// with respect to the optimized numbers matches central differences.
+#[wasm_bindgen_test(unsupported = test)]
+fn gradients_through_parameterization_and_transforms_match_finite_differences() {
+    use convlens::explain::transform::Draw;
+    let mut rng = Rng::new(41);
+    let model = colour_model(&mut rng, 10, 11);
+    let draw = Draw { dy: 1, dx: -2, scale: 1.15, angle: 0.3 };
+    for (param, decorrelate) in
+        [(ParamKind::Fourier, true), (ParamKind::Fourier, false), (ParamKind::Pixel, true), (ParamKind::Pixel, false)]
+    {
+        let opts = MaximizeOptions {
+            param,
+            decorrelate,
+            jitter: 2,
+            scale: (0.8, 1.2),
+            rotate: 20.0,
+            pad: 2,
+            l2: 0.05,
+            tv: 0.05,
+            blur_every: 0,
+            ..Default::default()
+        };
+        let what = format!("{param:?}, decorrelate {decorrelate}");
+        for target in [Target::new(&model, 3, Some(2), None).unwrap(), Target::new(&model, 6, None, Some(1)).unwrap()] {
+            let mut m = Maximizer::new(&model, target, opts.clone(), None).unwrap();
+            // numbers that make a varied image (plain pixels: inside [0, 1], away from its edges)
+            let n = m.params().len();
+            let start: Vec<f32> = match (param, decorrelate) {
+                (ParamKind::Pixel, false) => rng.spaced(n).iter().map(|v| 0.1 + 0.8 * v).collect(),
+                (ParamKind::Fourier, _) => rng.scaled(n, 2.0),
+                _ => rng.scaled(n, 1.0),
+            };
+            m.set_params(&start);
+            m.objective_and_gradient(&draw).unwrap();
+            let grad = m.gradient().to_vec();
+            // a step that moves the model's input by about 1e-3 (no relu or max-pool switches)
+            let eps = if param == ParamKind::Pixel && !decorrelate { 1e-3 } else { 1e-2 };
+            let fd: Vec<f64> = (0..n)
+                .map(|i| {
+                    let mut p = start.clone();
+                    p[i] += eps;
+                    m.set_params(&p);
+                    let up = m.objective(&draw).unwrap() as f64;
+                    p[i] -= 2.0 * eps;
+                    m.set_params(&p);
+                    let down = m.objective(&draw).unwrap() as f64;
+                    (up - down) / (2.0 * eps as f64)
+                })
+                .collect();
+            close(&grad, &fd, &what);
+        }
+    }
+}
+
+/// 3 x 32 x 32, a Fourier image in decorrelated colours with every transform: the objective
+/// rises, the image stays in [0, 1], and a seed gives the same image every time.
+#[wasm_bindgen_test(unsupported = test)]
+fn fourier_maximization_rises_and_is_deterministic() {
+    let model = colour_model(&mut Rng::new(9), 32, 32);
+    let opts = |seed| MaximizeOptions {
+        param: ParamKind::Fourier,
+        decorrelate: true,
+        jitter: 2,
+        scale: (0.9, 1.1),
+        rotate: 10.0,
+        pad: 2,
+        l2: 0.0,
+        tv: 0.0,
+        blur_every: 0,
+        seed,
+        ..Default::default()
+    };
+    let run = |seed| {
+        let t = Target::new(&model, 3, Some(1), None).unwrap();
+        let mut m = Maximizer::new(&model, t, opts(seed), None).unwrap();
+        let v0 = m.value().unwrap();
+        let v = m.step(40).unwrap();
+        assert!(v > v0 + 0.5 * v0.abs().max(0.1), "the channel's mean rises: {v0} -> {v}");
+        m.image().to_vec()
+    };
+    let a = run(3);
+    assert_eq!(a, run(3));
+    assert_ne!(a, run(4));
+    assert!(a.iter().all(|v| (0.0..=1.0).contains(v)));
+    // the image is coloured: the channels differ
+    let plane = 32 * 32;
+    let diff: f32 = (0..plane).map(|i| (a[i] - a[2 * plane + i]).abs()).sum::<f32>() / plane as f32;
+    assert!(diff > 1e-3, "red and blue differ by {diff} on average");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn colour_models_of_64_px_and_more_default_to_lucids_recipe() {
+    let d = MaximizeOptions::for_input(&InputSpec::plain(3, 224, 224));
+    assert_eq!((d.param, d.decorrelate, d.jitter, d.scale, d.rotate), (ParamKind::Fourier, true, 14, (0.9, 1.1), 10.0));
+    assert_eq!((d.l2, d.tv, d.blur_every), (0.0, 0.0, 0));
+    assert_eq!(MaximizeOptions::for_input(&InputSpec::plain(3, 64, 80)).jitter, 4);
+    for small in [InputSpec::plain(1, 28, 28), InputSpec::plain(3, 32, 32), InputSpec::plain(1, 224, 224)] {
+        assert_eq!(MaximizeOptions::for_input(&small), MaximizeOptions::default());
+    }
+    // blur is for plain pixels; decorrelation for 3 channels
+    let digits = convlens::models::builtin("digits").unwrap();
+    let t = || Target::new(&digits, 0, Some(0), None).unwrap();
+    let fourier = MaximizeOptions { param: ParamKind::Fourier, ..Default::default() };
+    assert!(Maximizer::new(&digits, t(), fourier.clone(), None).is_err());
+    assert!(Maximizer::new(&digits, t(), MaximizeOptions { blur_every: 0, ..fourier }, None).is_ok());
+    let decorrelated = MaximizeOptions { decorrelate: true, blur_every: 0, ..Default::default() };
+    assert!(Maximizer::new(&digits, t(), decorrelated, None).is_err());
+    assert!(Maximizer::new(&digits, t(), MaximizeOptions { rotate: 200.0, ..Default::default() }, None).is_err());
+    assert!(Maximizer::new(&digits, t(), MaximizeOptions { scale: (1.2, 1.1), ..Default::default() }, None).is_err());
+    // through the JS API's options: a Fourier image on a greyscale model gets no blur by default
+    let args =
+        |param: &str| MaximizeArgs { layer: 0, channel: Some(0), param: Some(param.into()), ..Default::default() };
+    let (_, o) = args("fourier").resolve(&digits).unwrap();
+    assert_eq!((o.param, o.decorrelate, o.blur_every, o.l2), (ParamKind::Fourier, false, 0, 1e-3));
+    assert!(Maximizer::new(&digits, t(), o, None).is_ok());
+    assert_eq!(args("pixel").resolve(&digits).unwrap().1, MaximizeOptions::default());
+    assert!(args("wavelet").resolve(&digits).is_err());
+    // the defaults the page shows, with clean decimals
+    let colour = colour_model(&mut Rng::new(2), 64, 64);
+    let d = MaximizeDefaults::of(&colour);
+    assert_eq!((d.param, d.decorrelate, d.scale, d.rotate, d.jitter), ("fourier", true, [0.9, 1.1], 10.0, 4));
+    assert_eq!((d.learning_rate, d.blur_every), (0.05, 0));
+    assert_eq!(MaximizeDefaults::of(&digits).param, "pixel");
+}
+
+/// Not a test: prints what a step costs beyond the model's own forward and backward pass at
+/// 3 x 224 x 224 (a 1x1 conv model, so the model's share is small and measured separately).
+/// `cargo test --release --test explain -- --ignored --nocapture step_overhead`
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn step_overhead_at_224() {
+    use std::time::Instant;
+    let mut rng = Rng::new(1);
+    let layers = vec![conv(&mut rng, 2, 3, (1, 1), 1, 0, 1), LayerKind::Relu];
+    let model = Model::new(InputSpec::plain(3, 224, 224), None, named(layers)).unwrap();
+    let t = Target::new(&model, 0, Some(0), None).unwrap();
+    let x = vec![0.5; 3 * 224 * 224];
+    // CPU time of this thread where Linux tells it (/proc/thread-self/schedstat, in ns): a
+    // shared, busy machine inflates wall time, not this. Else wall time.
+    let cpu_ns = || -> Option<f64> {
+        std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+    };
+    let start_clock = Instant::now();
+    let now_ms = || cpu_ns().map_or_else(|| start_clock.elapsed().as_secs_f64() * 1e3, |ns| ns / 1e6);
+    // the fastest of 5 runs of 300 ms or more (schedstat moves in scheduler ticks)
+    let time = |f: &mut dyn FnMut()| {
+        let t0 = Instant::now();
+        f();
+        let calls = (0.3 / t0.elapsed().as_secs_f64().max(1e-6)).ceil().max(10.0) as usize;
+        (0..5)
+            .map(|_| {
+                let start = now_ms();
+                for _ in 0..calls {
+                    f();
+                }
+                (now_ms() - start) / calls as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let model_ms = time(&mut || {
+        t.value_and_gradient(&model, &x).unwrap();
+    });
+    let plain = MaximizeOptions { l2: 0.0, tv: 0.0, blur_every: 0, ..Default::default() };
+    let lucid = MaximizeOptions::for_input(&model.input);
+    for (name, o) in [("pixel, jitter 1", plain), ("fourier + decorrelate + jitter/scale/rotate", lucid)] {
+        use convlens::explain::param::Param;
+        use convlens::explain::transform::{Draw, Transforms, Warp};
+        let shape = (3, 224, 224);
+        let mut p = Param::new(o.param, o.decorrelate, shape).unwrap();
+        let mut img = x.clone();
+        let mut g = x.clone();
+        let mut out = vec![0.0; p.values.len()];
+        let render_ms = time(&mut || p.render(&mut img));
+        let backward_ms = time(&mut || p.backward(&x, &mut g, &mut out));
+        let tr = Transforms { jitter: o.jitter, scale: o.scale, rotate: o.rotate, pad: o.pad };
+        let mut r = Rng::new(2);
+        let mut w = Warp::new(shape, &tr, &Draw::IDENTITY);
+        let warp_ms = time(&mut || {
+            w.set(&tr, &tr.draw(&mut r));
+            w.apply(&x, &mut img);
+            w.adjoint(&x, &mut g);
+        });
+        println!("{name}: render {render_ms:.2} ms, backward {backward_ms:.2} ms, transforms {warp_ms:.2} ms");
+        let mut m = Maximizer::new(&model, t.clone(), o, None).unwrap();
+        // step(1) also evaluates the objective on the image (one more forward pass)
+        let forward_ms = time(&mut || {
+            m.value().unwrap();
+        });
+        let step_ms = time(&mut || {
+            m.step(1).unwrap();
+        });
+        println!(
+            "{name}: step {step_ms:.2} ms = model fwd+bwd {model_ms:.2} + objective fwd {forward_ms:.2} + overhead {:.2} ms",
+            step_ms - model_ms - forward_ms
+        );
+    }
 }

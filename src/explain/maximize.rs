@@ -1,18 +1,27 @@
-//! Activation maximization: gradient ascent on the input image to maximize a [`Target`], with
-//! regularizers that keep the image readable (L2 decay, total variation, jitter, periodic blur,
-//! clipping to [0, 1]). Deterministic for a given seed.
+//! Activation maximization: gradient ascent to maximize a [`Target`], with the regularizers that
+//! keep the image readable. On small greyscale models: pixels with L2 decay, total variation,
+//! jitter, periodic blur and clipping to [0, 1]. On colour models (Olah et al., "Feature
+//! Visualization", 2017): a Fourier parameterization in a decorrelated colour space
+//! ([`super::param`]) and random shifts, rescaling and rotation each step
+//! ([`super::transform`]), the gradient flowing back through all of them. Deterministic for a
+//! given seed.
 
-use super::image::{blur, roll, tv_and_gradient};
+use super::image::{blur, tv_and_gradient};
+use super::param::Param;
+pub use super::param::ParamKind;
 use super::target::Target;
+use super::transform::{Draw, Transforms, Warp};
 use crate::bail;
 use crate::error::Result;
-use crate::model::Model;
+use crate::model::{InputSpec, Model};
 use crate::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Init {
-    /// Uniform noise in [0.4, 0.6].
+    /// Plain pixels: uniform noise in [0.4, 0.6]; other parameterizations: Lucid's normal noise
+    /// of sd 0.01 on their numbers (a grey image with faint noise).
     Noise,
+    /// All numbers 0: black for plain pixels, grey (0.5) for the sigmoid parameterizations.
     Zeros,
     /// The input the caller gives (the explorer's current input).
     Input,
@@ -25,23 +34,34 @@ pub enum Optimizer {
     Normalized,
 }
 
-/// Options; [`Default`] gives readable images on the shipped models.
+/// Options; [`Default`] gives readable images on the shipped (greyscale) models,
+/// [`MaximizeOptions::for_input`] the defaults of any model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaximizeOptions {
     pub steps: usize,
     pub learning_rate: f32,
     pub optimizer: Optimizer,
-    /// Weight of the penalty `l2 * sum(x^2)` (pulls towards black).
+    /// Weight of the penalty `l2 * sum(x^2)` on the image (pulls towards black).
     pub l2: f32,
-    /// Weight of the squared total variation (smoothness).
+    /// Weight of the squared total variation of the image (smoothness).
     pub tv: f32,
     /// Each step the image is shifted by up to this many pixels (circularly) before the gradient.
     pub jitter: usize,
-    /// Blur with `blur_sigma` every `blur_every` steps (0: never).
+    /// Blur with `blur_sigma` every `blur_every` steps (0: never). Plain pixels only.
     pub blur_every: usize,
     pub blur_sigma: f32,
     pub init: Init,
     pub seed: u64,
+    /// What is optimized: pixels or a Fourier spectrum.
+    pub param: ParamKind,
+    /// Colours in Lucid's decorrelated ImageNet colour space (3-channel models).
+    pub decorrelate: bool,
+    /// Each step the image is rescaled by a factor drawn from [min, max] ...
+    pub scale: (f32, f32),
+    /// ... and rotated by up to this many degrees either way.
+    pub rotate: f32,
+    /// Grey border (pixels) around the periodic image that shifts, rescaling and rotation reveal.
+    pub pad: usize,
 }
 
 impl Default for MaximizeOptions {
@@ -57,7 +77,40 @@ impl Default for MaximizeOptions {
             blur_sigma: 0.5,
             init: Init::Noise,
             seed: 0,
+            param: ParamKind::Pixel,
+            decorrelate: false,
+            scale: (1.0, 1.0),
+            rotate: 0.0,
+            pad: 0,
         }
+    }
+}
+
+impl MaximizeOptions {
+    /// The defaults for a model's input. Colour (3 channels) at 64 px or more: Lucid's recipe,
+    /// a decorrelated Fourier image with jitter of 1/16 of the side, rescaling by 0.9-1.1 and
+    /// rotation by up to 10 degrees, no L2, TV or blur, 256 steps. Anything else: [`Default`].
+    pub fn for_input(input: &InputSpec) -> MaximizeOptions {
+        let side = input.height.min(input.width);
+        if input.channels != 3 || side < 64 {
+            return MaximizeOptions::default();
+        }
+        MaximizeOptions {
+            steps: 256,
+            l2: 0.0,
+            tv: 0.0,
+            jitter: (side + 8) / 16,
+            blur_every: 0,
+            param: ParamKind::Fourier,
+            decorrelate: true,
+            scale: (0.9, 1.1),
+            rotate: 10.0,
+            ..MaximizeOptions::default()
+        }
+    }
+
+    fn transforms(&self) -> Transforms {
+        Transforms { jitter: self.jitter, scale: self.scale, rotate: self.rotate, pad: self.pad }
     }
 }
 
@@ -66,17 +119,27 @@ pub struct Maximizer {
     model: Model,
     target: Target,
     opts: MaximizeOptions,
+    transforms: Transforms,
+    param: Param,
+    /// The current image (`param` rendered).
     image: Vec<f32>,
     m: Vec<f32>,
     v: Vec<f32>,
     t: i32,
     rng: Rng,
+    /// Work buffers: this step's transform, the model's input, gradients of the image and of the
+    /// numbers.
+    warp: Warp,
+    input: Vec<f32>,
+    grad_image: Vec<f32>,
+    grad: Vec<f32>,
 }
 
 impl Maximizer {
     /// `start` is used for [`Init::Input`] (raw input, CHW, in [0, 1]).
     pub fn new(model: &Model, target: Target, opts: MaximizeOptions, start: Option<&[f32]>) -> Result<Maximizer> {
-        let n = model.input.len();
+        let spec = &model.input;
+        let n = spec.len();
         if !(opts.learning_rate.is_finite() && opts.learning_rate > 0.0) {
             bail!("learningRate must be a positive number");
         }
@@ -88,67 +151,150 @@ impl Maximizer {
         if opts.steps > 100_000 {
             bail!("steps must be at most 100000");
         }
+        let (lo, hi) = opts.scale;
+        if !(lo.is_finite() && hi.is_finite() && 0.25 <= lo && lo <= hi && hi <= 4.0) {
+            bail!("scale must be [min, max] with 0.25 <= min <= max <= 4");
+        }
+        if !(opts.rotate.is_finite() && (0.0..=180.0).contains(&opts.rotate)) {
+            bail!("rotate must be a number of degrees from 0 to 180");
+        }
+        if opts.pad > 256 {
+            bail!("pad must be at most 256 pixels");
+        }
+        let mut param = Param::new(opts.param, opts.decorrelate, (spec.channels, spec.height, spec.width))?;
+        if opts.blur_every > 0 && !param.is_clipped() {
+            bail!("blurEvery applies to plain pixels only (param \"pixel\" without decorrelate): set it to 0");
+        }
         let mut rng = Rng::new(opts.seed);
-        let image = match opts.init {
-            Init::Noise => (0..n).map(|_| 0.4 + 0.2 * rng.unit()).collect(),
-            Init::Zeros => vec![0.0; n],
+        match opts.init {
+            Init::Noise => param.init_noise(&mut rng),
+            Init::Zeros => {}
             Init::Input => match start {
-                Some(s) if s.len() == n => s.iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+                Some(s) if s.len() == n => param.init_from(s),
                 Some(s) => bail!("the start image has {} values, the model takes {n}", s.len()),
                 None => bail!("init \"input\" needs a current input: run the model first"),
             },
-        };
-        Ok(Maximizer { model: model.clone(), target, opts, m: vec![0.0; n], v: vec![0.0; n], image, t: 0, rng })
+        }
+        let mut image = vec![0.0; n];
+        param.render(&mut image);
+        let len = param.values.len();
+        Ok(Maximizer {
+            model: model.clone(),
+            target,
+            transforms: opts.transforms(),
+            opts,
+            param,
+            image,
+            m: vec![0.0; len],
+            v: vec![0.0; len],
+            t: 0,
+            rng,
+            warp: Warp::new((spec.channels, spec.height, spec.width), &Transforms::default(), &Draw::IDENTITY),
+            input: vec![0.0; n],
+            grad_image: vec![0.0; n],
+            grad: vec![0.0; len],
+        })
+    }
+
+    fn shape(&self) -> (usize, usize, usize) {
+        let i = &self.model.input;
+        (i.channels, i.height, i.width)
     }
 
     /// Runs `n` more steps; returns the objective on the current image afterwards.
     pub fn step(&mut self, n: usize) -> Result<f32> {
-        let i = &self.model.input;
-        let shape = (i.channels, i.height, i.width);
+        let shape = self.shape();
         for _ in 0..n {
             self.t += 1;
-            let j = self.opts.jitter as isize;
-            let (dy, dx) = if j > 0 {
-                (self.rng.below(2 * j as usize + 1) as isize - j, self.rng.below(2 * j as usize + 1) as isize - j)
-            } else {
-                (0, 0)
-            };
-            let shifted = roll(&self.image, shape, dy, dx);
-            let (_, g) = self.target.value_and_gradient(&self.model, &shifted)?;
-            // Ascent direction: objective gradient (shifted back) minus regularizer gradients.
-            let mut g = roll(g.as_slice().expect("contiguous"), shape, -dy, -dx);
-            for (gi, xi) in g.iter_mut().zip(&self.image) {
-                *gi -= 2.0 * self.opts.l2 * xi;
-            }
-            if self.opts.tv > 0.0 {
-                tv_and_gradient(&self.image, shape, -self.opts.tv, &mut g);
-            }
+            let draw = self.transforms.draw(&mut self.rng);
+            self.objective_and_gradient(&draw)?;
+            let g = std::mem::take(&mut self.grad);
             self.apply(&g);
-            if self.opts.blur_every > 0 && (self.t as usize).is_multiple_of(self.opts.blur_every) {
-                blur(&mut self.image, shape, self.opts.blur_sigma);
+            self.grad = g;
+            if self.param.is_clipped() {
+                if self.opts.blur_every > 0 && (self.t as usize).is_multiple_of(self.opts.blur_every) {
+                    blur(&mut self.param.values, shape, self.opts.blur_sigma);
+                }
+                self.param.values.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
             }
-            self.image.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+            self.param.render(&mut self.image);
         }
         self.value()
     }
 
+    /// The regularized objective `target(warp(image)) - l2 sum(image^2) - tv TV(image)` for one
+    /// draw of the transforms, and (in [`Maximizer::gradient`]) its gradient with respect to the
+    /// optimized numbers, through the transforms and the parameterization.
+    pub fn objective_and_gradient(&mut self, draw: &Draw) -> Result<f32> {
+        let shape = self.shape();
+        self.warp.set(&self.transforms, draw);
+        self.warp.apply(&self.image, &mut self.input);
+        let (value, g) = self.target.value_and_gradient(&self.model, &self.input)?;
+        self.warp.adjoint(g.as_slice().expect("contiguous"), &mut self.grad_image);
+        let (l2, tv) = (self.opts.l2, self.opts.tv);
+        let mut penalty = 0.0;
+        if l2 > 0.0 {
+            for (gi, xi) in self.grad_image.iter_mut().zip(&self.image) {
+                *gi -= 2.0 * l2 * xi;
+                penalty += l2 * xi * xi;
+            }
+        }
+        if tv > 0.0 {
+            penalty += tv * tv_and_gradient(&self.image, shape, -tv, &mut self.grad_image);
+        }
+        self.param.backward(&self.image, &mut self.grad_image, &mut self.grad);
+        Ok(value - penalty)
+    }
+
+    /// The regularized objective alone (see [`Maximizer::objective_and_gradient`]).
+    pub fn objective(&mut self, draw: &Draw) -> Result<f32> {
+        let shape = self.shape();
+        self.warp.set(&self.transforms, draw);
+        self.warp.apply(&self.image, &mut self.input);
+        let value = self.target.value_of(&self.model, &self.input)?;
+        let l2: f32 = self.opts.l2 * self.image.iter().map(|x| x * x).sum::<f32>();
+        let tv = if self.opts.tv > 0.0 {
+            self.opts.tv * tv_and_gradient(&self.image, shape, 0.0, &mut self.grad_image)
+        } else {
+            0.0
+        };
+        Ok(value - l2 - tv)
+    }
+
+    /// The gradient of the last [`Maximizer::objective_and_gradient`] with respect to the numbers.
+    pub fn gradient(&self) -> &[f32] {
+        &self.grad
+    }
+
+    /// The optimized numbers (pixels, or Fourier coefficients).
+    pub fn params(&self) -> &[f32] {
+        &self.param.values
+    }
+
+    /// Sets the optimized numbers (and renders the image).
+    pub fn set_params(&mut self, values: &[f32]) {
+        self.param.values.copy_from_slice(values);
+        self.param.render(&mut self.image);
+    }
+
     fn apply(&mut self, g: &[f32]) {
         let lr = self.opts.learning_rate;
+        let x = &mut self.param.values;
         match self.opts.optimizer {
             Optimizer::Adam => {
                 let (b1, b2) = (0.9f32, 0.999f32);
                 let c1 = 1.0 - b1.powi(self.t);
                 let c2 = 1.0 - b2.powi(self.t);
-                for (((x, m), v), &gk) in self.image.iter_mut().zip(&mut self.m).zip(&mut self.v).zip(g) {
-                    *m = b1 * *m + (1.0 - b1) * gk;
-                    *v = b2 * *v + (1.0 - b2) * gk * gk;
+                for (((x, g), m), v) in x.iter_mut().zip(g).zip(&mut self.m).zip(&mut self.v) {
+                    *m = b1 * *m + (1.0 - b1) * g;
+                    *v = b2 * *v + (1.0 - b2) * g * g;
                     *x += lr * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
                 }
             }
             Optimizer::Normalized => {
                 let rms = (g.iter().map(|v| v * v).sum::<f32>() / g.len() as f32).sqrt();
                 if rms > 0.0 {
-                    self.image.iter_mut().zip(g).for_each(|(x, gi)| *x += lr * gi / rms);
+                    x.iter_mut().zip(g).for_each(|(x, gi)| *x += lr * gi / rms);
                 }
             }
         }

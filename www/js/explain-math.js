@@ -12,19 +12,71 @@ export const METHODS = {
   gradcam: { label: "Grad-CAM", signed: false },
 };
 
-/** Defaults of the maximization options (the engine's, shown in the controls). */
+/**
+ * Defaults of the maximization options for small greyscale models (the engine's; a model's own
+ * come from `explorer.maximizeDefaults()`: colour models of 64 px and more get a decorrelated
+ * Fourier image with jitter, rescaling and rotation).
+ */
 export const MAXIMIZE_DEFAULTS = {
   steps: 128,
   learningRate: 0.05,
   optimizer: "adam",
+  param: "pixel",
+  decorrelate: false,
   l2: 1e-3,
   tv: 5e-3,
   jitter: 1,
+  scale: [1, 1],
+  rotate: 0,
+  pad: 0,
   blurEvery: 4,
   blurSigma: 0.5,
   init: "noise",
   seed: 0,
 };
+
+/** Blur applies to plain pixels only (pixels without colour decorrelation). */
+export const plainPixels = (param, decorrelate) => param === "pixel" && !decorrelate;
+
+/** The settings form's values (strings, one per control) for a defaults object. */
+export function settingsValues(defaults) {
+  const v = {};
+  for (const [k, d] of Object.entries(defaults)) {
+    if (k === "scale") {
+      v.scaleMin = String(d[0]);
+      v.scaleMax = String(d[1]);
+    } else v[k] = String(d);
+  }
+  return v;
+}
+
+/**
+ * The maximization options object from the settings form's values (strings): numbers parsed (a
+ * value that is not a number falls back to `defaults`), counts rounded, `scale` from
+ * scaleMin/scaleMax, `decorrelate` only for 3-channel models, blur only for plain pixels.
+ */
+export function maximizeOptions(values, channels, defaults = MAXIMIZE_DEFAULTS) {
+  const num = (k, d) => {
+    const v = Number(values[k]);
+    return values[k] !== "" && Number.isFinite(v) ? v : d;
+  };
+  const o = {};
+  for (const k of ["steps", "learningRate", "l2", "tv", "jitter", "rotate", "pad", "blurEvery", "blurSigma", "seed"]) {
+    o[k] = num(k, defaults[k]);
+  }
+  for (const k of ["steps", "jitter", "pad", "blurEvery", "seed"]) o[k] = Math.max(0, Math.round(o[k]));
+  o.steps = Math.max(1, o.steps);
+  for (const k of ["optimizer", "init", "param"]) o[k] = values[k] ?? defaults[k];
+  o.scale = [num("scaleMin", defaults.scale[0]), num("scaleMax", defaults.scale[1])];
+  if (o.scale[0] > o.scale[1]) o.scale.reverse();
+  const decorrelate = channels === 3 && String(values.decorrelate ?? defaults.decorrelate) === "true";
+  if (channels === 3) o.decorrelate = decorrelate;
+  if (!plainPixels(o.param, decorrelate)) {
+    delete o.blurEvery;
+    delete o.blurSigma;
+  }
+  return o;
+}
 
 /** Defaults of the attribution parameters. */
 export const ATTRIBUTE_DEFAULTS = { samples: 16, sigma: 0.15, steps: 64, seed: 0 };

@@ -3,7 +3,11 @@
 // per animation frame, so the image evolves on screen; the objective is plotted over steps and
 // the achieved frame rate shown (and exposed as `data-fps` on the host). The "layer atlas"
 // maximizes every channel of a layer and shows each image beside the channel's top-9 inputs
-// from the evaluation sample statistics (stats.js).
+// from the evaluation sample statistics (stats.js). The settings start from the model's own
+// defaults (the engine's `maximizeDefaults`): pixels with L2, TV, jitter and blur for small
+// greyscale models; for colour models of 64 px and more a Fourier image in decorrelated colours
+// with jitter, rescaling and rotation (Olah et al., "Feature Visualization", 2017). Colour models
+// are drawn in RGB.
 //
 //   const view = mountMaximize(host, ctx);  // ctx: {engine, summary, input, evalSample, ...}
 //   view.refresh(ctx);                       // after a model change or a new input
@@ -21,7 +25,10 @@ import {
   fpsOf,
   imageRGBA,
   isSpatial,
+  maximizeOptions,
+  plainPixels,
   readLayer,
+  settingsValues,
 } from "./explain-math.js";
 import { button, drawInput, drawMosaic, el, field, numberInput, pixelCanvas, putRGBA, select, statisticsFor, themeColor } from "./stats.js";
 
@@ -50,39 +57,64 @@ export function mountMaximize(host, ctx) {
     x: field("Column", unitX),
     unit: field("Unit", unitSel),
   };
+  const D = settingsValues(MAXIMIZE_DEFAULTS);
   const settings = {
-    steps: numberInput(MAXIMIZE_DEFAULTS.steps, { min: 1, max: 100000, step: 1 }),
-    learningRate: numberInput(MAXIMIZE_DEFAULTS.learningRate, { min: 0, step: 0.01 }),
+    steps: numberInput(D.steps, { min: 1, max: 100000, step: 1 }),
+    learningRate: numberInput(D.learningRate, { min: 0, step: 0.01 }),
     optimizer: select(
       [
         ["adam", "Adam"],
         ["normalized", "normalized gradient"],
       ],
-      MAXIMIZE_DEFAULTS.optimizer,
+      D.optimizer,
     ),
-    l2: numberInput(MAXIMIZE_DEFAULTS.l2, { min: 0, step: 0.001 }),
-    tv: numberInput(MAXIMIZE_DEFAULTS.tv, { min: 0, step: 0.001 }),
-    jitter: numberInput(MAXIMIZE_DEFAULTS.jitter, { min: 0, max: 64, step: 1 }),
-    blurEvery: numberInput(MAXIMIZE_DEFAULTS.blurEvery, { min: 0, step: 1 }),
-    blurSigma: numberInput(MAXIMIZE_DEFAULTS.blurSigma, { min: 0, step: 0.1 }),
+    param: select(
+      [
+        ["pixel", "pixels"],
+        ["fourier", "Fourier spectrum (1/f)"],
+      ],
+      D.param,
+    ),
+    decorrelate: select(
+      [
+        ["true", "decorrelated (ImageNet)"],
+        ["false", "plain RGB"],
+      ],
+      D.decorrelate,
+    ),
+    l2: numberInput(D.l2, { min: 0, step: 0.001 }),
+    tv: numberInput(D.tv, { min: 0, step: 0.001 }),
+    jitter: numberInput(D.jitter, { min: 0, max: 64, step: 1 }),
+    scaleMin: numberInput(D.scaleMin, { min: 0.25, max: 4, step: 0.05 }),
+    scaleMax: numberInput(D.scaleMax, { min: 0.25, max: 4, step: 0.05 }),
+    rotate: numberInput(D.rotate, { min: 0, max: 180, step: 1 }),
+    pad: numberInput(D.pad, { min: 0, max: 256, step: 1 }),
+    blurEvery: numberInput(D.blurEvery, { min: 0, step: 1 }),
+    blurSigma: numberInput(D.blurSigma, { min: 0, step: 0.1 }),
     init: select(
       [
         ["noise", "noise"],
         ["zeros", "zeros"],
         ["input", "current input"],
       ],
-      MAXIMIZE_DEFAULTS.init,
+      D.init,
     ),
-    seed: numberInput(MAXIMIZE_DEFAULTS.seed, { min: 0, step: 1 }),
+    seed: numberInput(D.seed, { min: 0, step: 1 }),
   };
   const perFrame = numberInput(STEPS_PER_FRAME, { min: 1, max: 64, step: 1 });
   const labels = {
     steps: "Steps",
     learningRate: "Learning rate",
     optimizer: "Optimizer",
+    param: "Image as",
+    decorrelate: "Colours",
     l2: "L2 decay",
     tv: "Total variation",
     jitter: "Jitter (px)",
+    scaleMin: "Scale min",
+    scaleMax: "Scale max",
+    rotate: "Rotate (±°)",
+    pad: "Pad (px)",
     blurEvery: "Blur every (steps)",
     blurSigma: "Blur σ",
     init: "Start from",
@@ -91,9 +123,12 @@ export function mountMaximize(host, ctx) {
   const details = el("details", "cle-settings");
   details.append(el("summary", "", "Settings (regularizers)"));
   const grid = el("div", "cle-settings-grid");
-  for (const [k, c] of Object.entries(settings)) grid.append(field(labels[k], c));
+  const fields = {};
+  for (const [k, c] of Object.entries(settings)) grid.append((fields[k] = field(labels[k], c)));
   grid.append(field("Steps per frame", perFrame));
   details.append(grid, button("Defaults", resetDefaults, "cle-small"));
+  settings.param.addEventListener("change", showSettings);
+  settings.decorrelate.addEventListener("change", showSettings);
 
   const startButton = button("Start", () => start(), "cle-primary");
   const stopButton = button("Stop", () => stop());
@@ -198,22 +233,40 @@ export function mountMaximize(host, ctx) {
   }
 
   function options() {
-    const o = {};
-    for (const [k, c] of Object.entries(settings)) {
-      if (k === "optimizer" || k === "init") o[k] = c.value;
-      else {
-        const v = Number(c.value);
-        o[k] = Number.isFinite(v) ? v : MAXIMIZE_DEFAULTS[k];
-      }
-    }
-    for (const k of ["steps", "jitter", "blurEvery", "seed"]) o[k] = Math.max(0, Math.round(o[k]));
-    o.steps = Math.max(1, o.steps);
-    return o;
+    const values = Object.fromEntries(Object.entries(settings).map(([k, c]) => [k, c.value]));
+    return maximizeOptions(values, current.summary.input.channels, defaults);
+  }
+
+  // The model's defaults (from the engine); the greyscale ones until they arrive.
+  let defaults = MAXIMIZE_DEFAULTS;
+  let defaultsReady = Promise.resolve();
+  function loadDefaults() {
+    const summary = current.summary;
+    defaultsReady = current.engine
+      .call("maximizeDefaults")
+      .then((d) => {
+        if (summary !== current.summary) return;
+        defaults = d;
+        resetDefaults();
+      })
+      .catch(() => {}); // an engine without them: keep the greyscale defaults
+    return defaultsReady;
   }
 
   function resetDefaults() {
-    for (const [k, c] of Object.entries(settings)) c.value = String(MAXIMIZE_DEFAULTS[k]);
+    const v = settingsValues(defaults);
+    for (const [k, c] of Object.entries(settings)) if (v[k] !== undefined) c.value = v[k];
     perFrame.value = String(STEPS_PER_FRAME);
+    showSettings();
+  }
+
+  /** Only the settings that apply: colours for 3-channel models, blur for plain pixels. */
+  function showSettings() {
+    const colour = current.summary.input.channels === 3;
+    fields.decorrelate.hidden = !colour;
+    const plain = plainPixels(settings.param.value, colour && settings.decorrelate.value === "true");
+    fields.blurEvery.hidden = !plain;
+    fields.blurSigma.hidden = !plain;
   }
 
   function describe(t) {
@@ -228,6 +281,8 @@ export function mountMaximize(host, ctx) {
   async function start() {
     stop(true);
     const my = ++token;
+    await defaultsReady;
+    if (my !== token) return;
     const t = target();
     const opts = { ...options(), ...t };
     host.dataset.state = "starting";
@@ -427,6 +482,8 @@ export function mountMaximize(host, ctx) {
         note.textContent = `Maximizing images only: ${e.message}`;
       },
     );
+    await defaultsReady;
+    if (my !== atlasToken) return;
     const opts = options();
     const t0 = performance.now();
     try {
@@ -480,6 +537,8 @@ export function mountMaximize(host, ctx) {
   layerSel.addEventListener("change", fillTarget);
   modeSel.addEventListener("change", fillTarget);
   fillLayers();
+  showSettings();
+  loadDefaults();
   // an empty image until the first run
   putRGBA(image, imageRGBA(new Float32Array(current.summary.input.channels * 4), 0, current.summary.input.channels, 2, 2), 2, 2);
   readout.textContent = "press Start";
@@ -494,6 +553,7 @@ export function mountMaximize(host, ctx) {
         atlasToken++;
         atlasBox.replaceChildren();
         fillLayers();
+        loadDefaults();
       }
     },
     target: setTarget,

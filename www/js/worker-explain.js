@@ -12,6 +12,7 @@
 //   maximizeStep({steps})      -> {value, image, stepsTaken}
 //   maximizeStop()             -> {stepsTaken}                       frees it
 //   maximize({options})        -> {image}                            all steps at once
+//   maximizeDefaults()         -> the model's default options (explorer.maximizeDefaults())
 //   attribute({options, input?}) -> {map, output}   runs `input` first when given (the engine
 //                                  attributes the input of the last run); output = its prediction
 //   statistics({inputs, count}) -> {layers: [{name, channels: [{mean, max, active, dead, top}]}]}
@@ -62,6 +63,10 @@ export function explainOps(state) {
 
     maximize({ options }) {
       return { image: current().maximize(options ?? {}) };
+    },
+
+    maximizeDefaults() {
+      return current().maximizeDefaults();
     },
 
     attribute({ options, input }) {
