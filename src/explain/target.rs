@@ -51,7 +51,13 @@ impl Target {
 
     /// The objective's value on a forward pass.
     pub fn value(&self, acts: &Activations) -> f32 {
-        acts.outputs[self.layer].iter().zip(self.seed.iter()).map(|(a, s)| a * s).sum()
+        let (out, seed) = (&acts.outputs[self.layer], &self.seed);
+        match (out.as_slice(), seed.as_slice()) {
+            // Slices (the engine's tensors are contiguous): ndarray's element iterator took a fifth
+            // of a maximization step on large inputs.
+            (Some(a), Some(s)) => a.iter().zip(s).map(|(a, s)| a * s).sum(),
+            _ => out.iter().zip(seed.iter()).map(|(a, s)| a * s).sum(),
+        }
     }
 
     /// The objective on a raw input (a forward pass up to the target's layer).

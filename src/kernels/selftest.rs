@@ -473,8 +473,10 @@ pub fn run_random_pool_include_pad(seed: u64, cases: usize) {
 /// The depthwise kernels are the SIMD backend's (`simd128` in wasm) and actually run: their
 /// counters rise across a depthwise forward and backward pass.
 pub fn check_depthwise_simd_ran() {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", not(target_feature = "relaxed-simd")))]
     assert_eq!(kernels::ISA, "simd128", "wrong SIMD backend compiled in");
+    #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+    assert_eq!(kernels::ISA, "simd128+relaxed", "wrong SIMD backend compiled in");
     let watched = [Kernel::DepthwiseForward, Kernel::DepthwiseBackwardInput];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(2);
