@@ -182,6 +182,11 @@ impl Maximizer {
     pub fn steps_taken(&self) -> usize {
         self.0.steps_taken()
     }
+    /// The `steps` option (the model's default when not given).
+    #[wasm_bindgen(getter, js_name = stepsPlanned)]
+    pub fn steps_planned(&self) -> usize {
+        self.0.steps_planned()
+    }
 }
 
 /// An options object as a Rust struct; unknown or mistyped fields are errors.

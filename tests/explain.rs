@@ -343,6 +343,27 @@ fn fourier_maximization_rises_and_is_deterministic() {
     assert!(diff > 1e-3, "red and blue differ by {diff} on average");
 }
 
+/// A channel that a flat grey image leaves at zero behind its relu (1x1 conv, weights 1, bias
+/// -1.6: grey gives -0.1) still starts rising from the sigmoid parameterizations' noise.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_channel_dead_on_flat_grey_still_starts() {
+    let conv =
+        Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-1.6])), (1, 1), (0, 0), (1, 1));
+    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu".to_string(), LayerKind::Relu)];
+    let model = Model::new(InputSpec::plain(3, 64, 64), None, layers).unwrap();
+    assert_eq!(
+        Target::new(&model, 0, Some(0), None).unwrap().value(&model.forward(&vec![0.5; 3 * 4096]).unwrap()),
+        0.0
+    );
+    for param in [ParamKind::Fourier, ParamKind::Pixel] {
+        let opts = MaximizeOptions { param, steps: 30, ..MaximizeOptions::for_input(&model.input) };
+        let mut m = Maximizer::new(&model, Target::new(&model, 0, Some(0), None).unwrap(), opts, None).unwrap();
+        let v0 = m.value().unwrap();
+        let v = m.step(30).unwrap();
+        assert!(v0 > 0.0 && v > 10.0 * v0, "{param:?}: {v0} -> {v}");
+    }
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn colour_models_of_64_px_and_more_default_to_lucids_recipe() {
     let d = MaximizeOptions::for_input(&InputSpec::plain(3, 224, 224));

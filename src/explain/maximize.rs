@@ -18,8 +18,8 @@ use crate::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Init {
-    /// Plain pixels: uniform noise in [0.4, 0.6]; other parameterizations: Lucid's normal noise
-    /// of sd 0.01 on their numbers (a grey image with faint noise).
+    /// Plain pixels: uniform noise in [0.4, 0.6]; other parameterizations: normal noise on their
+    /// numbers, scaled to about the same image noise (grey with faint noise).
     Noise,
     /// All numbers 0: black for plain pixels, grey (0.5) for the sigmoid parameterizations.
     Zeros,

@@ -39,8 +39,11 @@ pub fn color_matrix() -> [[f32; 3]; 3] {
     m.map(|row| row.map(|v| v / norm))
 }
 
-/// Lucid's initial standard deviation of the sigmoid parameterizations' numbers.
-const INIT_SD: f32 = 0.01;
+/// Standard deviation of the starting noise of the sigmoid parameterizations, measured on the
+/// image before the sigmoid: 0.25 gives image noise of sd ~0.06, as the plain-pixel start (uniform
+/// in [0.4, 0.6]). Lucid starts 10x fainter (its numbers with sd 0.01); on an almost flat grey
+/// image a channel behind a relu that grey does not excite has a zero gradient and never starts.
+const INIT_SD: f32 = 0.25;
 
 pub struct Param {
     pub kind: ParamKind,
@@ -104,13 +107,21 @@ impl Param {
         self.kind == ParamKind::Pixel && !self.decorrelate
     }
 
-    /// Plain pixels: uniform in [0.4, 0.6]; otherwise normal with Lucid's sd 0.01 (a grey image
-    /// with faint noise).
+    /// Plain pixels: uniform in [0.4, 0.6]; otherwise normal numbers scaled so that the image
+    /// before the sigmoid has sd `INIT_SD` (grey with faint noise; for a Fourier image, 1/f noise).
     pub fn init_noise(&mut self, rng: &mut Rng) {
         if self.is_clipped() {
             self.values.iter_mut().for_each(|v| *v = 0.4 + 0.2 * rng.unit());
         } else {
-            self.values.iter_mut().for_each(|v| *v = INIT_SD * rng.normal());
+            self.values.iter_mut().for_each(|v| *v = rng.normal());
+            // scaled so that the image before the sigmoid has standard deviation INIT_SD
+            let mut image = vec![0.0; self.pre.len()];
+            self.render(&mut image);
+            let n = self.pre.len() as f64;
+            let mean = self.pre.iter().map(|&v| v as f64).sum::<f64>() / n;
+            let var = self.pre.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            let k = if var > 0.0 { INIT_SD as f64 / var.sqrt() } else { 0.0 };
+            self.values.iter_mut().for_each(|v| *v = (*v as f64 * k) as f32);
         }
     }
 

@@ -40,7 +40,7 @@ export function explainOps(state) {
       s.maximizer = next;
       s.owner = ex; // the explorer the maximizer was made from
       const { maximizer } = s;
-      return { image: maximizer.image(), stepsTaken: maximizer.stepsTaken, planned: options?.steps ?? 128 };
+      return { image: maximizer.image(), stepsTaken: maximizer.stepsTaken, planned: maximizer.stepsPlanned };
     },
 
     maximizeStep({ steps = 1 } = {}) {
@@ -90,7 +90,7 @@ export function explainOps(state) {
       for (const channel of list) {
         const m = ex.maximizer({ ...options, layer, channel });
         try {
-          values.push(m.step(options.steps ?? 128));
+          values.push(m.step(m.stepsPlanned));
           images.push(m.image());
         } finally {
           m.free();
