@@ -101,7 +101,10 @@ export function colourGraph() {
   tensors["fc.weight"] = { shape: [4, 16 * 8 * 8], data: pseudoRandom(4 * 1024, 99).map((v) => v * 0.05) };
   tensors["fc.bias"] = { shape: [4], data: new Float32Array(4) };
   const architecture = { input: { channels: 3, height: 64, width: 64 }, labels: ["w", "x", "y", "z"], layers };
+  return { architecture, bytes: safetensors(architecture, tensors) };
+}
 
+/**
  * A random colour model with ImageNet's normalization, 3x64x64: conv 5x5 (8) -> relu -> maxpool 2
  * -> conv 3x3 (8) -> relu -> maxpool 2 -> flatten -> linear (4) -> softmax, labels a..d. Big
  * enough for the colour defaults of activation maximization (a decorrelated Fourier image with
