@@ -214,30 +214,36 @@ test("profile: self time per function, by side", () => {
 const pkgWasm = path.join(ROOT, "www/pkg/convlens_bg.wasm");
 const tfDeps = path.join(ROOT, "tools/bench/node_modules/@tensorflow/tfjs-core");
 const ready = existsSync(pkgWasm) && existsSync(tfDeps);
-test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip: !ready && "needs ./build.sh build and tools/bench's npm ci (./build.sh setup)" }, async () => {
+
+/** TF.js (CPU backend, with gradients) bundled for node into `dir`, and the release convlens. */
+async function loadBoth(dir) {
   const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
   const esbuild = require("esbuild");
+  // tfjs-core's gradients are not in its prebuilt bundles: bundle the ESM sources for node.
+  await esbuild.build({
+    stdin: {
+      contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
+      resolveDir: path.join(ROOT, "tools/bench"),
+    },
+    outfile: path.join(dir, "tf.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    mainFields: ["module", "main"],
+    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+    logLevel: "error",
+  });
+  const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
+  tf.env().set("IS_TEST", true); // no "install tfjs-node" banner
+  await tf.setBackend("cpu");
+  const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
+  await cl.default({ module_or_path: await readFile(pkgWasm) });
+  return { tf, cl };
+}
+test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip: !ready && "needs ./build.sh build and tools/bench's npm ci (./build.sh setup)" }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
   try {
-    // tfjs-core's gradients are not in its prebuilt bundles: bundle the ESM sources for node.
-    await esbuild.build({
-      stdin: {
-        contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
-        resolveDir: path.join(ROOT, "tools/bench"),
-      },
-      outfile: path.join(dir, "tf.mjs"),
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      mainFields: ["module", "main"],
-      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-      logLevel: "error",
-    });
-    const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
-    tf.env().set("IS_TEST", true); // no "install tfjs-node" banner
-    await tf.setBackend("cpu");
-    const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
-    await cl.default({ module_or_path: await readFile(pkgWasm) });
+    const { tf, cl } = await loadBoth(dir);
 
     const ex = cl.Explorer.builtin("digits");
     const summary = ex.summary();
@@ -280,28 +286,9 @@ test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip:
 // fused, depthwise convs) gives the engine's logits: the benchmark compares the same network.
 const mobilenet = path.join(ROOT, "www/models/mobilenet_v2.safetensors");
 test("convlens and TF.js (tf-graph.js) agree on MobileNetV2", { skip: !(ready && existsSync(mobilenet)) && "needs ./build.sh build, ./build.sh models and tools/bench's npm ci", timeout: 300_000 }, async () => {
-  const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
-  const esbuild = require("esbuild");
   const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
   try {
-    await esbuild.build({
-      stdin: {
-        contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
-        resolveDir: path.join(ROOT, "tools/bench"),
-      },
-      outfile: path.join(dir, "tf.mjs"),
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      mainFields: ["module", "main"],
-      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-      logLevel: "error",
-    });
-    const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
-    tf.env().set("IS_TEST", true);
-    await tf.setBackend("cpu");
-    const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
-    await cl.default({ module_or_path: await readFile(pkgWasm) });
+    const { tf, cl } = await loadBoth(dir);
     const bytes = new Uint8Array(await readFile(mobilenet));
     const ex = cl.Explorer.fromBytes(bytes);
     const net = buildTfGraph(tf, bytes);
