@@ -1003,7 +1003,8 @@ async function main() {
       opt.textContent = name;
       ui.select.append(opt);
     }
-    state.catalog = await loadCatalog(new URL("../models/index.json", import.meta.url).href);
+    // The single-file build has no models/ beside it (and file:// forbids fetching it).
+    if (!globalThis.convlensInline?.singleFile) state.catalog = await loadCatalog(new URL("../models/index.json", import.meta.url).href);
     if (state.catalog.length) {
       const group = document.createElement("optgroup");
       group.label = "Download (fetched when picked)";
