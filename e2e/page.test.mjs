@@ -196,8 +196,11 @@ function inkStats({ width, height, values }) {
 test("the page loads with a builtin model, a strict CSP and clean markup", async () => {
   assert.equal(await page.evaluate(() => document.body.dataset.ready), "1", "ready flag");
   const names = await api(() => window.convlensApi.Explorer.builtinNames());
-  const options = await page.$$eval("#model-select option", (os) => os.map((o) => o.value));
+  const options = await page.$$eval("#model-select > option", (os) => os.map((o) => o.value));
   assert.deepEqual(options, names, "model select lists Explorer.builtinNames()");
+  // Then the catalog's models (www/models/index.json), downloaded when picked.
+  const catalog = await page.$$eval("#model-select optgroup option", (os) => os.map((o) => o.value));
+  assert.deepEqual(catalog, ["mobilenet_v2"]);
   assert.equal(await page.evaluate(() => document.body.dataset.model), "digits", "digits is the default model");
   assert.match(await page.textContent("h1"), /convlens/);
   assert.match(await page.textContent("#status"), /simd128(\+relaxed)? in a worker/); // the build: e2e/wasm-build.test.mjs
