@@ -86,7 +86,7 @@ test("MobileNetV2 from the catalog: progress, a photo, top-5, compact maps on de
   await page.close();
 });
 
-test("MobileNetV2: a stem tile opens its detail with the filters as colour patches; Grad-CAM on the photo", { timeout: 180_000 }, async () => {
+test("MobileNetV2: a stem tile opens its detail with the filters as colour patches; Grad-CAM on the photo", { timeout: 300_000 }, async () => {
   const problems = [];
   const page = await openPage("#model=mobilenet_v2", problems);
   await page.waitForFunction(() => document.body.dataset.model === "mobilenet_v2" && document.querySelector("#layer-0 .atlas-canvas"), null, { timeout: 120_000 });
@@ -97,14 +97,15 @@ test("MobileNetV2: a stem tile opens its detail with the filters as colour patch
     return { x: r.left, y: r.top, scale: r.width / c.width };
   });
   await page.mouse.click(box.x + (2 * 113 + 50) * box.scale, box.y + 50 * box.scale);
-  await page.waitForFunction(() => document.body.dataset.detail === "open", null, { timeout: 30_000 });
+  // Generous waits: the e2e files run in parallel on 2 cores, and each MobileNetV2 pass is heavy.
+  await page.waitForFunction(() => document.body.dataset.detail === "open", null, { timeout: 90_000 });
   assert.equal(await page.$eval(".clv-detail", (d) => d.dataset.channel), "2");
-  await page.waitForSelector(".clv-filter-patches", { timeout: 30_000 });
+  await page.waitForSelector(".clv-filter-patches", { timeout: 90_000 });
   assert.ok((await distinctColours(page, ".clv-filter-patches")) > 20, "32 colour filters");
   await page.screenshot({ path: `${OUT_DIR}mobilenet-detail.png` });
   await page.keyboard.press("Escape");
   await page.click("#tab-attribution");
-  await page.waitForFunction(() => document.querySelector("[data-method]")?.dataset.method === "gradcam", null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector("[data-method]")?.dataset.method === "gradcam", null, { timeout: 90_000 });
   await page.screenshot({ path: `${OUT_DIR}mobilenet-gradcam.png` });
   assert.deepEqual(problems, []);
   await page.close();
