@@ -135,11 +135,11 @@ const maps = new MapsView(ui.maps, {
  */
 async function fetchLayers(layers) {
   const gen = state.gen;
-  // A run that lands meanwhile replaces state.activations: fetch again from that one.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // The worker numbers its runs: layers of a run the page has not received yet wait in
+  // state.early for it (runNow adds them), and layers of an older run are fetched again.
+  for (let attempt = 0; attempt < 12; attempt++) {
     const missing = layers.filter((i) => i >= 0 && !state.activations?.[i]);
     if (!missing.length) return;
-    const runs = state.runs;
     let got;
     try {
       got = await state.engine.activations(missing);
@@ -148,12 +148,24 @@ async function fetchLayers(layers) {
       return;
     }
     if (gen !== state.gen || !state.activations) return; // another model
-    if (runs !== state.runs) continue;
-    for (const [i, data] of Object.entries(got)) state.activations[Number(i)] = data;
-    maps.fill(got);
+    if (got.run > state.run) {
+      if (state.early?.run !== got.run) state.early = { run: got.run, layers: {} };
+      Object.assign(state.early.layers, got.layers);
+      await nextLanding(); // the run those layers belong to reaches the page
+      if (gen !== state.gen) return;
+      continue;
+    }
+    if (got.run < state.run) continue;
+    for (const [i, data] of Object.entries(got.layers)) state.activations[Number(i)] = data;
+    maps.fill(got.layers);
     return;
   }
 }
+
+const landingWaiters = [];
+/** Resolves when the next run reaches the page (or is dropped, or the model changes). */
+const nextLanding = () => new Promise((resolve) => landingWaiters.push(resolve));
+const landed = () => landingWaiters.splice(0).forEach((resolve) => resolve());
 
 /** The layers a run must return: those the maps show, and the open detail view's layer and input. */
 function layersToRun(summary) {
@@ -182,6 +194,14 @@ function onInputChanged() {
 
 /** Runs the model on the current input and redraws everything. */
 async function runNow() {
+  try {
+    await runAndShow();
+  } finally {
+    landed();
+  }
+}
+
+async function runAndShow() {
   const { engine, summary } = state;
   if (!engine || !summary) return;
   const gen = state.gen;
@@ -197,6 +217,11 @@ async function runNow() {
   if (!r || gen !== state.gen) return; // superseded by a newer input or model
   const t1 = performance.now();
   state.activations = r.activations;
+  state.run = r.run;
+  if (state.early?.run === r.run) {
+    for (const [i, data] of Object.entries(state.early.layers)) state.activations[Number(i)] ??= data;
+  }
+  state.early = null;
   state.output = r.output;
   state.lastInput = tensor;
   maps.update(r.activations);
@@ -271,6 +296,10 @@ async function setModel(name, { bytes } = {}) {
     summary = await state.engine.load(source); // rejects (keeping the previous model) on a bad file
   }
   state.gen += 1;
+  // Nothing of the previous model's last run may reach a view of this one.
+  state.activations = state.output = state.lastInput = state.early = null;
+  state.run = 0;
+  landed();
   state.name = name;
   state.summary = summary;
   if (bytes) state.files.set(name, bytes);
@@ -661,7 +690,10 @@ function comingSoon(host, what) {
 }
 
 async function openDetail(layer, channel) {
-  if (!state.summary || !state.activations) return;
+  if (!state.summary) return;
+  const gen = state.gen;
+  await waitForRun(); // a model just picked has not run yet
+  if (gen !== state.gen) return;
   closeDetail({ keepView: true });
   // The layer and the one it reads (large models' runs bring only the layers on screen).
   await fetchLayers([layer, inputLayerIndex(state.summary, layer)]);
@@ -682,6 +714,8 @@ async function openDetail(layer, channel) {
     document.body.dataset.detail = "missing";
     return;
   }
+  // A run that started before the detail was set may have landed meanwhile without its layers.
+  await fetchLayers([layer, inputLayerIndex(state.summary, layer)]);
   if (state.detail?.layer !== layer || state.detail?.channel !== channel) return;
   try {
     state.detail.handle = await mod.openDetail(ui.detailHost, detailContext(layer, channel));

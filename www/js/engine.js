@@ -110,12 +110,13 @@ export class Engine {
     return this.call("load", source);
   }
 
-  /** Forward pass: `{output, activations, ms}`; with `layers`, only those layers' activations. */
+  /** Forward pass: `{output, activations, ms, run}` (`run` numbers the model's runs); with
+   * `layers`, only those layers' activations. */
   run(input, { layers } = {}) {
     return this.call("run", layers ? { input, layers } : { input });
   }
 
-  /** Activations of `layers` (indices) from the last run: `{index: Float32Array}`. */
+  /** Activations of `layers` (indices) from the last run: `{run, layers: {index: Float32Array}}`. */
   activations(layers) {
     return this.call("activations", { layers });
   }

@@ -76,19 +76,22 @@ const ops = {
    * only those of `layers` (the others null) when given: large models' pages ask for the layers
    * on screen. */
   run({ input, layers }) {
-    const { explorer, summary } = loaded();
+    const slot = loaded();
+    const { explorer, summary } = slot;
     const t0 = performance.now();
     const output = explorer.run(input);
+    slot.runs = (slot.runs ?? 0) + 1;
     const want = layers ? new Set(layers) : null;
     const activations = summary.layers.map((_, i) => (!want || want.has(i) ? explorer.activation(i) : null));
-    return { output, activations, ms: performance.now() - t0 };
+    return { output, activations, ms: performance.now() - t0, run: slot.runs };
   },
 
-  /** Activations of `layers` from the last run: {layer index: Float32Array}. */
+  /** Activations of `layers` from the last run: {run, layers: {layer index: Float32Array}}, where
+   * `run` numbers that run as `run` did (the page may not have received the run yet). */
   activations({ layers }) {
-    const { explorer } = loaded();
+    const slot = loaded();
     if (!Array.isArray(layers)) throw new Error("activations needs {layers: [layer indices]}");
-    return Object.fromEntries(layers.map((i) => [i, explorer.activation(i)]));
+    return { run: slot.runs ?? 0, layers: Object.fromEntries(layers.map((i) => [i, slot.explorer.activation(i)])) };
   },
 
   parameters({ layer }) {
