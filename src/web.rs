@@ -84,7 +84,8 @@ impl Explorer {
     /// Forward pass on a raw input (values in [0, 1], CHW, flattened); returns the last layer's output.
     pub fn run(&mut self, input: &JsValue) -> JsResult<Vec<f32>> {
         let raw = f32_array(input, "input")?;
-        let acts = self.model.forward(&raw)?;
+        let last = self.model.layers.len() - 1;
+        let acts = self.model.forward_reusing(&raw, last, &mut self.last)?;
         let out = crate::layers::to_vec(acts.output());
         self.last = Some(acts);
         self.last_input = Some(raw);
@@ -169,7 +170,8 @@ pub struct Maximizer(explain::Maximizer);
 
 #[wasm_bindgen]
 impl Maximizer {
-    /// Runs `n` more steps; returns the objective on the current image.
+    /// Runs `n` more steps; returns the target's value as the last of them measured it
+    /// (`step(0)`: on the image as it is now). See [`explain::Maximizer::step`].
     pub fn step(&mut self, n: usize) -> JsResult<f32> {
         Ok(self.0.step(n)?)
     }

@@ -472,3 +472,22 @@ fn step_overhead_at_224() {
         );
     }
 }
+
+/// `step(n)` reports the target as the last step's own forward pass measured it (no extra pass):
+/// without transforms that is the value on the image the step started from; `step(0)` is the
+/// value on the image as it is now.
+#[wasm_bindgen_test(unsupported = test)]
+fn step_reports_the_value_its_last_step_measured() {
+    let model = convlens::models::builtin("digits").unwrap();
+    let t = Target::new(&model, 3, Some(2), None).unwrap();
+    let o = MaximizeOptions { seed: 5, jitter: 0, ..Default::default() };
+    let mut m = Maximizer::new(&model, t, o, None).unwrap();
+    for _ in 0..3 {
+        let before = m.value().unwrap();
+        assert_eq!(m.step(1).unwrap(), before);
+    }
+    m.step(4).unwrap();
+    let now = m.value().unwrap();
+    assert_eq!(m.step(0).unwrap(), now);
+    assert_eq!(m.step(1).unwrap(), now);
+}

@@ -68,8 +68,21 @@ impl Target {
     /// Forward pass (up to the target's layer), objective value and its gradient with respect to
     /// the raw input.
     pub fn value_and_gradient(&self, model: &Model, raw: &[f32]) -> Result<(f32, Tensor)> {
-        let acts = model.forward_to(raw, self.layer)?;
-        Ok((self.value(&acts), self.gradient(model, &acts)?))
+        self.value_and_gradient_reusing(model, raw, &mut None)
+    }
+
+    /// [`Target::value_and_gradient`] with the forward pass written into `spare` (see
+    /// [`Model::forward_reusing`]), which holds this pass's activations afterwards.
+    pub fn value_and_gradient_reusing(
+        &self,
+        model: &Model,
+        raw: &[f32],
+        spare: &mut Option<Activations>,
+    ) -> Result<(f32, Tensor)> {
+        let acts = model.forward_reusing(raw, self.layer, spare)?;
+        let result = (self.value(&acts), self.gradient(model, &acts)?);
+        *spare = Some(acts);
+        Ok(result)
     }
 
     /// The objective's gradient with respect to the raw input, from a forward pass that reached

@@ -58,6 +58,14 @@ impl Shape {
     pub fn zeros(&self) -> Tensor {
         ArrayD::zeros(IxDyn(&self.dims()))
     }
+    /// `spare` when it is a contiguous (standard-layout) tensor of this shape, values unchanged
+    /// (for a caller that overwrites them all), else [`Shape::zeros`].
+    pub fn reuse(&self, spare: Option<Tensor>) -> Tensor {
+        match spare {
+            Some(t) if t.is_standard_layout() && t.shape() == self.dims().as_slice() => t,
+            _ => self.zeros(),
+        }
+    }
     /// A tensor of this shape holding `data` (whose length must be `self.len()`).
     pub fn tensor(&self, data: Vec<f32>) -> Result<Tensor> {
         let n = data.len();
@@ -271,8 +279,15 @@ impl Layer {
     /// Forward pass. `xs` holds one tensor per input, of the shapes in `input_shapes` (the model
     /// guarantees it).
     pub fn forward(&self, xs: &[&Tensor]) -> Tensor {
-        let mut y = self.output_shape.zeros();
-        let ys = y.as_slice_mut().expect("fresh arrays are contiguous");
+        self.forward_into(xs, None)
+    }
+
+    /// [`Layer::forward`] into `spare` when it is a contiguous tensor of the output's shape (its
+    /// storage is reused and every value overwritten: no allocation, no zeroing), else into a
+    /// new tensor.
+    pub fn forward_into(&self, xs: &[&Tensor], spare: Option<Tensor>) -> Tensor {
+        let mut y = self.output_shape.reuse(spare);
+        let ys = y.as_slice_mut().expect("output arrays are contiguous");
         let x = || contiguous(xs[0]);
         match &self.kind {
             LayerKind::Conv2d(c) => c.forward(&x(), ys),
@@ -346,20 +361,31 @@ impl Layer {
     /// vector backend that fused the multiply-add would differ in the last bit at most).
     /// None when [`Layer::fuses_with`] does not hold.
     pub fn forward_with_batchnorm(&self, xs: &[&Tensor], next: &Layer) -> Option<(Tensor, Tensor)> {
+        self.forward_with_batchnorm_into(xs, next, [None, None])
+    }
+
+    /// [`Layer::forward_with_batchnorm`] reusing `spare` tensors as [`Layer::forward_into`] does.
+    pub fn forward_with_batchnorm_into(
+        &self,
+        xs: &[&Tensor],
+        next: &Layer,
+        spare: [Option<Tensor>; 2],
+    ) -> Option<(Tensor, Tensor)> {
         let (LayerKind::Conv2d(c), LayerKind::BatchNorm2d(b)) = (&self.kind, &next.kind) else {
             return None;
         };
         if !self.fuses_with(next) {
             return None;
         }
-        let (mut y, mut z) = (self.output_shape.zeros(), next.output_shape.zeros());
+        let [sy, sz] = spare;
+        let (mut y, mut z) = (self.output_shape.reuse(sy), next.output_shape.reuse(sz));
         let (scale, shift) = b.scale_shift();
         c.forward_affine(
             &contiguous(xs[0]),
-            y.as_slice_mut().expect("fresh arrays are contiguous"),
+            y.as_slice_mut().expect("output arrays are contiguous"),
             &scale,
             &shift,
-            z.as_slice_mut().expect("fresh arrays are contiguous"),
+            z.as_slice_mut().expect("output arrays are contiguous"),
         );
         Some((y, z))
     }
