@@ -12,7 +12,7 @@
 use std::cell::Cell;
 
 use super::counters::{self, Kernel};
-use super::gemm::{gemm_acc, with_scratch, MatRef};
+use super::gemm::{gemm_acc, gemm_bias, with_scratch, MatRef};
 use super::simd::F32x4;
 use crate::geometry::ConvGeom;
 
@@ -148,17 +148,14 @@ pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[
 pub fn conv2d_forward_im2col<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let y = &mut y[..g.cout * p];
-    for (co, row) in y.chunks_exact_mut(p).enumerate() {
-        row.fill(b.map_or(0.0, |b| b[co]));
-    }
     let a = MatRef::rows(&w[..g.cout * k], k);
     if is_pointwise(g) {
         counters::bump(Kernel::Conv1x1Direct);
-        gemm_acc::<V>(g.cout, p, k, a, MatRef::rows(&x[..k * p], p), y, p);
+        gemm_bias::<V>(g.cout, p, k, a, MatRef::rows(&x[..k * p], p), b, y, p);
     } else {
         with_scratch(&COL, k * p, |col| {
             im2col(g, x, col);
-            gemm_acc::<V>(g.cout, p, k, a, MatRef::rows(col, p), y, p);
+            gemm_bias::<V>(g.cout, p, k, a, MatRef::rows(col, p), b, y, p);
         });
     }
 }
@@ -192,12 +189,10 @@ pub fn conv2d_backward_input_col2im<V: F32x4>(g: &ConvGeom, gy: &[f32], w: &[f32
     let b = MatRef::rows(&gy[..g.cout * p], p);
     if is_pointwise(g) {
         counters::bump(Kernel::Conv1x1Direct);
-        gx.fill(0.0);
-        gemm_acc::<V>(k, p, g.cout, a, b, gx, p);
+        gemm_bias::<V>(k, p, g.cout, a, b, None, gx, p);
     } else {
         with_scratch(&COL, k * p, |gcol| {
-            gcol.fill(0.0);
-            gemm_acc::<V>(k, p, g.cout, a, b, gcol, p);
+            gemm_bias::<V>(k, p, g.cout, a, b, None, gcol, p);
             col2im::<V>(g, gcol, gx);
         });
     }

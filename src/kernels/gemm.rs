@@ -76,6 +76,46 @@ pub fn release_scratch() {
 ///
 /// Panics if a view or `c` is too short for the given sizes.
 pub fn gemm_acc<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], ldc: usize) {
+    gemm::<V>(m, n, k, a, b, Write::Add, c, ldc)
+}
+
+/// `C[m x n] = A[m x k] * B[k x n] + bias` (`bias[i]` added to row `i`, none when None),
+/// overwriting C: the first block of `k` stores its tiles (bias added in registers) instead of
+/// adding them to C, so C needs no fill beforehand.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_bias<V: F32x4>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef,
+    b: MatRef,
+    bias: Option<&[f32]>,
+    c: &mut [f32],
+    ldc: usize,
+) {
+    if let Some(bias) = bias {
+        assert!(bias.len() >= m, "gemm: bias too short");
+    }
+    if k == 0 {
+        for (i, row) in c.chunks_mut(ldc).take(m).enumerate() {
+            row[..n].fill(bias.map_or(0.0, |b| b[i]));
+        }
+        return;
+    }
+    gemm::<V>(m, n, k, a, b, Write::Store(bias), c, ldc)
+}
+
+/// How a block's tiles reach C.
+#[derive(Clone, Copy)]
+enum Write<'a> {
+    /// `C += tile`.
+    Add,
+    /// In the first `k` block `C = tile + bias[row]`, then `C += tile`.
+    Store(Option<&'a [f32]>),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gemm<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, write: Write, c: &mut [f32], ldc: usize) {
     if m == 0 || n == 0 {
         return;
     }
@@ -96,11 +136,19 @@ pub fn gemm_acc<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c:
                 let nc = NC.min(n - jc);
                 for pc in (0..k).step_by(KC) {
                     let kc = KC.min(k - pc);
-                    pack_b(b, pc, kc, jc, nc, pb);
+                    pack_b::<V>(b, pc, kc, jc, nc, pb);
+                    let block_write = match write {
+                        Write::Store(bias) if pc == 0 => Write::Store(bias),
+                        _ => Write::Add,
+                    };
                     for ic in (0..m).step_by(MC) {
                         let mc = MC.min(m - ic);
-                        pack_a(a, ic, mc, pc, kc, pa);
-                        macro_block::<V>(mc, nc, kc, pa, pb, &mut c[ic * ldc + jc..], ldc);
+                        pack_a::<V>(a, ic, mc, pc, kc, pa);
+                        let bias = match block_write {
+                            Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
+                            w => w,
+                        };
+                        macro_block::<V>(mc, nc, kc, pa, pb, bias, &mut c[ic * ldc + jc..], ldc);
                     }
                 }
             }
@@ -109,9 +157,19 @@ pub fn gemm_acc<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c:
 }
 
 /// All micro-tiles of one packed `mc x kc` A block against one packed `kc x nc` B block.
-/// `c` starts at the block's top-left element.
+/// `c` starts at the block's top-left element (and a bias at the block's first row).
 #[inline(always)]
-fn macro_block<V: F32x4>(mc: usize, nc: usize, kc: usize, pa: &[f32], pb: &[f32], c: &mut [f32], ldc: usize) {
+#[allow(clippy::too_many_arguments)]
+fn macro_block<V: F32x4>(
+    mc: usize,
+    nc: usize,
+    kc: usize,
+    pa: &[f32],
+    pb: &[f32],
+    write: Write,
+    c: &mut [f32],
+    ldc: usize,
+) {
     for jr in (0..nc).step_by(NR) {
         let nr = NR.min(nc - jr);
         let bp = &pb[jr * kc..(jr + NR) * kc];
@@ -120,18 +178,33 @@ fn macro_block<V: F32x4>(mc: usize, nc: usize, kc: usize, pa: &[f32], pb: &[f32]
             let ap = &pa[ir * kc..(ir + MR) * kc];
             let t = gemm_4x8::<V>(ap, bp);
             let c = &mut c[ir * ldc + jr..];
-            if mr == MR && nr == NR {
-                for (r, [t0, t1]) in t.into_iter().enumerate() {
-                    let row = &mut c[r * ldc..r * ldc + NR];
-                    V::load(&row[..4]).add(t0).store(&mut row[..4]);
-                    V::load(&row[4..]).add(t1).store(&mut row[4..]);
+            match write {
+                Write::Add if mr == MR && nr == NR => {
+                    for (r, [t0, t1]) in t.into_iter().enumerate() {
+                        let row = &mut c[r * ldc..r * ldc + NR];
+                        V::load(&row[..4]).add(t0).store(&mut row[..4]);
+                        V::load(&row[4..]).add(t1).store(&mut row[4..]);
+                    }
                 }
-            } else {
-                for (r, [t0, t1]) in t.into_iter().enumerate().take(mr) {
-                    let (lo, hi) = (t0.to_array(), t1.to_array());
-                    let row = &mut c[r * ldc..r * ldc + nr];
-                    for (j, cj) in row.iter_mut().enumerate() {
-                        *cj += if j < 4 { lo[j] } else { hi[j - 4] };
+                Write::Store(bias) if mr == MR && nr == NR => {
+                    for (r, [t0, t1]) in t.into_iter().enumerate() {
+                        let bv = V::splat(bias.map_or(0.0, |b| b[ir + r]));
+                        let row = &mut c[r * ldc..r * ldc + NR];
+                        t0.add(bv).store(&mut row[..4]);
+                        t1.add(bv).store(&mut row[4..]);
+                    }
+                }
+                _ => {
+                    for (r, [t0, t1]) in t.into_iter().enumerate().take(mr) {
+                        let (lo, hi) = (t0.to_array(), t1.to_array());
+                        let row = &mut c[r * ldc..r * ldc + nr];
+                        for (j, cj) in row.iter_mut().enumerate() {
+                            let v = if j < 4 { lo[j] } else { hi[j - 4] };
+                            *cj = match write {
+                                Write::Add => *cj + v,
+                                Write::Store(bias) => v + bias.map_or(0.0, |b| b[ir + r]),
+                            };
+                        }
                     }
                 }
             }
@@ -168,7 +241,7 @@ pub fn gemm_4x8<V: F32x4>(a: &[f32], b: &[f32]) -> [[V; 2]; MR] {
 
 /// Packs `A[ic..ic+mc, pc..pc+kc]` into `MR`-row panels: panel `q` holds, for each `p`, the
 /// `MR` values `A[ic + q*MR + r, pc + p]`, rows past `mc` zero.
-fn pack_a(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &mut [f32]) {
+fn pack_a<V: F32x4>(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &mut [f32]) {
     for (q, panel) in pa[..mc.next_multiple_of(MR) * kc].chunks_exact_mut(MR * kc).enumerate() {
         let i0 = ic + q * MR;
         let rows = MR.min(ic + mc - i0);
@@ -176,7 +249,14 @@ fn pack_a(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &mut [f32])
             // Column-contiguous (a transposed row-major matrix): 4 consecutive values per p.
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
                 let s = i0 + (pc + p) * a.cs;
-                dst.copy_from_slice(&a.data[s..s + MR]);
+                V::load(&a.data[s..s + MR]).store(dst);
+            }
+        } else if a.cs == 1 && rows == MR {
+            // Row-contiguous (conv weights): interleave four row slices.
+            let row = |r: usize| &a.data[(i0 + r) * a.rs + pc..(i0 + r) * a.rs + pc + kc];
+            let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
+            for ((((dst, &v0), &v1), &v2), &v3) in panel.chunks_exact_mut(MR).zip(r0).zip(r1).zip(r2).zip(r3) {
+                dst.copy_from_slice(&[v0, v1, v2, v3]);
             }
         } else {
             for r in 0..MR {
@@ -195,11 +275,19 @@ fn pack_a(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &mut [f32])
 
 /// Packs `B[pc..pc+kc, jc..jc+nc]` into `NR`-column panels: panel `q` holds, for each `p`, the
 /// `NR` values `B[pc + p, jc + q*NR + c]`, columns past `nc` zero.
-fn pack_b(b: MatRef, pc: usize, kc: usize, jc: usize, nc: usize, pb: &mut [f32]) {
+fn pack_b<V: F32x4>(b: MatRef, pc: usize, kc: usize, jc: usize, nc: usize, pb: &mut [f32]) {
     for (q, panel) in pb[..nc.next_multiple_of(NR) * kc].chunks_exact_mut(NR * kc).enumerate() {
         let j0 = jc + q * NR;
         let cols = NR.min(jc + nc - j0);
-        if b.cs == 1 {
+        if b.cs == 1 && cols == NR {
+            // Row-contiguous, a whole panel: two vector copies per row (a slice copy of a
+            // run-time length is a call to memcpy in wasm).
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let s = &b.data[(pc + p) * b.rs + j0..(pc + p) * b.rs + j0 + NR];
+                V::load(&s[..4]).store(&mut dst[..4]);
+                V::load(&s[4..]).store(&mut dst[4..]);
+            }
+        } else if b.cs == 1 {
             // Row-contiguous: copy runs of `cols` values.
             for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
                 let s = (pc + p) * b.rs + j0;
@@ -247,7 +335,9 @@ mod tests {
             ((seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         };
         // Sizes straddling MR, NR, MC, KC and NC.
-        for &(m, n, k) in &[(1, 1, 1), (3, 7, 5), (4, 8, 1), (5, 9, 300), (67, 1030, 17), (13, 33, 513), (64, 8, 256)] {
+        for &(m, n, k) in
+            &[(1, 1, 1), (3, 7, 5), (4, 8, 1), (5, 9, 300), (67, 1030, 17), (13, 33, 513), (64, 8, 256), (2, 3, 0)]
+        {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let av: Vec<f32> = (0..m * k).map(|_| rnd()).collect();
                 let bv: Vec<f32> = (0..k * n).map(|_| rnd()).collect();
@@ -258,6 +348,22 @@ mod tests {
                 let (mut c1, mut c2) = (c0.clone(), c0.clone());
                 naive(m, n, k, a, b, &mut c1, ldc);
                 gemm_acc::<V>(m, n, k, a, b, &mut c2, ldc);
+                // gemm_bias overwrites C (what it held must not matter) and adds a row's bias.
+                let bias: Vec<f32> = (0..m).map(|_| rnd()).collect();
+                let mut c3 = c0.clone();
+                let mut c4 = c0.clone();
+                for i in 0..m {
+                    c4[i * ldc..i * ldc + n].fill(bias[i]);
+                }
+                naive(m, n, k, a, b, &mut c4, ldc);
+                gemm_bias::<V>(m, n, k, a, b, Some(&bias), &mut c3, ldc);
+                for (i, (x, y)) in c4.iter().zip(&c3).enumerate() {
+                    if i % ldc >= n {
+                        assert_eq!(x.to_bits(), y.to_bits(), "gemm_bias: padding column touched");
+                    }
+                    let tol = 1e-5 * (k as f32).sqrt() * (1.0 + x.abs());
+                    assert!((x - y).abs() <= tol, "gemm_bias {m}x{n}x{k} ta={ta} tb={tb} at {i}: {x} vs {y}");
+                }
                 for i in 0..m {
                     for j in 0..ldc {
                         let (x, y) = (c1[i * ldc + j], c2[i * ldc + j]);
