@@ -65,6 +65,8 @@ kernels! {
     AvgPoolBackward,
     /// relu forward, four lanes at a time.
     ReluSimd,
+    /// relu6 forward, four lanes at a time.
+    Relu6Simd,
     /// Linear forward with vector dot products.
     LinearForwardSimd,
     /// Linear backward with vector axpy.

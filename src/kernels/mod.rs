@@ -34,6 +34,7 @@
 //! | [`maxpool2d_backward`]     | 2x2/s2/p0: vector masks (first maximum); else scalar taps        |
 //! | pooling backward (others)  | direct scalar loops over the in-bounds taps (reference order)    |
 //! | [`relu_forward`]           | vector `max(0, x)`                                               |
+//! | [`relu6_forward`]          | vector compare + select                                          |
 //! | [`linear_forward`]         | vector dot products                                              |
 //! | [`linear_backward`]        | vector axpy                                                      |
 //! | [`matmul_acc`]             | the packed GEMM itself                                           |
@@ -251,6 +252,11 @@ pub fn avgpool2d_include_pad_backward(g: &PoolGeom, gy: &[f32], gx: &mut [f32]) 
 /// `y = x` where `x > 0`, else `+0` (NaN and `-0` give `+0`). Overwrites `y`.
 pub fn relu_forward(x: &[f32], y: &mut [f32]) {
     activation::relu_forward::<Native>(x, y)
+}
+
+/// y = min(max(x, 0), 6), NaN to 0. Overwrites `y`.
+pub fn relu6_forward(x: &[f32], y: &mut [f32]) {
+    activation::relu6_forward::<Native>(x, y)
 }
 
 /// Max pooling (padding cells never win). Overwrites `y`.

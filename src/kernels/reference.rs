@@ -205,6 +205,13 @@ pub fn relu_forward(x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// y = min(x, 6) where x > 0, else +0 (NaN and -0 give +0): PyTorch's `relu6` (hardtanh 0..6).
+pub fn relu6_forward(x: &[f32], y: &mut [f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y = if x > 0.0 { x.min(6.0) } else { 0.0 };
+    }
+}
+
 /// Grouped convolution: the channels are split into `groups` consecutive groups and group `grp`'s
 /// outputs read only group `grp`'s inputs. `g` is the geometry of ONE group (`g.cin` inputs and
 /// `g.cout` outputs per group); `x` has `groups * g.cin` planes, `y` `groups * g.cout`, and the

@@ -235,7 +235,7 @@ pub fn run_linear(seed: u64) {
     }
 }
 
-/// relu forward, fast vs reference, bit-exact, on lengths around the vector width and on
+/// relu and relu6 forward, fast vs reference, bit-exact, on lengths around the vector width and on
 /// special values (NaN, infinities, signed zeros).
 pub fn run_relu(seed: u64) {
     let mut rng = Rng::new(seed);
@@ -245,11 +245,21 @@ pub fn run_relu(seed: u64) {
         for (i, v) in x.iter_mut().enumerate().filter(|(i, _)| i % 3 == 0) {
             *v = special[i % special.len()];
         }
+        // Values around relu6's upper kink too (6 exactly, just below and above, far above).
+        for (i, v) in x.iter_mut().enumerate().filter(|(i, _)| i % 3 == 1) {
+            *v = [6.0, 5.999_999_5, 6.000_001, 1e30, 3.5][i % 5];
+        }
         let (mut y_ref, mut y) = (vec![1.0; n], vec![f32::NAN; n]);
         reference::relu_forward(&x, &mut y_ref);
         kernels::relu_forward(&x, &mut y);
         for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
             assert_eq!(a.to_bits(), b.to_bits(), "relu y[{i}] of x = {}: fast {a} vs reference {b}", x[i]);
+        }
+        let (mut y_ref, mut y) = (vec![1.0; n], vec![f32::NAN; n]);
+        reference::relu6_forward(&x, &mut y_ref);
+        kernels::relu6_forward(&x, &mut y);
+        for (i, (a, b)) in y.iter().zip(&y_ref).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "relu6 y[{i}] of x = {}: fast {a} vs reference {b}", x[i]);
         }
     }
 }
@@ -312,6 +322,7 @@ pub fn check_simd_kernels_ran() {
         Kernel::AvgPoolSimd,
         Kernel::LinearForwardSimd,
         Kernel::ReluSimd,
+        Kernel::Relu6Simd,
     ];
     let before = watched.map(|k| (k, kernels::calls(k)));
     let mut rng = Rng::new(1);
@@ -327,6 +338,7 @@ pub fn check_simd_kernels_ran() {
     kernels::avgpool2d_forward(&pg, &y, &mut py);
     let mut ry = vec![0.0; py.len()];
     kernels::relu_forward(&py, &mut ry);
+    kernels::relu6_forward(&py, &mut ry);
     let mut ly = vec![0.0; 10];
     kernels::linear_forward(&rng.vec(10 * py.len()), None, &py, &mut ly);
     for (k, n) in before {

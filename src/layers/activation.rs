@@ -35,9 +35,7 @@ pub fn softmax_backward(y: &[f32], gy: &[f32], gx: &mut [f32]) {
 
 /// y = min(max(x, 0), 6) (NaN gives 0, as relu).
 pub fn relu6_forward(x: &[f32], y: &mut [f32]) {
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y = if x > 0.0 { x.min(6.0) } else { 0.0 };
-    }
+    crate::kernels::relu6_forward(x, y)
 }
 
 /// gx = gy where 0 < x < 6, else 0: PyTorch's `relu6` (hardtanh) subgradient, 0 at both kinks.
