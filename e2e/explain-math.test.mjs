@@ -155,6 +155,12 @@ test("layer helpers follow the engine's target semantics", () => {
     { index: 4, title: "conv2 → relu2" },
   ]);
   assert.deepEqual(statLayers({ layers: [{ name: "c", type: "conv2d" }, { name: "p", type: "maxpool2d" }] }), [{ index: 0, title: "c" }]);
+  // MobileNet's conv -> batchnorm -> relu6 blocks: the relu6 layers, named after their batchnorm.
+  const mobile = ["conv2d", "batchnorm2d", "relu6", "conv2d", "batchnorm2d", "add", "hardswish"].map((type, i) => ({ name: `l${i}`, type }));
+  assert.deepEqual(statLayers({ layers: mobile }), [
+    { index: 2, title: "l1 → l2" },
+    { index: 6, title: "l5 → l6" },
+  ]);
 });
 
 test("flagChannels: dead and rarely active", () => {

@@ -298,16 +298,17 @@ export function convLayers(summary) {
 }
 
 /**
- * The layers the statistics view shows: each relu (the units that can die), named after the
- * layer it follows; a model without relus shows its conv2d and linear layers.
+ * The layers the statistics view shows: each activation (relu, relu6, clip, hardswish: the units
+ * that can die), named after the layer it follows; a model without any shows its conv2d and
+ * linear layers.
  */
 export function statLayers(summary) {
   const L = summary.layers;
-  const relus = L.flatMap((l, i) => (l.type === "relu" ? [i] : []));
-  const pick = relus.length ? relus : L.flatMap((l, i) => (l.type === "conv2d" || l.type === "linear" ? [i] : []));
+  const acts = L.flatMap((l, i) => (ACTIVATIONS.has(l.type) ? [i] : []));
+  const pick = acts.length ? acts : L.flatMap((l, i) => (l.type === "conv2d" || l.type === "linear" ? [i] : []));
   return pick.map((i) => ({
     index: i,
-    title: L[i].type === "relu" && i > 0 ? `${L[i - 1].name} → ${L[i].name}` : L[i].name,
+    title: ACTIVATIONS.has(L[i].type) && i > 0 ? `${L[i - 1].name} → ${L[i].name}` : L[i].name,
   }));
 }
 
