@@ -139,3 +139,46 @@ test("a colour graph model opened as a file: compact view, what each merge reads
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("<convlens-explorer> with a large model: runs bring only the layers the view shows", { timeout: 90_000 }, async () => {
+  const problems = [];
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  watchProblems(page, new URL(server.url).origin, problems);
+  // Count the layers each run reply of the worker carries.
+  await page.addInitScript(() => {
+    const W = window.Worker;
+    window.runReplies = [];
+    window.Worker = class extends W {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("message", (e) => {
+          const acts = e.data?.result?.activations;
+          if (Array.isArray(acts)) window.runReplies.push({ layers: acts.length, sent: acts.filter(Boolean).length });
+        });
+      }
+    };
+  });
+  const bytes = Buffer.from(colourGraph().bytes);
+  await page.route(/\/models\/colour-graph\.safetensors$/, (r) => r.fulfill({ status: 200, contentType: "application/octet-stream", body: bytes }));
+  await page.goto(`${server.url}embed.html#model=models/colour-graph.safetensors&view=maps&layer=5&input=digit-7`);
+  const el = () => page.evaluate(() => document.getElementById("view").dataset);
+  await page.waitForFunction(() => Number(document.getElementById("view")?.dataset.runs) > 0, null, { timeout: 60_000 });
+  const last = await page.evaluate(() => window.runReplies.at(-1));
+  assert.ok(last.layers > 40 && last.sent === 1, JSON.stringify(last));
+  await page.waitForFunction(() => document.getElementById("view").shadowRoot.querySelector("section.layer[data-layer='5'] canvas"), null, { timeout: 30_000 });
+  // The filters view of another layer fetches that layer and the one it reads from the last run.
+  await page.evaluate(() => {
+    const v = document.getElementById("view");
+    v.setAttribute("view", "filters");
+    v.setAttribute("layer", "8");
+  });
+  await page.waitForFunction(() => document.getElementById("view").shadowRoot.querySelector(".clv-detail[data-layer='8'] canvas"), null, { timeout: 30_000 });
+  const map = await page.evaluate(() => {
+    const d = document.getElementById("view").shadowRoot.querySelector(".clv-detail[data-layer='8']");
+    return d.querySelector("canvas[data-value]")?.dataset.value;
+  });
+  assert.ok(map !== undefined && Number.isFinite(Number(map)), `the detail map has values (${map})`);
+  assert.notEqual((await el()).state, "error");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -18,6 +18,7 @@ import { defaultSample, sampleId } from "./samples.js";
 import { DrawInput } from "./input.js";
 import { BarsView, MapsView, TopView } from "./maps.js";
 import { inputLayerIndex } from "./graph.js";
+import { RunLayers } from "./run-layers.js";
 import { download, loadCatalog } from "./downloads.js";
 import { autoInvert, looksLikeSafetensors, modeFor, prepare, prepareColour, sniffImage } from "./preprocess.js";
 
@@ -77,6 +78,9 @@ const ui = {
   status: $("status"),
 };
 
+/** The last run's activations, completed on demand for large models. */
+const runLayers = new RunLayers();
+
 const state = {
   engine: null,
   samples: [],
@@ -134,38 +138,13 @@ const maps = new MapsView(ui.maps, {
  * layers of the last run into state.activations (and the maps), for scrolling and the detail view.
  */
 async function fetchLayers(layers) {
-  const gen = state.gen;
-  // The worker numbers its runs: layers of a run the page has not received yet wait in
-  // state.early for it (runNow adds them), and layers of an older run are fetched again.
-  for (let attempt = 0; attempt < 12; attempt++) {
-    const missing = layers.filter((i) => i >= 0 && !state.activations?.[i]);
-    if (!missing.length) return;
-    let got;
-    try {
-      got = await state.engine.activations(missing);
-    } catch (e) {
-      console.warn("fetching activations failed", e);
-      return;
-    }
-    if (gen !== state.gen || !state.activations) return; // another model
-    if (got.run > state.run) {
-      if (state.early?.run !== got.run) state.early = { run: got.run, layers: {} };
-      Object.assign(state.early.layers, got.layers);
-      await nextLanding(); // the run those layers belong to reaches the page
-      if (gen !== state.gen) return;
-      continue;
-    }
-    if (got.run < state.run) continue;
-    for (const [i, data] of Object.entries(got.layers)) state.activations[Number(i)] = data;
-    maps.fill(got.layers);
-    return;
+  try {
+    const got = await runLayers.fetch(state.engine, layers);
+    if (Object.keys(got).length) maps.fill(got);
+  } catch (e) {
+    console.warn("fetching activations failed", e);
   }
 }
-
-const landingWaiters = [];
-/** Resolves when the next run reaches the page (or is dropped, or the model changes). */
-const nextLanding = () => new Promise((resolve) => landingWaiters.push(resolve));
-const landed = () => landingWaiters.splice(0).forEach((resolve) => resolve());
 
 /** The layers a run must return: those the maps show, and the open detail view's layer and input. */
 function layersToRun(summary) {
@@ -197,7 +176,7 @@ async function runNow() {
   try {
     await runAndShow();
   } finally {
-    landed();
+    runLayers.release(); // fetches waiting for a run that was dropped try again
   }
 }
 
@@ -216,12 +195,8 @@ async function runAndShow() {
   }
   if (!r || gen !== state.gen) return; // superseded by a newer input or model
   const t1 = performance.now();
+  runLayers.landed(r);
   state.activations = r.activations;
-  state.run = r.run;
-  if (state.early?.run === r.run) {
-    for (const [i, data] of Object.entries(state.early.layers)) state.activations[Number(i)] ??= data;
-  }
-  state.early = null;
   state.output = r.output;
   state.lastInput = tensor;
   maps.update(r.activations);
@@ -297,9 +272,8 @@ async function setModel(name, { bytes } = {}) {
   }
   state.gen += 1;
   // Nothing of the previous model's last run may reach a view of this one.
-  state.activations = state.output = state.lastInput = state.early = null;
-  state.run = 0;
-  landed();
+  state.activations = state.output = state.lastInput = null;
+  runLayers.reset();
   state.name = name;
   state.summary = summary;
   if (bytes) state.files.set(name, bytes);

@@ -52,6 +52,8 @@ import { decodeImage, loadImageUrl } from "./images.js";
 import { DrawInput } from "./input.js";
 import { CONTROLS, VIEWS, parseControls, parseHeight, parseIndex, parseShift, resolveLayer, shiftImage } from "./embed-attrs.js";
 import { autoInvert, modeFor, prepare } from "./preprocess.js";
+import { inputLayerIndex, isLarge } from "./graph.js";
+import { RunLayers } from "./run-layers.js";
 
 export { CONTROLS, VIEWS };
 
@@ -118,6 +120,8 @@ export class ConvlensExplorer extends HTMLElement {
     this.inputKey = null; // what the input was made from
     this.source = null; // {grey, width, height, label}
     this.activations = null;
+    /** The last run's activations, completed on demand for large models. */
+    this.runLayers = new RunLayers();
     this.output = null;
     this.lastInput = null;
     this.viewName = null;
@@ -387,6 +391,7 @@ export class ConvlensExplorer extends HTMLElement {
       this.modelKey = model;
       this.inputKey = null;
       this.activations = null;
+      this.runLayers.reset();
       this.closeView();
       const { height: h, width: w } = summary.input;
       this.input.resize(h, w);
@@ -562,12 +567,15 @@ export class ConvlensExplorer extends HTMLElement {
     if (!force && this.lastInput && this.lastSummary === summary && sameValues(tensor, this.lastInput)) return;
     let r;
     try {
-      r = await engine.runLatest(tensor);
+      r = await engine.runLatest(tensor, { layers: this.layersToRun() });
     } catch (e) {
       if (gen === this.gen) this.fail(`Running the model failed: ${e.message}`);
       return;
+    } finally {
+      this.runLayers.release();
     }
     if (!r || summary !== this.summary) return;
+    this.runLayers.landed(r);
     this.activations = r.activations;
     this.output = r.output;
     this.lastInput = tensor;
@@ -576,6 +584,20 @@ export class ConvlensExplorer extends HTMLElement {
     this.dataset.runs = String(this.runs);
     this.showPrediction(r.output);
     this.refreshView();
+  }
+
+  /**
+   * The layers a run of a large model returns (undefined: all, for other models): the maps' layer
+   * (or the layers on screen when all are shown), the filters view's layer and the one it reads;
+   * the explaining views need none (they ask the engine themselves).
+   */
+  layersToRun() {
+    const { summary, state } = this;
+    if (!summary || !state || !isLarge(summary)) return undefined;
+    const { view, layer } = state;
+    if (view === "maps") return layer !== null ? [layer] : (this.viewHandle?.maps?.wanted(summary) ?? []);
+    if (view === "filters" && layer !== null) return [layer, inputLayerIndex(summary, layer)].filter((i) => i >= 0);
+    return [];
   }
 
   showPrediction(output) {
@@ -691,6 +713,12 @@ export class ConvlensExplorer extends HTMLElement {
           this.state.channel = c;
           this.emitSelect(l, c);
         },
+        // A large model's layers that scrolled into view, from the last run.
+        onNeed: (layers) =>
+          this.runLayers.fetch(this.engine, layers).then(
+            (got) => Object.keys(got).length && maps.fill(got),
+            (e) => console.warn("fetching activations failed", e),
+          ),
       });
       maps.build(this.summary);
       maps.setStyle({ colormap: "viridis", norm: "map" });
@@ -741,9 +769,18 @@ export class ConvlensExplorer extends HTMLElement {
     else maps.select(-1, -1);
   }
 
-  refreshView() {
+  refreshView(fetched = false) {
     const { view } = this.state;
     const h = this.viewHandle;
+    // A view that shows layers the last run of a large model did not bring: fetch them first.
+    const need = this.layersToRun() ?? [];
+    if (!fetched && this.activations && need.some((i) => !this.activations[i])) {
+      this.runLayers.fetch(this.engine, need).then(
+        () => this.refreshView(true),
+        (e) => this.note(`Fetching activations failed: ${e.message}`),
+      );
+      return;
+    }
     try {
       if (view === "maps") h?.maps.update(this.activations);
       else if (view === "filters") {

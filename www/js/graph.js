@@ -13,3 +13,19 @@ export function inputName(summary, layer) {
   const j = inputLayerIndex(summary, layer);
   return j < 0 ? "input" : summary.layers[j].name;
 }
+
+/** A model is shown compactly (and its runs bring only the layers on screen) when it has more
+ * layers, spatial channels or activation values than this. */
+const LARGE = { layers: 40, channels: 1024, values: 2_000_000 };
+
+/** Whether a model summary is large (see LARGE). */
+export function isLarge(summary) {
+  let channels = 0;
+  let values = 0;
+  for (const l of summary.layers) {
+    const s = l.outputShape;
+    if (s.length === 3) channels += s[0];
+    values += s.reduce((a, b) => a * b, 1);
+  }
+  return summary.layers.length > LARGE.layers || channels > LARGE.channels || values > LARGE.values;
+}

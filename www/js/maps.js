@@ -11,21 +11,7 @@
 
 import { argmax, barLengths, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "./colormap.js";
 import { AtlasView } from "./atlas.js";
-
-/** A model is shown compactly when it has more layers, spatial channels or activation values than this. */
-const LARGE = { layers: 40, channels: 1024, values: 2_000_000 };
-
-/** Whether a model summary gets the compact view. */
-export function isLarge(summary) {
-  let channels = 0;
-  let values = 0;
-  for (const l of summary.layers) {
-    const s = l.outputShape;
-    if (s.length === 3) channels += s[0];
-    values += s.reduce((a, b) => a * b, 1);
-  }
-  return summary.layers.length > LARGE.layers || channels > LARGE.channels || values > LARGE.values;
-}
+import { isLarge } from "./graph.js";
 
 /** Vectors up to this length are drawn as bars; longer ones as an image. */
 const MAX_BARS = 64;
