@@ -214,6 +214,12 @@ test("the page loads with a builtin model, a strict CSP and clean markup", async
     assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${file}: inline event handler`);
     assert.doesNotMatch(html, /https?:\/\//i, `${file}: absolute URL`);
   }
+  // The gallery shows photos as 80 px thumbnails: the first load fetches no full photo.
+  await page.waitForFunction(() => [...document.querySelectorAll("#gallery .sample-photo img")].every((i) => i.complete));
+  const photos = await page.$$eval("#gallery .sample-photo img", (is) => is.map((i) => [i.getAttribute("src"), i.naturalWidth]));
+  assert.ok(photos.length >= 10 && photos.every(([src, w]) => /samples\/thumb-[a-z-]+\.jpg$/.test(src) && w === 80), JSON.stringify(photos));
+  const fullPhotos = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /samples\/(?!thumb-)[^/]+\.jpg$/.test(n)));
+  assert.deepEqual(fullPhotos, []);
   // The default input is a gallery sample, and the link says so.
   assert.equal(await page.evaluate(() => document.body.dataset.sample), "digit-2");
   assert.match(await page.evaluate(() => location.hash), /model=digits&sample=digit-2/);

@@ -108,6 +108,8 @@ pub struct ModelCase {
     input: Vec<f32>,
     target: Target,
     acts: Option<Activations>,
+    /// The tensors `forward_gradient`'s passes write into.
+    step_acts: Option<Activations>,
     gradient: Vec<f32>,
 }
 
@@ -115,7 +117,7 @@ impl ModelCase {
     pub fn new(model: Model, input: Vec<f32>, class: usize) -> Result<Self> {
         let target = Target::class(&model, class)?;
         let acts = model.forward(&input)?; // also checks the input's length and values
-        Ok(ModelCase { model, input, target, acts: Some(acts), gradient: Vec::new() })
+        Ok(ModelCase { model, input, target, acts: Some(acts), step_acts: None, gradient: Vec::new() })
     }
 
     pub fn model(&self) -> &Model {
@@ -127,18 +129,22 @@ impl ModelCase {
         self.target.layer
     }
 
-    /// `times` forward passes (every layer's output kept, as the explorer does).
+    /// `times` forward passes (every layer's output kept, each pass written into the last one's
+    /// tensors, as the explorer's `run` does).
     pub fn forward(&mut self, times: u32) -> Result<()> {
+        let last = self.model.layers.len() - 1;
         for _ in 0..times {
-            self.acts = Some(self.model.forward(&self.input)?);
+            let acts = self.model.forward_reusing(&self.input, last, &mut self.acts)?;
+            self.acts = Some(acts);
         }
         Ok(())
     }
 
-    /// `times` forward passes each followed by the backward pass of the class score to the input.
+    /// `times` forward passes each followed by the backward pass of the class score to the input
+    /// (the forward pass into the last one's tensors, as a maximization step does).
     pub fn forward_gradient(&mut self, times: u32) -> Result<()> {
         for _ in 0..times {
-            let (_, g) = self.target.value_and_gradient(&self.model, &self.input)?;
+            let (_, g) = self.target.value_and_gradient_reusing(&self.model, &self.input, &mut self.step_acts)?;
             self.gradient = crate::layers::to_vec(&g);
         }
         Ok(())

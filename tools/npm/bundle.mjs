@@ -72,7 +72,9 @@ async function singleFile() {
   const assets = {};
   const samples = JSON.parse(await readFile(path.join(WWW, "samples/index.json"), "utf8"));
   assets["samples/index.json"] = await readFile(path.join(WWW, "samples/index.json"));
-  for (const s of samples) assets[`samples/${s.file}`] = await readFile(path.join(WWW, "samples", s.file));
+  for (const s of samples) {
+    for (const f of [s.file, s.thumb].filter(Boolean)) assets[`samples/${f}`] = await readFile(path.join(WWW, "samples", f));
+  }
   for (const f of await readdir(path.join(WWW, "data"))) {
     if (f.endsWith(".idx")) assets[`data/${f}`] = await readFile(path.join(WWW, "data", f));
   }

@@ -532,7 +532,7 @@ function renderGallery() {
       b.title = `${s.title} (${s.licence})`;
       b.setAttribute("aria-label", `Sample: ${s.title}`);
       const img = document.createElement("img");
-      img.src = assetUrl(`samples/${s.file}`);
+      img.src = assetUrl(`samples/${s.thumb ?? s.file}`); // photos have 80 px thumbnails
       img.alt = "";
       img.width = 40;
       img.height = 40;
