@@ -24,7 +24,8 @@
 //! | public function            | fast path                                                        |
 //! |----------------------------|------------------------------------------------------------------|
 //! | [`conv2d_forward`]         | GEMM over shifted views of the padded input (module `shifted`); |
-//! |                            | 1x1/s1/p0: packed GEMM on the input itself                       |
+//! |                            | 1x1/s1/p0: packed GEMM on the input itself, tiles stored with    |
+//! |                            | the bias in the first k block (`gemm_bias`: no fill of y first)  |
 //! | [`conv2d_backward_input`]  | stride 1 (and pad <= dilation*(k-1)): forward conv of gY with   |
 //! |                            | flipped weights on shifted views; else packed GEMM + col2im     |
 //! | [`conv2d_backward_weight`] | im2col + packed GEMM `gW += gY * col^T`; `gb +=` vector row sums |
@@ -106,6 +107,22 @@
 //!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.
 //! - Digits model (the explorer's): forward 0.26 -> 0.09 ms, forward + input gradient 0.41 ->
 //!   0.18 ms (same harness, best of 25).
+//!
+//! MobileNetV2's twelve 1x1 shapes (112x112x16->96 ... 7x7x320->1280), node 20 (V8, plain
+//! SIMD128), best of 7, summed, on the shared VM (so ranges over runs): the packed GEMM as it was
+//! 10.4-13.7 ms; with the bias stored in the first k block instead of a fill of y plus load-add-
+//! store, 8-column B panels copied with two vector moves (a slice copy of run-time length is a
+//! `memcpy` call in wasm) and row-major A interleaved without strided indexing 8.9-11.2 ms (the
+//! projections to 16 and 24 channels 8-10 -> 14-26 GFLOP/s); then one `load32_splat` per A
+//! value in `gemm_4x8` instead of one load and four lane shuffles, about 7 % less again.
+//! In Chromium's CPU profile of a MobileNetV2 forward pass (the relaxed build), fresh zeroed
+//! activations (`alloc_zeroed` + `Shape::zeros`) were 15 % of convlens's time and packing 11 %;
+//! after reusing the last pass's tensors (`Model::forward_reusing`) and the changes above: the
+//! GEMM 55 %, the depthwise kernel 20 % and its padded copies 9 %, the element-wise layers 11 %.
+//! Writing a 1x1 convolution's batchnorm from the GEMM's registers (a second output stream in
+//! the tile store, instead of the second pass over the just-written output) measured the same
+//! (MobileNetV2 forward in node, best of 9, five alternating runs each: 33.9-36.4 ms against
+//! 33.9-34.8 ms), so it was not kept.
 //!
 //! Depthwise 3x3, padding 1 (MobileNetV2's shapes), in node (V8) with the release profile's
 //! optimization and no debug assertions; minimum of 12 interleaved rounds per variant, two runs,
