@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use convlens::explain::options::{MaximizeArgs, MaximizeDefaults};
 use convlens::explain::{
-    attribute, statistics, AttributeOptions, MaximizeOptions, Maximizer, Method, ParamKind, Target,
+    attribute, statistics, AttributeOptions, Init, MaximizeOptions, Maximizer, Method, ParamKind, Target,
 };
 use convlens::layers::{Conv2d, LayerKind, Linear};
 use convlens::{InputSpec, Model};
@@ -490,4 +490,26 @@ fn step_reports_the_value_its_last_step_measured() {
     let now = m.value().unwrap();
     assert_eq!(m.step(0).unwrap(), now);
     assert_eq!(m.step(1).unwrap(), now);
+}
+
+/// A channel its relu6 cuts off everywhere on the start image (1x1 conv, weights 1, bias -2.5: a
+/// grey image gives -1) passes no gradient back: the maximizer then follows the gradient of the
+/// relu6's input (Lucid's redirected relu) until the channel comes alive. The same run with the
+/// target on the conv's output itself shows the pre-activation rising from the same start.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_channel_cut_off_everywhere_is_redirected_through_its_activation() {
+    let conv =
+        Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-2.5])), (1, 1), (0, 0), (1, 1));
+    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu6".to_string(), LayerKind::Relu6)];
+    let model = Model::new(InputSpec::plain(3, 16, 16), None, layers).unwrap();
+    let target = Target::new(&model, 1, Some(0), None).unwrap();
+    assert_eq!(target.redirected(&model).map(|t| t.layer), Some(0));
+    let opts = MaximizeOptions { init: Init::Zeros, steps: 60, jitter: 0, ..MaximizeOptions::for_input(&model.input) };
+    let mut m = Maximizer::new(&model, target, opts, None).unwrap();
+    assert_eq!(m.value().unwrap(), 0.0, "dead on the start image");
+    m.step(60).unwrap();
+    let v = m.value().unwrap();
+    assert!(v > 0.1, "the channel came alive: {v}");
+    // A target that is not behind an activation has nothing to redirect to.
+    assert!(Target::new(&model, 0, None, Some(3)).unwrap().redirected(&model).is_none());
 }

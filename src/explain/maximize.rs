@@ -137,6 +137,9 @@ pub struct Maximizer {
     acts: Option<Activations>,
     /// The target's value in the last step's forward pass.
     last_value: Option<f32>,
+    /// The target on the input of its activation, for steps where the activation passes no
+    /// gradient (see [`Target::redirected`]).
+    redirect: Option<Target>,
 }
 
 impl Maximizer {
@@ -184,7 +187,6 @@ impl Maximizer {
         let len = param.values.len();
         Ok(Maximizer {
             model: model.clone(),
-            target,
             transforms: opts.transforms(),
             opts,
             param,
@@ -199,6 +201,8 @@ impl Maximizer {
             grad: vec![0.0; len],
             acts: None,
             last_value: None,
+            redirect: target.redirected(model),
+            target,
         })
     }
 
@@ -242,8 +246,16 @@ impl Maximizer {
         let shape = self.shape();
         self.warp.set(&self.transforms, draw);
         self.warp.apply(&self.image, &mut self.input);
-        let (value, g) = self.target.value_and_gradient_reusing(&self.model, &self.input, &mut self.acts)?;
+        let (value, mut g) = self.target.value_and_gradient_reusing(&self.model, &self.input, &mut self.acts)?;
         self.last_value = Some(value);
+        // Nothing flows back through the target's activation (it cuts off every position the
+        // objective reads): follow the gradient of its input instead, which raises the channel
+        // towards where the activation lets it through (Lucid's redirected relu).
+        if g.iter().all(|&v| v == 0.0) {
+            if let (Some(pre), Some(acts)) = (&self.redirect, &self.acts) {
+                g = pre.gradient(&self.model, acts)?;
+            }
+        }
         self.warp.adjoint(g.as_slice().expect("contiguous"), &mut self.grad_image);
         let (l2, tv) = (self.opts.l2, self.opts.tv);
         let mut penalty = 0.0;

@@ -44,6 +44,22 @@ impl Target {
         Ok(Target { layer, seed })
     }
 
+    /// The target one layer down when this one reads an activation (relu, relu6, clip, hardswish)
+    /// of a layer: the same seed on the activation's input. [`crate::explain::Maximizer`] uses
+    /// it when no gradient flows through the activation (every position of the target channel
+    /// cut off, as on a plain start image for a deep channel): Lucid's "redirected relu".
+    pub fn redirected(&self, model: &Model) -> Option<Target> {
+        let l = &model.layers[self.layer];
+        let is_activation =
+            matches!(l.kind, LayerKind::Relu | LayerKind::Relu6 | LayerKind::Clip { .. } | LayerKind::Hardswish);
+        match l.inputs[..] {
+            [Source::Layer(j)] if is_activation && model.layers[j].output_shape == l.output_shape => {
+                Some(Target { layer: j, seed: self.seed.clone() })
+            }
+            _ => None,
+        }
+    }
+
     /// The score of class `class`: its logit when the model ends in softmax, else its output.
     pub fn class(model: &Model, class: usize) -> Result<Target> {
         Target::new(model, model.layers.len() - 1, None, Some(class))
