@@ -85,7 +85,7 @@ fn panel_rows(left: usize) -> usize {
 /// Fills `planes` with the padded, phase-split copy of `x` (see the module docs) and `offs` with
 /// each tap's offset; returns `wq`. `planes` is long enough for every `off + Pv` read, where
 /// `Pv = oh*wq` rounded up to [`NR`].
-fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>) -> usize {
+fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>) -> usize {
     let (sh, sw) = (g.sh, g.sw);
     // With stride 1 across, a row's right padding can share the next row's left padding (both
     // zero): pitch w + pw instead of w + 2pw, fewer wasted virtual columns (valid while every
@@ -114,7 +114,22 @@ fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>
             let (py, i) = (pr % sh, pr / sh);
             if sw == 1 {
                 let d = (ci * sh + py) * plane + i * wq + g.pw;
-                planes[d..d + g.w].copy_from_slice(src);
+                copy::<V>(src, &mut planes[d..d + g.w]);
+            } else if sw == 2 {
+                // Even source columns go to one phase, odd ones to the other, eight at a time:
+                // column c lands in phase (c + pw) % 2 at index (c + pw) / 2.
+                let base = |c0: usize| ((ci * sh + py) * 2 + (c0 + g.pw) % 2) * plane + i * wq + (c0 + g.pw) / 2;
+                let (d0, d1) = (base(0), base(1));
+                let mut done = 0;
+                while done + 8 <= g.w {
+                    let (a, b) = (V::load(&src[done..done + 4]), V::load(&src[done + 4..done + 8]));
+                    V::even(a, b).store(&mut planes[d0 + done / 2..d0 + done / 2 + 4]);
+                    V::odd(a, b).store(&mut planes[d1 + done / 2..d1 + done / 2 + 4]);
+                    done += 8;
+                }
+                for c in done..g.w {
+                    planes[if c % 2 == 0 { d0 } else { d1 } + c / 2] = src[c];
+                }
             } else {
                 // Column c lands in phase (c + pw) % sw at (c + pw) / sw: per phase, a strided run.
                 for px in 0..sw {
@@ -130,6 +145,48 @@ fn prepare(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>
         }
     }
     wq
+}
+
+/// `dst = src` (equal lengths), four floats at a time (a slice copy of a run-time length is a
+/// call to `memcpy` in wasm; these rows are 7 to 112 floats).
+#[inline(always)]
+fn copy<V: F32x4>(src: &[f32], dst: &mut [f32]) {
+    let mut d4 = dst.chunks_exact_mut(4);
+    let mut s4 = src.chunks_exact(4);
+    for (d, s) in (&mut d4).zip(&mut s4) {
+        V::load(s).store(d);
+    }
+    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
+        *d = s;
+    }
+}
+
+/// [`pack_a`] of a row-major `m x k` matrix (the forward pass's weights): each panel interleaves
+/// its row slices, with no per-element index arithmetic.
+fn pack_a_rows(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
+    pa.clear();
+    pa.resize(m * k, 0.0);
+    let mut i0 = 0;
+    while i0 < m {
+        let r = panel_rows(m - i0);
+        let dst = &mut pa[i0 * k..(i0 + r) * k];
+        let row = |i: usize| &w[(i0 + i) * k..(i0 + i + 1) * k];
+        match r {
+            MR => {
+                let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
+                for ((((d, &a), &b), &c), &e) in dst.chunks_exact_mut(MR).zip(r0).zip(r1).zip(r2).zip(r3) {
+                    d.copy_from_slice(&[a, b, c, e]);
+                }
+            }
+            2 => {
+                for ((d, &a), &b) in dst.chunks_exact_mut(2).zip(row(0)).zip(row(1)) {
+                    d.copy_from_slice(&[a, b]);
+                }
+            }
+            _ => dst.copy_from_slice(row(0)),
+        }
+        i0 += r;
+    }
 }
 
 /// Packs the `m x k` matrix `a(i, p)` into row panels of heights [`panel_rows`]: a panel of
@@ -360,8 +417,8 @@ pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[
     let k = g.cin * g.kh * g.kw;
     let w = &w[..g.cout * k];
     with_scratch(|s| {
-        let wq = prepare(g, x, &mut s.planes, &mut s.offs);
-        pack_a(g.cout, k, |i, p| w[i * k + p], &mut s.pa);
+        let wq = prepare::<V>(g, x, &mut s.planes, &mut s.offs);
+        pack_a_rows(g.cout, k, w, &mut s.pa);
         gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, b, y);
     })
 }
@@ -389,7 +446,7 @@ pub fn conv2d_backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w
     let k = t.cin * kh * kw;
     let w = &w[..g.cout * cin * kh * kw];
     with_scratch(|s| {
-        let wq = prepare(t, gy, &mut s.planes, &mut s.offs);
+        let wq = prepare::<V>(t, gy, &mut s.planes, &mut s.offs);
         // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]
         let at = |ci: usize, p: usize| {
             let (co, kyx) = (p / (kh * kw), p % (kh * kw));
