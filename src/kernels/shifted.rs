@@ -49,11 +49,13 @@ struct Scratch {
     offs: Vec<usize>,
     pa: Vec<f32>,
     pb: Vec<f32>,
+    /// The input gradient's flipped, transposed weights, row-major, before packing.
+    flipped: Vec<f32>,
 }
 
 thread_local! {
     static SCRATCH: Cell<Scratch> = const {
-        Cell::new(Scratch { planes: Vec::new(), offs: Vec::new(), pa: Vec::new(), pb: Vec::new() })
+        Cell::new(Scratch { planes: Vec::new(), offs: Vec::new(), pa: Vec::new(), pb: Vec::new(), flipped: Vec::new() })
     };
 }
 
@@ -161,9 +163,10 @@ fn copy<V: F32x4>(src: &[f32], dst: &mut [f32]) {
     }
 }
 
-/// [`pack_a`] of a row-major `m x k` matrix (the forward pass's weights): each panel interleaves
-/// its row slices, with no per-element index arithmetic.
-fn pack_a_rows(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
+/// Packs the row-major `m x k` matrix `w` into row panels of heights [`panel_rows`]: a panel of
+/// height `r` holds, for each `p`, the `r` values of its rows (interleaved row slices, no
+/// per-element index arithmetic).
+fn pack_a(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
     pa.clear();
     pa.resize(m * k, 0.0);
     let mut i0 = 0;
@@ -184,23 +187,6 @@ fn pack_a_rows(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
                 }
             }
             _ => dst.copy_from_slice(row(0)),
-        }
-        i0 += r;
-    }
-}
-
-/// Packs the `m x k` matrix `a(i, p)` into row panels of heights [`panel_rows`]: a panel of
-/// height `r` holds, for each `p`, the `r` values of its rows.
-fn pack_a(m: usize, k: usize, a: impl Fn(usize, usize) -> f32, pa: &mut Vec<f32>) {
-    pa.clear();
-    pa.reserve(m * k);
-    let mut i0 = 0;
-    while i0 < m {
-        let r = panel_rows(m - i0);
-        for p in 0..k {
-            for i in i0..i0 + r {
-                pa.push(a(i, p));
-            }
         }
         i0 += r;
     }
@@ -418,7 +404,7 @@ pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[
     let w = &w[..g.cout * k];
     with_scratch(|s| {
         let wq = prepare::<V>(g, x, &mut s.planes, &mut s.offs);
-        pack_a_rows(g.cout, k, w, &mut s.pa);
+        pack_a(g.cout, k, w, &mut s.pa);
         gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, b, y);
     })
 }
@@ -447,13 +433,18 @@ pub fn conv2d_backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w
     let w = &w[..g.cout * cin * kh * kw];
     with_scratch(|s| {
         let wq = prepare::<V>(t, gy, &mut s.planes, &mut s.offs);
-        // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]
-        let at = |ci: usize, p: usize| {
-            let (co, kyx) = (p / (kh * kw), p % (kh * kw));
-            let (ky, kx) = (kyx / kw, kyx % kw);
-            w[((co * cin + ci) * kh + (kh - 1 - ky)) * kw + (kw - 1 - kx)]
-        };
-        pack_a(cin, k, at, &mut s.pa);
+        // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]: each kernel's taps reversed, built
+        // row-major without index divisions, then packed like the forward pass's weights.
+        let taps = kh * kw;
+        s.flipped.clear();
+        s.flipped.resize(cin * k, 0.0);
+        for (co, wc) in w.chunks_exact(cin * taps).enumerate() {
+            for (ci, src) in wc.chunks_exact(taps).enumerate() {
+                let dst = &mut s.flipped[ci * k + co * taps..ci * k + (co + 1) * taps];
+                dst.iter_mut().zip(src.iter().rev()).for_each(|(d, &v)| *d = v);
+            }
+        }
+        pack_a(cin, k, &s.flipped, &mut s.pa);
         gemm_shifted::<V>(cin, (t.oh, t.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, None, gx);
     })
 }
