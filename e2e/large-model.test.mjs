@@ -179,6 +179,19 @@ test("<convlens-explorer> with a large model: runs bring only the layers the vie
   });
   assert.ok(map !== undefined && Number.isFinite(Number(map)), `the detail map has values (${map})`);
   assert.notEqual((await el()).state, "error");
+  // A colour model gets photos in colour (centre-cropped, as on the page), not greyscale.
+  const runs = Number((await el()).runs);
+  await page.evaluate(() => document.getElementById("view").setAttribute("input", "cat"));
+  await page.waitForFunction((n) => Number(document.getElementById("view").dataset.runs) > n, runs, { timeout: 30_000 });
+  const colour = await page.evaluate(() => {
+    const input = document.getElementById("view").input;
+    const n = input.height * input.width;
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff += Math.abs(input.values[i] - input.values[2 * n + i]);
+    return { planes: input.planes, meanDiff: diff / n };
+  });
+  assert.equal(colour.planes, 3);
+  assert.ok(colour.meanDiff > 0.02, `red and blue planes differ on the cat photo: ${colour.meanDiff}`);
   assert.deepEqual(problems, []);
   await page.close();
 });

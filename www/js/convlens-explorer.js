@@ -51,7 +51,7 @@ import { Engine } from "./engine.js";
 import { decodeImage, loadImageUrl } from "./images.js";
 import { DrawInput } from "./input.js";
 import { CONTROLS, VIEWS, parseControls, parseHeight, parseIndex, parseShift, resolveLayer, shiftImage } from "./embed-attrs.js";
-import { autoInvert, modeFor, prepare } from "./preprocess.js";
+import { autoInvert, modeFor, prepare, prepareColour } from "./preprocess.js";
 import { inputLayerIndex, isLarge } from "./graph.js";
 import { RunLayers } from "./run-layers.js";
 
@@ -394,7 +394,7 @@ export class ConvlensExplorer extends HTMLElement {
       this.runLayers.reset();
       this.closeView();
       const { height: h, width: w } = summary.input;
-      this.input.resize(h, w);
+      this.input.resize(h, w, summary.input.channels === 3 ? 3 : 1); // colour models get RGB pictures
       if (!ui.model.querySelector(`option[value="${CSS.escape(model)}"]`)) option(ui.model, model, model.split("/").pop());
       ui.model.value = model;
       ui.layer.replaceChildren();
@@ -536,18 +536,29 @@ export class ConvlensExplorer extends HTMLElement {
     this.ui.sample.value = sampleId(s);
   }
 
-  /** Converts a picture to the model input as the app does (greyscale, fitted, auto-inverted). */
+  /** Converts a picture to the model input as the app does: for colour models in colour, centre-
+   * cropped; for the others greyscale, fitted, auto-inverted. */
   usePicture(pic, label) {
     const { height, width } = this.summary.input;
     this.source = { ...pic, label };
-    const prepared = prepare(pic.grey, pic.width, pic.height, {
-      mode: modeFor(this.modelKey, this.summary),
-      invert: autoInvert(pic.grey, pic.width, pic.height),
-      outHeight: height,
-      outWidth: width,
-    });
+    const planes = this.input.planes;
+    const prepared =
+      planes === 3 && pic.rgb
+        ? prepareColour(pic.rgb, pic.width, pic.height, { outHeight: height, outWidth: width })
+        : prepare(pic.grey, pic.width, pic.height, {
+            mode: modeFor(this.modelKey, this.summary),
+            invert: planes === 3 ? false : autoInvert(pic.grey, pic.width, pic.height),
+            outHeight: height,
+            outWidth: width,
+          });
     const { dx = 0, dy = 0 } = this.shift ?? {};
-    const values = shiftImage(prepared, height, width, dx, dy);
+    // Each colour plane moved alike (a grey picture on a colour model fills all three).
+    const plane = height * width;
+    const values = new Float32Array(planes * plane);
+    for (let p = 0; p < planes; p++) {
+      const src = prepared.length === planes * plane ? prepared.subarray(p * plane, (p + 1) * plane) : prepared;
+      values.set(shiftImage(src, height, width, dx, dy), p * plane);
+    }
     // DrawInput.load schedules a run through onChange (in the next animation frame); apply()
     // also runs at once, and the engine drops whichever result is stale.
     this.input.load(values, { undoable: false });
