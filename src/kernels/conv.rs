@@ -125,6 +125,21 @@ pub(crate) fn add_assign<V: F32x4>(dst: &mut [f32], src: &[f32]) {
     }
 }
 
+/// `dst = src` (equal lengths), four floats at a time: for the short rows (7 to 112 floats) the
+/// depthwise and shifted-view kernels copy, where a slice copy of a run-time length is a call to
+/// `memcpy` in wasm.
+#[inline(always)]
+pub(crate) fn copy_vec<V: F32x4>(src: &[f32], dst: &mut [f32]) {
+    let mut d4 = dst.chunks_exact_mut(4);
+    let mut s4 = src.chunks_exact(4);
+    for (d, s) in (&mut d4).zip(&mut s4) {
+        V::load(s).store(d);
+    }
+    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
+        *d = s;
+    }
+}
+
 /// Sum of a slice, four lanes at a time.
 #[inline]
 pub(crate) fn sum<V: F32x4>(s: &[f32]) -> f32 {

@@ -24,6 +24,7 @@
 
 use std::cell::Cell;
 
+use super::conv::copy_vec;
 use super::counters::{self, Kernel};
 use super::simd::F32x4;
 use crate::geometry::ConvGeom;
@@ -153,7 +154,7 @@ impl Layout {
                 let dst = &mut buf[at + skip..at + n];
                 let src = &row[(ix0 + skip * self.sw).min(self.w)..];
                 if self.sw == 1 {
-                    copy::<V>(src, dst);
+                    copy_vec::<V>(src, dst);
                 } else {
                     for (d, s) in dst.iter_mut().zip(src.iter().step_by(self.sw)) {
                         *d = *s;
@@ -219,20 +220,6 @@ fn dot_row<V: F32x4>(buf: &[f32], offs: &[usize], wv: &[V], bias: f32, out: &mut
         ox += 4;
     }
     store_partial(taps(ox), chunks.into_remainder());
-}
-
-/// `dst = src` (equal lengths), four floats at a time: the rows copied here are short (7 to 112
-/// floats), and a slice copy of a run-time length is a call to `memcpy` in wasm.
-#[inline(always)]
-fn copy<V: F32x4>(src: &[f32], dst: &mut [f32]) {
-    let mut d4 = dst.chunks_exact_mut(4);
-    let mut s4 = src.chunks_exact(4);
-    for (d, s) in (&mut d4).zip(&mut s4) {
-        V::load(s).store(d);
-    }
-    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
-        *d = s;
-    }
 }
 
 /// The first `dst.len()` (at most 4) lanes of `v` into `dst`.
@@ -386,7 +373,7 @@ fn correlate<V: F32x4>(
                     }
                     for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
                         if flat {
-                            copy::<V>(&rows[oy * lay.pitch..oy * lay.pitch + g.ow], row);
+                            copy_vec::<V>(&rows[oy * lay.pitch..oy * lay.pitch + g.ow], row);
                         } else {
                             lay.row_taps(oy, &mut offs);
                             run(buf, &offs, wt, &wv, bias, row);

@@ -32,6 +32,7 @@
 
 use std::cell::Cell;
 
+use super::conv::copy_vec;
 use super::counters::{self, Kernel};
 use super::simd::F32x4;
 use crate::geometry::ConvGeom;
@@ -116,7 +117,7 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
             let (py, i) = (pr % sh, pr / sh);
             if sw == 1 {
                 let d = (ci * sh + py) * plane + i * wq + g.pw;
-                copy::<V>(src, &mut planes[d..d + g.w]);
+                copy_vec::<V>(src, &mut planes[d..d + g.w]);
             } else if sw == 2 {
                 // Even source columns go to one phase, odd ones to the other, eight at a time:
                 // column c lands in phase (c + pw) % 2 at index (c + pw) / 2.
@@ -147,20 +148,6 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
         }
     }
     wq
-}
-
-/// `dst = src` (equal lengths), four floats at a time (a slice copy of a run-time length is a
-/// call to `memcpy` in wasm; these rows are 7 to 112 floats).
-#[inline(always)]
-fn copy<V: F32x4>(src: &[f32], dst: &mut [f32]) {
-    let mut d4 = dst.chunks_exact_mut(4);
-    let mut s4 = src.chunks_exact(4);
-    for (d, s) in (&mut d4).zip(&mut s4) {
-        V::load(s).store(d);
-    }
-    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
-        *d = s;
-    }
 }
 
 /// Packs the row-major `m x k` matrix `w` into row panels of heights [`panel_rows`]: a panel of
