@@ -13,6 +13,8 @@
 
 export class RunLayers {
   constructor() {
+    this.gen = 0; // bumped by reset(): fetches of an earlier model give up
+    this.waiters = []; // resolvers of fetches waiting for a run to land
     this.reset();
   }
 
@@ -21,7 +23,7 @@ export class RunLayers {
     /** The last run's activations (null for layers not fetched), or null before any run. */
     this.activations = null;
     this.run = 0;
-    this.gen = (this.gen ?? 0) + 1;
+    this.gen += 1;
     this.early = null;
     this.release();
   }
@@ -39,8 +41,7 @@ export class RunLayers {
 
   /** Wakes fetches waiting for a run to land (call it too when a run was dropped or failed). */
   release() {
-    for (const resolve of (this.waiters ?? []).splice(0)) resolve();
-    this.waiters ??= [];
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   /**
