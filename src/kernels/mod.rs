@@ -95,6 +95,13 @@
 //!   rustc's LLVM does not fold the constant offsets of the loads in the k loop into the wasm
 //!   `offset` immediate (the loop-strength-reduced adds lose `nuw`; raw pointers and alignment
 //!   assumptions did not change that), so each load costs an extra `i32.add` in the loop.
+//! - Column panels within output rows instead of over the virtual columns, where that costs at
+//!   most 7 % more panels: 1.02-1.12x (measured ratios at `shifted::row_panels`).
+//! - Tried and not kept: the input gradient as a scatter of the nonzero output-gradient values
+//!   (behind a max pooling 10-16 % are nonzero in the digits model's maximization step), HWC
+//!   padded buffer, one vector axpy per nonzero and kernel row. The read-modify-write of
+//!   overlapping runs is bound by store-to-load latency (5-12 cycles per vector in V8): the
+//!   digits step measured 1.04x slower with it at 15 % density and 1.25x at 30 %.
 //! - Row pitch `w + pw` (shared left/right padding) instead of `w + 2pw`: 14x14x8->16 5x5
 //!   20.0 -> 22.8 GFLOP/s (fewer wasted virtual columns). Phase split and output positions
 //!   without divisions: 28x28x8->16 stride 2 12.8 -> 15.9, 64x64x16->32 stride 2 20.0 -> 25.5.
