@@ -3,7 +3,8 @@
 //! weights `[out, in / groups, kh, kw]`, linear weights `[out, in]`; batchnorm's
 //! `<layer>.running_mean` and `<layer>.running_var`, and its optional gamma and beta as
 //! `<layer>.weight` and `<layer>.bias`), stored F32, F16 or BF16 (half-size storage; computing is
-//! always in f32).
+//! always in f32). A batchnorm's integer step counter `<layer>.num_batches_tracked` (PyTorch's,
+//! not a weight) is accepted and ignored.
 //!
 //! ALL validation of files from outside happens here or in [`Model::new`]; nothing is allocated
 //! from an unchecked header field, and no input makes it panic.
@@ -159,7 +160,13 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
 #[derive(Default)]
 pub struct Tensors {
     map: HashMap<String, (Vec<usize>, Vec<f32>)>,
+    /// Names of PyTorch batchnorm step counters (`<layer>.num_batches_tracked`: one integer,
+    /// not a weight), each accepted once by its batchnorm2d layer.
+    batch_counters: Vec<String>,
 }
+
+/// The suffix of PyTorch's batchnorm step counter, a buffer of every `BatchNorm2d`'s `state_dict`.
+const BATCH_COUNTER: &str = ".num_batches_tracked";
 
 impl Tensors {
     /// Adds tensor `name`; its values must be finite and fit its shape.
@@ -180,6 +187,11 @@ impl Tensors {
         let mut tensors = Tensors::default();
         for (name, view) in st.tensors() {
             let data = view.data();
+            let integer = matches!(view.dtype(), Dtype::I64 | Dtype::I32 | Dtype::U64 | Dtype::U32);
+            if integer && name.ends_with(BATCH_COUNTER) && view.shape().iter().product::<usize>() == 1 {
+                tensors.batch_counters.push(name);
+                continue;
+            }
             let values: Vec<f32> = match view.dtype() {
                 Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
                 Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
@@ -230,8 +242,14 @@ impl Tensors {
         }
     }
 
+    /// Accepts `<layer>.num_batches_tracked` of a batchnorm layer, when the file has one.
+    fn batch_counter(&mut self, layer: &str) {
+        let name = format!("{layer}{BATCH_COUNTER}");
+        self.batch_counters.retain(|n| *n != name);
+    }
+
     fn leftovers(&self) -> Vec<String> {
-        let mut left: Vec<String> = self.map.keys().cloned().collect();
+        let mut left: Vec<String> = self.map.keys().chain(&self.batch_counters).cloned().collect();
         left.sort();
         left
     }
@@ -353,6 +371,7 @@ fn layer_kind(spec: &LayerJson, tensors: &mut Tensors) -> Result<LayerKind> {
             }
             let gamma = tensors.vector(name, "weight", c)?;
             let beta = tensors.vector(name, "bias", c)?;
+            tensors.batch_counter(name);
             LayerKind::BatchNorm2d(BatchNorm2d::new(mean, var, gamma, beta, eps))
         }
         "clip" => LayerKind::Clip { min: spec.min, max: spec.max },

@@ -521,6 +521,45 @@ fn new_layer_types_load_with_their_fields_and_defaults() {
     assert_eq!(arch.layers[1].eps, Some(0.25));
 }
 
+/// PyTorch's `BatchNorm2d` state_dict holds an integer step counter, `num_batches_tracked`: a
+/// batchnorm layer accepts (and ignores) its own; any other stays an error.
+#[wasm_bindgen_test(unsupported = test)]
+fn batchnorm_step_counters_from_pytorch_are_accepted() {
+    let arch = json!({"input": {"channels": 2, "height": 2, "width": 2}, "layers": [
+        {"name": "bn", "type": "batchnorm2d"}, {"name": "conv", "type": "conv2d", "out_channels": 1, "kernel_size": 1}]});
+    let f32_tensor = |n: &'static str, shape: Vec<usize>, v: Vec<f32>| {
+        (n, Dtype::F32, shape, v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+    };
+    let base = vec![
+        f32_tensor("bn.running_mean", vec![2], vec![1.0, 2.0]),
+        f32_tensor("bn.running_var", vec![2], vec![4.0, 1.0]),
+        f32_tensor("conv.weight", vec![1, 2, 1, 1], vec![1.0, 1.0]),
+    ];
+    let counter = |n: &'static str, shape: Vec<usize>| {
+        let bytes = 12345i64.to_le_bytes().repeat(shape.iter().product());
+        (n, Dtype::I64, shape, bytes)
+    };
+    for shape in [vec![], vec![1]] {
+        let with = [base.clone(), vec![counter("bn.num_batches_tracked", shape.clone())]].concat();
+        let m = format::load(&file(&arch, &with)).unwrap_or_else(|e| panic!("shape {shape:?}: {}", e.0));
+        let plain = format::load(&file(&arch, &base)).unwrap();
+        let x = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
+        let out = |m: &convlens::model::Model| m.forward(&x).unwrap().outputs[1].iter().copied().collect::<Vec<f32>>();
+        assert_eq!(out(&m), out(&plain), "the counter changes nothing");
+    }
+    // Not a batchnorm's, not one integer, or not an integer: the usual errors.
+    let cases = [
+        (counter("conv.num_batches_tracked", vec![]), vec!["tensors no layer uses", "conv.num_batches_tracked"]),
+        (counter("bn.num_batches_tracked", vec![2]), vec!["bn.num_batches_tracked", "I64", "F32, F16 or BF16"]),
+        (f32_tensor("bn.num_batches_tracked", vec![], vec![3.0]), vec!["tensors no layer uses"]),
+    ];
+    for (extra, needles) in cases {
+        let mut t = base.clone();
+        t.push(extra);
+        expect_error(&file(&arch, &t), &needles);
+    }
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn batchnorm_file_errors_name_the_layer_and_tensor() {
     let bn = json!([{"name": "bn", "type": "batchnorm2d"}]);
