@@ -3,11 +3,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  atlasProgress,
   blend,
   chartPoints,
   classLayer,
   convLayers,
   flagChannels,
+  formatDuration,
   fpsOf,
   histogram,
   idxToInputs,
@@ -230,4 +232,14 @@ test("maximization settings: form values to the engine's options, per model", ()
   const d = maximizeOptions({ ...settingsValues(MAXIMIZE_DEFAULTS), decorrelate: "true" }, 3);
   assert.equal(d.decorrelate, true);
   assert.equal(d.blurEvery, undefined);
+});
+
+test("formatDuration and atlasProgress: time left from the channels done so far", () => {
+  assert.equal(formatDuration(400), "0 s");
+  assert.equal(formatDuration(40_400), "40 s");
+  assert.equal(formatDuration(185_000), "3 min");
+  assert.equal(formatDuration(65 * 60_000), "1 h 5 min");
+  // 3 of 32 channels in 60 s: 20 s each, 29 left -> 580 s, about 10 min.
+  assert.equal(atlasProgress("features.3", 3, 32, 60_000), "Layer atlas of features.3: 3 of 32 channels, about 10 min left. Stop keeps the ones drawn.");
+  assert.equal(atlasProgress("conv1", 0, 8, 0), "Layer atlas of conv1: 0 of 8 channels. Stop keeps the ones drawn.");
 });

@@ -153,6 +153,30 @@ test("the layer atlas maximizes every channel and shows its top-9 dataset exampl
   assert.equal(hashes.size, 8);
 });
 
+test("a running layer atlas shows its progress and Stop ends it, keeping the channels drawn", async () => {
+  const host = page.locator("#ed-maximize");
+  await host.getByLabel("Layer", { exact: true }).selectOption("3"); // conv2: 16 channels
+  await host.getByLabel("Steps", { exact: true }).fill("1024");
+  await host.getByRole("button", { name: "Layer atlas" }).click();
+  await page.waitForFunction(() => Number(document.querySelector("#ed-maximize .cle-atlas").dataset.done ?? 0) >= 1, null, {
+    timeout: 30_000,
+  });
+  assert.match(await host.locator(".cle-status").textContent(), /Layer atlas of conv2: \d+ of 16 channels(, about .* left)?\./);
+  const stopButton = host.getByRole("button", { name: "Stop" });
+  assert.equal(await stopButton.isEnabled(), true);
+  await stopButton.click();
+  const box = host.locator(".cle-atlas");
+  assert.equal(await box.getAttribute("data-state"), "stopped");
+  const done = Number(await box.getAttribute("data-done"));
+  assert.ok(done >= 1 && done < 16, `stopped after ${done} channels`);
+  assert.match(await host.locator(".cle-status").textContent(), new RegExp(`stopped after ${done} of 16 channels`));
+  assert.equal(await stopButton.isEnabled(), false);
+  await page.waitForTimeout(1500); // the channel in flight when Stop was pressed is not drawn
+  assert.equal(Number(await box.getAttribute("data-done")), done);
+  assert.equal(await page.locator("#ed-maximize .cle-atlas-card[data-image='1']").count(), done);
+  await host.getByLabel("Steps", { exact: true }).fill("128");
+});
+
 test("attribution overlays draw for every method, and the opacity slider changes the pixels", async () => {
   const host = page.locator("#ed-attribution");
   const seen = new Map();

@@ -352,3 +352,19 @@ export function fpsOf(times, window = 1000) {
   const span = end - times[i];
   return span > 0 ? ((times.length - 1 - i) * 1000) / span : 0;
 }
+
+/** A duration for people: "40 s", "3 min", "1 h 5 min". */
+export function formatDuration(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** The layer atlas's progress line after `done` of `n` channels took `elapsedMs`: the time left
+ *  assumes the remaining channels take as long as the ones done. */
+export function atlasProgress(name, done, n, elapsedMs) {
+  const left = done > 0 ? (elapsedMs / done) * (n - done) : NaN;
+  const eta = Number.isFinite(left) ? `, about ${formatDuration(left)} left` : "";
+  return `Layer atlas of ${name}: ${done} of ${n} channels${eta}. Stop keeps the ones drawn.`;
+}

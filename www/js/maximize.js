@@ -19,6 +19,7 @@
 import { formatValue } from "./colormap.js";
 import {
   MAXIMIZE_DEFAULTS,
+  atlasProgress,
   channelsOf,
   chartPoints,
   classLayer,
@@ -131,7 +132,10 @@ export function mountMaximize(host, ctx) {
   settings.decorrelate.addEventListener("change", showSettings);
 
   const startButton = button("Start", () => start(), "cle-primary");
-  const stopButton = button("Stop", () => stop());
+  const stopButton = button("Stop", () => {
+    stop();
+    stopAtlas();
+  });
   stopButton.disabled = true;
   const atlasButton = button("Layer atlas", () => atlas());
 
@@ -161,6 +165,8 @@ export function mountMaximize(host, ctx) {
   let run = null; // {token, taken, planned, values, frames, pending, inFlight}
   let token = 0;
   let atlasToken = 0;
+  // The running layer atlas, if any: { token, name, done, n }.
+  let atlasRun = null;
 
   function fillLayers() {
     const s = current.summary;
@@ -433,6 +439,7 @@ export function mountMaximize(host, ctx) {
     atlasBox.replaceChildren();
     atlasBox.dataset.state = "running";
     atlasBox.dataset.layer = String(layerIndex);
+    atlasBox.dataset.done = "0";
     const title = el("h4", "cle-atlas-title", `Layer atlas: ${layer.name}, ${n} channels`);
     const note = el("p", "cle-hint", "Each channel's maximizing image (left) beside the 9 evaluation-sample inputs that excite it most (right).");
     const grid = el("div", "cle-atlas-grid");
@@ -486,6 +493,10 @@ export function mountMaximize(host, ctx) {
     if (my !== atlasToken) return;
     const opts = options();
     const t0 = performance.now();
+    atlasRun = { token: my, name: layer.name, done: 0, n };
+    stopButton.disabled = false;
+    status.classList.remove("cle-error");
+    status.textContent = `Layer atlas of ${layer.name}: channel 1 of ${n}…`;
     try {
       for (let ch = 0; ch < n; ch++) {
         const r = await current.engine.call("atlas", { layer: layerIndex, options: opts, channels: [ch] });
@@ -494,15 +505,35 @@ export function mountMaximize(host, ctx) {
         cells[ch].card.dataset.image = "1";
         cells[ch].cap.append(" ", el("span", "cle-num", formatValue(r.values[0])));
         atlasBox.dataset.done = String(ch + 1);
+        atlasRun.done = ch + 1;
+        if (ch + 1 < n) status.textContent = atlasProgress(layer.name, ch + 1, n, performance.now() - t0);
       }
+      atlasEnded();
       atlasBox.dataset.state = "done";
       status.textContent = `Layer atlas of ${layer.name}: ${n} channels in ${((performance.now() - t0) / 1000).toFixed(1)} s.`;
     } catch (e) {
       if (my !== atlasToken) return;
+      atlasEnded();
       atlasBox.dataset.state = "error";
       status.textContent = `Layer atlas failed: ${e.message}`;
       status.classList.add("cle-error");
     }
+  }
+
+  /** The atlas is over: Stop stays enabled only for a live run. */
+  function atlasEnded() {
+    atlasRun = null;
+    stopButton.disabled = !run;
+  }
+
+  /** Stops a running layer atlas, keeping the channels it has drawn. */
+  function stopAtlas() {
+    const a = atlasRun;
+    if (!a || a.token !== atlasToken) return;
+    atlasToken++;
+    atlasEnded();
+    atlasBox.dataset.state = "stopped";
+    status.textContent = `Layer atlas of ${a.name} stopped after ${a.done} of ${a.n} channels.`;
   }
 
   function setTarget(t, { start: go = false } = {}) {
