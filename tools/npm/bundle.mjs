@@ -126,10 +126,15 @@ globalThis.convlensInline = {
   if (html === before || /<script[^>]*src=/.test(html) || /<link rel="(stylesheet|modulepreload)"/.test(html)) {
     throw new Error("index.html changed shape: the single-file build still refers to files");
   }
+  // A function, not a string, as the replacement: minified code may hold "$&" or "$'" (say
+  // `G===$&&...`), which a replacement string would expand into the matched text.
   html = html.replace(
       "</head>",
-      `  <style>\n${css.replace(/<\/style/gi, "<\\/style")}\n  </style>\n  <script>${scriptSafe(prelude)}</script>\n  <script type="module">${scriptSafe(appJs)}</script>\n</head>`,
+      () => `  <style>\n${css.replace(/<\/style/gi, "<\\/style")}\n  </style>\n  <script>${scriptSafe(prelude)}</script>\n  <script type="module">${scriptSafe(appJs)}</script>\n</head>`,
     );
+  if (!html.includes(scriptSafe(appJs)) || !html.includes(scriptSafe(prelude))) {
+    throw new Error("the single-file build's inlined scripts differ from the bundles");
+  }
   await mkdir(DIST, { recursive: true });
   const out = path.join(DIST, "convlens.html");
   await writeFile(out, html);
