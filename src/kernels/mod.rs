@@ -105,6 +105,9 @@
 //! - Row pitch `w + pw` (shared left/right padding) instead of `w + 2pw`: 14x14x8->16 5x5
 //!   20.0 -> 22.8 GFLOP/s (fewer wasted virtual columns). Phase split and output positions
 //!   without divisions: 28x28x8->16 stride 2 12.8 -> 15.9, 64x64x16->32 stride 2 20.0 -> 25.5.
+//! - Max pooling 2x2 stride 2, the last 1-3 outputs of a row as the row's last four again instead
+//!   of a scalar tail (node, interleaved): 110x110x64 -> 55x55 221 -> 119 us, 62x62x32 26 -> 20 us,
+//!   14x14x32 2.6 -> 1.6 us.
 //! - Max pooling 2x2 stride 2: forward 28x28x16 31 us (generic rows) -> 2.5 us, 64x64x32
 //!   0.37 ms -> 19 us; backward 28x28x8 11 us -> 2.7 us, 64x64x32 0.26 ms -> 37 us.
 //! - B read in place instead of packed for up to 8 output rows: 8-row input gradients 24.4 ->

@@ -68,13 +68,21 @@ fn maxpool_2x2_s2<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
         for (oy, yrow) in yp.chunks_exact_mut(ow).enumerate() {
             let r0 = &plane[2 * oy * w..(2 * oy + 1) * w];
             let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 2) * w];
-            let mut ox = 0;
-            while 2 * ox + 8 <= w && ox + 4 <= ow {
+            let quad = |ox: usize, yrow: &mut [f32]| {
                 let (a0, a1) = (V::load(&r0[2 * ox..]), V::load(&r0[2 * ox + 4..]));
                 let (b0, b1) = (V::load(&r1[2 * ox..]), V::load(&r1[2 * ox + 4..]));
                 let m = V::even(a0, a1).max(V::odd(a0, a1)).max(V::even(b0, b1)).max(V::odd(b0, b1));
                 m.store(&mut yrow[ox..ox + 4]);
+            };
+            let mut ox = 0;
+            while ox + 4 <= ow {
+                quad(ox, yrow);
                 ox += 4;
+            }
+            if ox < ow && ow >= 4 {
+                // The last 1-3 outputs: the last four again (2*ow <= w), no scalar tail.
+                quad(ow - 4, yrow);
+                ox = ow;
             }
             for (o, v) in yrow.iter_mut().enumerate().skip(ox) {
                 let mut m = r0[2 * o];
@@ -215,8 +223,7 @@ fn maxpool_2x2_s2_backward<V: F32x4>(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &m
             let g0 = g01;
             g0[2 * ow..].fill(0.0);
             g1[2 * ow..].fill(0.0);
-            let mut ox = 0;
-            while ox + 4 <= ow {
+            let mut quad = |ox: usize| {
                 let (a0, a1) = (V::load(&x0[2 * ox..]), V::load(&x0[2 * ox + 4..]));
                 let (b0, b1) = (V::load(&x1[2 * ox..]), V::load(&x1[2 * ox + 4..]));
                 let (t0, t1, t2, t3) = (V::even(a0, a1), V::odd(a0, a1), V::even(b0, b1), V::odd(b0, b1));
@@ -236,7 +243,17 @@ fn maxpool_2x2_s2_backward<V: F32x4>(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &m
                 V::zip_hi(g0v, g1v).store(&mut g0[2 * ox + 4..]);
                 V::zip_lo(g2, g3).store(&mut g1[2 * ox..]);
                 V::zip_hi(g2, g3).store(&mut g1[2 * ox + 4..]);
+            };
+            let mut ox = 0;
+            while ox + 4 <= ow {
+                quad(ox);
                 ox += 4;
+            }
+            if ox < ow && ow >= 4 {
+                // The last 1-3 windows: the last four again (each window's cells depend on that
+                // window alone, so rewriting them is exact), no scalar tail.
+                quad(ow - 4);
+                ox = ow;
             }
             for (ox, &gv) in grow.iter().enumerate().skip(ox) {
                 let (i, j) = (2 * ox, 2 * ox + 1);
