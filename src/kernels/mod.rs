@@ -60,7 +60,7 @@
 //! stride phases, so that every row of the convolution's column matrix is a contiguous slice of
 //! that copy at a per-tap offset. No im2col matrix is built; each 8-column panel of B is packed
 //! from the views (two vector copies per tap) right before its tiles are computed, and the 4x8
-//! tiles (bias added) are stored straight into the output. With up to two row panels (8 output
+//! tiles (bias added) are stored straight into the output. With up to four row panels (16 output
 //! channels) B is read in place, unpacked; with one row (the input gradient of a 1-channel first layer) the
 //! tile is 1x32.
 //!
@@ -111,7 +111,8 @@
 //! - Max pooling 2x2 stride 2: forward 28x28x16 31 us (generic rows) -> 2.5 us, 64x64x32
 //!   0.37 ms -> 19 us; backward 28x28x8 11 us -> 2.7 us, 64x64x32 0.26 ms -> 37 us.
 //! - B read in place instead of packed for up to 8 output rows: 8-row input gradients 24.4 ->
-//!   28.5 (28x28x16->8) and 21.1 -> 25.0 GFLOP/s (digits 14x14x16->8 5x5); neutral or worse at 16.
+//!   28.5 (28x28x16->8) and 21.1 -> 25.0 GFLOP/s (digits 14x14x16->8 5x5); neutral or worse at 16
+//!   at first, but 1.06-1.27x at 16 once the panels ran within rows (so up to 16 rows now).
 //! - relu forward as vector `max(0, x)`: 6272 values 7.7 us (scalar `f32::max`) -> ~1 us.
 //! - One output row (`m == 1`: the input gradient of a 1-channel first layer): a 1x32 tile with
 //!   B read in place instead of 1x8 tiles: 28x28x1->8 5x5 input gradient 12.9 -> 20.8 GFLOP/s.

@@ -200,7 +200,7 @@ fn tile<V: F32x4, const R: usize>(a: &[f32], b: &[f32]) -> [[V; 2]; R] {
 }
 
 /// [`tile`] with B read straight from the shifted views (`planes[off + j0..][..8]` for each
-/// tap's `off`) instead of a packed panel: for one or two row panels, where packing B is not
+/// tap's `off`) instead of a packed panel: for up to four row panels, where packing B is not
 /// worth it.
 ///
 /// # Safety
@@ -321,10 +321,12 @@ fn gemm_shifted<V: F32x4>(
     pb.resize(k * NR, 0.0);
     let pb = &mut pb[..k * NR];
     let nv = oh * wq;
-    // Up to two row panels, B is read in place rather than packed (measured in Chromium:
-    // 8-row input gradients 24.4 -> 28.5 and 21.1 -> 25.0 GFLOP/s; at 16 rows it was neutral
-    // or, for 28x28x8->16 pad 1, 25.8 -> 16.1).
-    let direct = m <= 2 * MR;
+    // Up to four row panels (16 output rows), B is read in place rather than packed. Measured in
+    // Chromium at 8 rows (input gradients 28x28x16->8 24.4 -> 28.5 GFLOP/s, digits 14x14x16->8
+    // 5x5 21.1 -> 25.0); at 16 rows, with the row panels, in node (relaxed build, interleaved):
+    // 14x14x8->16 5x5 1.13x, 28x28x8->16 pad 1 1.08-1.10x, pad 0 1.11-1.27x, stride 2 1.06-1.09x;
+    // at 32 rows 0.95-1.07x (not taken).
+    let direct = m <= 4 * MR;
     let max_off = offs.iter().copied().max().unwrap_or(0);
     assert!(max_off + nv.next_multiple_of(NR) <= planes.len(), "shifted conv: planes too short");
     // One column panel: B's 8 columns from virtual column j0 (packed unless read in place),
