@@ -68,20 +68,14 @@ fn maxpool_2x2_s2<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
         for (oy, yrow) in yp.chunks_exact_mut(ow).enumerate() {
             let r0 = &plane[2 * oy * w..(2 * oy + 1) * w];
             let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 2) * w];
-            let quad = |ox: usize, yrow: &mut [f32]| {
-                let (a0, a1) = (V::load(&r0[2 * ox..]), V::load(&r0[2 * ox + 4..]));
-                let (b0, b1) = (V::load(&r1[2 * ox..]), V::load(&r1[2 * ox + 4..]));
-                let m = V::even(a0, a1).max(V::odd(a0, a1)).max(V::even(b0, b1)).max(V::odd(b0, b1));
-                m.store(&mut yrow[ox..ox + 4]);
-            };
             let mut ox = 0;
             while ox + 4 <= ow {
-                quad(ox, yrow);
+                forward_quad::<V>(ox, (r0, r1), yrow);
                 ox += 4;
             }
             if ox < ow && ow >= 4 {
                 // The last 1-3 outputs: the last four again (2*ow <= w), no scalar tail.
-                quad(ow - 4, yrow);
+                forward_quad::<V>(ow - 4, (r0, r1), yrow);
                 ox = ow;
             }
             for (o, v) in yrow.iter_mut().enumerate().skip(ox) {
@@ -95,6 +89,16 @@ fn maxpool_2x2_s2<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
             }
         }
     }
+}
+
+/// Four 2x2 windows from output column `ox` of rows `r0`, `r1` (cells `2ox..2ox+8`): their first
+/// maxima into `y[ox..ox + 4]`.
+#[inline(always)]
+fn forward_quad<V: F32x4>(ox: usize, (r0, r1): (&[f32], &[f32]), y: &mut [f32]) {
+    let (a0, a1) = (V::load(&r0[2 * ox..]), V::load(&r0[2 * ox + 4..]));
+    let (b0, b1) = (V::load(&r1[2 * ox..]), V::load(&r1[2 * ox + 4..]));
+    let m = V::even(a0, a1).max(V::odd(a0, a1)).max(V::even(b0, b1)).max(V::odd(b0, b1));
+    m.store(&mut y[ox..ox + 4]);
 }
 
 fn pool_forward<V: F32x4>(g: &PoolGeom, op: Op, x: &[f32], y: &mut [f32]) {
@@ -223,36 +227,15 @@ fn maxpool_2x2_s2_backward<V: F32x4>(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &m
             let g0 = g01;
             g0[2 * ow..].fill(0.0);
             g1[2 * ow..].fill(0.0);
-            let mut quad = |ox: usize| {
-                let (a0, a1) = (V::load(&x0[2 * ox..]), V::load(&x0[2 * ox + 4..]));
-                let (b0, b1) = (V::load(&x1[2 * ox..]), V::load(&x1[2 * ox + 4..]));
-                let (t0, t1, t2, t3) = (V::even(a0, a1), V::odd(a0, a1), V::even(b0, b1), V::odd(b0, b1));
-                // The chain m = t0; if t > m { m = t } over taps 1..3: tap k wins when it beat
-                // the running maximum and no later tap beat it.
-                let w1 = t1.gt(t0);
-                let m = V::select(w1, t1, t0);
-                let w2 = t2.gt(m);
-                let m = V::select(w2, t2, m);
-                let w3 = t3.gt(m);
-                let gv = V::load(&grow[ox..]);
-                let g3 = gv.and(w3);
-                let g2 = gv.and(w2).and_not(w3);
-                let g1v = gv.and(w1).and_not(w2.or(w3));
-                let g0v = gv.and_not(w1.or(w2).or(w3));
-                V::zip_lo(g0v, g1v).store(&mut g0[2 * ox..]);
-                V::zip_hi(g0v, g1v).store(&mut g0[2 * ox + 4..]);
-                V::zip_lo(g2, g3).store(&mut g1[2 * ox..]);
-                V::zip_hi(g2, g3).store(&mut g1[2 * ox + 4..]);
-            };
             let mut ox = 0;
             while ox + 4 <= ow {
-                quad(ox);
+                backward_quad::<V>(ox, (x0, x1), &grow[ox..], (&mut *g0, &mut *g1));
                 ox += 4;
             }
             if ox < ow && ow >= 4 {
                 // The last 1-3 windows: the last four again (each window's cells depend on that
                 // window alone, so rewriting them is exact), no scalar tail.
-                quad(ow - 4);
+                backward_quad::<V>(ow - 4, (x0, x1), &grow[ow - 4..], (&mut *g0, &mut *g1));
                 ox = ow;
             }
             for (ox, &gv) in grow.iter().enumerate().skip(ox) {
@@ -275,6 +258,31 @@ fn maxpool_2x2_s2_backward<V: F32x4>(g: &PoolGeom, x: &[f32], gy: &[f32], gx: &m
             }
         }
     }
+}
+
+/// Four 2x2 windows from output column `ox`: each window's gradient `gy[i]` goes to its first
+/// maximum among rows `x0`, `x1` (cells `2ox..2ox+8`), zeros to its other cells of `g0`, `g1`.
+#[inline(always)]
+fn backward_quad<V: F32x4>(ox: usize, (x0, x1): (&[f32], &[f32]), gy: &[f32], (g0, g1): (&mut [f32], &mut [f32])) {
+    let (a0, a1) = (V::load(&x0[2 * ox..]), V::load(&x0[2 * ox + 4..]));
+    let (b0, b1) = (V::load(&x1[2 * ox..]), V::load(&x1[2 * ox + 4..]));
+    let (t0, t1, t2, t3) = (V::even(a0, a1), V::odd(a0, a1), V::even(b0, b1), V::odd(b0, b1));
+    // The chain m = t0; if t > m { m = t } over taps 1..3: tap k wins when it beat
+    // the running maximum and no later tap beat it.
+    let w1 = t1.gt(t0);
+    let m = V::select(w1, t1, t0);
+    let w2 = t2.gt(m);
+    let m = V::select(w2, t2, m);
+    let w3 = t3.gt(m);
+    let gv = V::load(gy);
+    let g3 = gv.and(w3);
+    let g2 = gv.and(w2).and_not(w3);
+    let g1v = gv.and(w1).and_not(w2.or(w3));
+    let g0v = gv.and_not(w1.or(w2).or(w3));
+    V::zip_lo(g0v, g1v).store(&mut g0[2 * ox..]);
+    V::zip_hi(g0v, g1v).store(&mut g0[2 * ox + 4..]);
+    V::zip_lo(g2, g3).store(&mut g1[2 * ox..]);
+    V::zip_hi(g2, g3).store(&mut g1[2 * ox + 4..]);
 }
 
 /// Average pooling backward: each output gradient spread evenly over its window's in-bounds
