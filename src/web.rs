@@ -170,10 +170,14 @@ pub struct Maximizer(explain::Maximizer);
 
 #[wasm_bindgen]
 impl Maximizer {
-    /// Runs `n` more steps; returns the target's value as the last of them measured it
-    /// (`step(0)`: on the image as it is now). See [`explain::Maximizer::step`].
+    /// Runs `n` more steps; returns the target's value on the image as it is now.
     pub fn step(&mut self, n: usize) -> JsResult<f32> {
         Ok(self.0.step(n)?)
+    }
+    /// Runs `n` more steps; returns the target's value as the last of them measured it (no
+    /// extra forward pass). See [`explain::Maximizer::advance`].
+    pub fn advance(&mut self, n: usize) -> JsResult<f32> {
+        Ok(self.0.advance(n)?)
     }
     /// The current image: raw input, CHW, in [0, 1].
     pub fn image(&self) -> Vec<f32> {

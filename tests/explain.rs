@@ -473,23 +473,30 @@ fn step_overhead_at_224() {
     }
 }
 
-/// `step(n)` reports the target as the last step's own forward pass measured it (no extra pass):
-/// without transforms that is the value on the image the step started from; `step(0)` is the
-/// value on the image as it is now.
+/// `step(n)` returns the target's value on the image as it is after the steps; `advance(n)` the
+/// value the last step's own forward pass measured (no extra pass): without transforms, the value
+/// on the image that step started from; `advance(0)` is the value now.
 #[wasm_bindgen_test(unsupported = test)]
-fn step_reports_the_value_its_last_step_measured() {
+fn step_reports_the_current_value_and_advance_the_last_measured_one() {
     let model = convlens::models::builtin("digits").unwrap();
     let t = Target::new(&model, 3, Some(2), None).unwrap();
     let o = MaximizeOptions { seed: 5, jitter: 0, ..Default::default() };
-    let mut m = Maximizer::new(&model, t, o, None).unwrap();
+    let mut m = Maximizer::new(&model, t.clone(), o.clone(), None).unwrap();
     for _ in 0..3 {
         let before = m.value().unwrap();
-        assert_eq!(m.step(1).unwrap(), before);
+        assert_eq!(m.advance(1).unwrap(), before);
     }
-    m.step(4).unwrap();
+    m.advance(4).unwrap();
     let now = m.value().unwrap();
-    assert_eq!(m.step(0).unwrap(), now);
-    assert_eq!(m.step(1).unwrap(), now);
+    assert_eq!(m.advance(0).unwrap(), now);
+    assert_eq!(m.advance(1).unwrap(), now);
+    // step: the value on image() afterwards, as a forward pass of that image gives it.
+    let o = MaximizeOptions { jitter: 2, ..o };
+    let mut m = Maximizer::new(&model, t.clone(), o, None).unwrap();
+    for n in [1, 3, 0, 5] {
+        let v = m.step(n).unwrap();
+        assert_eq!(v, t.value_of(&model, m.image()).unwrap(), "after step({n})");
+    }
 }
 
 /// A channel its relu6 cuts off everywhere on the start image (1x1 conv, weights 1, bias -2.5: a

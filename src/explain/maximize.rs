@@ -211,12 +211,27 @@ impl Maximizer {
         (i.channels, i.height, i.width)
     }
 
+    /// Runs `n` more steps; returns the target's value on the image as it is now (one forward pass
+    /// more than the steps themselves; [`Maximizer::advance`] reports without it).
+    pub fn step(&mut self, n: usize) -> Result<f32> {
+        self.run_steps(n)?;
+        self.value()
+    }
+
     /// Runs `n` more steps; returns the target's value as the last of them measured it: on the
     /// image that step started from, through that step's random transforms (jitter, scale,
-    /// rotate), before its update. That costs nothing extra; [`Maximizer::value`], the value on
-    /// the image as it is now, costs one more forward pass (a third of a MobileNetV2 step). With
-    /// `n == 0` (or before any step) it is that exact value.
-    pub fn step(&mut self, n: usize) -> Result<f32> {
+    /// rotate), before its update. That costs nothing extra, where [`Maximizer::step`]'s exact
+    /// value costs a forward pass (a third of a MobileNetV2 step): for a live view that plots
+    /// every few steps. With `n == 0` (or before any step) it is the exact value.
+    pub fn advance(&mut self, n: usize) -> Result<f32> {
+        self.run_steps(n)?;
+        match self.last_value {
+            Some(v) if n > 0 => Ok(v),
+            _ => self.value(),
+        }
+    }
+
+    fn run_steps(&mut self, n: usize) -> Result<()> {
         let shape = self.shape();
         for _ in 0..n {
             self.t += 1;
@@ -233,10 +248,7 @@ impl Maximizer {
             }
             self.param.render(&mut self.image);
         }
-        match self.last_value {
-            Some(v) if n > 0 => Ok(v),
-            _ => self.value(),
-        }
+        Ok(())
     }
 
     /// The regularized objective `target(warp(image)) - l2 sum(image^2) - tv TV(image)` for one

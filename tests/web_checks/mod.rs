@@ -205,6 +205,7 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
     let v0 = m.step(0).unwrap();
     let v = m.step(30).unwrap();
     assert!(v > v0, "{v0} -> {v}");
+    assert_eq!(m.advance(0).unwrap(), v, "advance(0) is the value now, as step(30) returned it");
     assert_eq!(m.steps_taken(), 30);
     let img = m.image();
     assert_eq!(img.len(), 784);

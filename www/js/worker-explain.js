@@ -50,7 +50,8 @@ export function explainOps(state) {
         release();
         throw new Error("the model changed: start the maximization again");
       }
-      const value = maximizer.step(steps);
+      // The value the last step measured: no extra forward pass per frame (see README).
+      const value = maximizer.advance(steps);
       return { value, image: maximizer.image(), stepsTaken: maximizer.stepsTaken };
     },
 
