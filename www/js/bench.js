@@ -382,7 +382,8 @@ async function explainCases() {
     ex.run(images.subarray(0, 784));
     const m = ex.maximizer({ layer: 8, unit: 3 });
     const cases = [
-      ["maximization step (forward + input gradient + regularizers)", 0.15, (n) => m.step(n)],
+      // advance(n): the steps alone, as the live view runs them (step(n) adds one forward pass per call).
+      ["maximization step (forward + input gradient + regularizers)", 0.15, (n) => m.advance(n)],
       ["forward + input gradient only", 0.15, (n) => { for (let i = 0; i < n; i++) ex.attribute({ method: "gradient" }); }],
       ["256 maximization steps with regularizers", 60, (n) => { for (let i = 0; i < n; i++) ex.maximize({ layer: 8, unit: 3, steps: 256 }); }],
       ["Grad-CAM (last conv layer)", 1, (n) => { for (let i = 0; i < n; i++) ex.attribute({ method: "gradcam" }); }],
@@ -439,7 +440,7 @@ async function buildCases(main) {
       return e;
     });
     const mx = both((m) => (m === inst.plain ? ex.plain : ex.relaxed).maximizer({ layer: 8, unit: CLASS }));
-    cases.push(["maximization step (forward + input gradient + regularizers)", null, (c) => (n) => c.step(n), mx]);
+    cases.push(["maximization step (forward + input gradient + regularizers)", null, (c) => (n) => c.advance(n), mx]);
     for (const [name, flops, fn, objs] of cases) {
       status(`plain vs relaxed build: ${name}…`);
       await pause();
