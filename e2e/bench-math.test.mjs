@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cleanName, profileMarkdown, selfTimes, side } from "./bench-profile.mjs";
 import { markdown, targets } from "./bench-report.mjs";
-import { calibrate, measure, median, summarize } from "../www/js/bench-timing.js";
+import { calibrate, measure, median, summarize, warmUp } from "../www/js/bench-timing.js";
 import * as peak from "../www/js/peak.js";
 import { chwToHwc, hwcToChw, linearChwToHwcKernel, maxAbsDiff, oihwToHwio } from "../www/js/tf-layout.js";
 import { buildTfModel, tfPadding } from "../www/js/tf-model.js";
@@ -78,6 +78,33 @@ test("measure: warm-up, then interleaved samples whose median is the per-call ti
   assert.ok(Math.abs(ra.medianMs - 0.02) < 1e-12 && Math.abs(rb.medianMs - 0.1) < 1e-12);
   // The 14 timed samples alternate a, b, a, b...
   assert.deepEqual(order.slice(-14), Array.from({ length: 14 }, (_, i) => (i % 2 ? "b" : "a")));
+});
+
+test("warmUp: runs until the per-call time stops improving, within its cap", async () => {
+  // A path that gets faster as it runs (baseline code, then optimized): 1 ms per call for the
+  // first 300 calls, then 0.5 for 100 calls, then 0.1 from call 400 on.
+  let t = 0;
+  let calls = 0;
+  const fn = (n) => {
+    for (let i = 0; i < n; i++, calls++) t += calls < 300 ? 1 : calls < 400 ? 0.5 : 0.1;
+  };
+  // The first 300 ms are flat (baseline code before any tier-up): the minimum warm-up covers them.
+  const windows = await warmUp(fn, { now: () => t, warmupMs: 100, minWarmupMs: 400, maxWarmupMs: 10_000 });
+  assert.ok(calls > 400 + 500, `stopped after ${calls} calls, before the fast code settled`);
+  // Once fast, two flat windows of 50 ms (500 calls each) and no more.
+  assert.ok(calls <= 400 + 3 * 500, `${calls} calls: kept going after the time settled`);
+  assert.ok(windows >= 4);
+  // A constant path stops after three windows (the first sets the best, two flat ones follow).
+  let u = 0;
+  assert.equal(await warmUp(() => (u += 1), { now: () => u, warmupMs: 10, maxWarmupMs: 10_000 }), 3);
+  // The cap: a path that keeps getting faster stops at maxWarmupMs.
+  let v = 0;
+  let k = 0;
+  const speeding = () => {
+    v += 10 / (1 + k++);
+  };
+  await warmUp(speeding, { now: () => v, warmupMs: 10, maxWarmupMs: 200 });
+  assert.ok(v < 200 + 50, `ran ${v} ms past a 200 ms cap`);
 });
 
 test("summarize: quartiles and extremes", () => {

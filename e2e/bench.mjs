@@ -219,7 +219,7 @@ async function main() {
       await writeFile(`${OUT_DIR}profile.json`, `${JSON.stringify({ date: result.date, browser: result.browser, host: result.host, profiles }, null, 2)}\n`);
       await writeFile(`${OUT_DIR}profile.md`, `${md}\n`);
       console.log(md);
-    } else if (result.cases.length || result.peak?.length) {
+    } else if (result.cases.length || result.peak?.length || result.explain?.length) {
       const md = markdown(result);
       await writeFile(`${OUT_DIR}bench.json`, `${JSON.stringify(result, null, 2)}\n`);
       await writeFile(`${OUT_DIR}bench.md`, `${md}\n`);

@@ -6,8 +6,41 @@
 export const DEFAULTS = Object.freeze({
   sampleMs: 10, // target duration of one timed sample (a batch of calls): the page timer resolves 0.1 ms
   samples: 50, // timed samples per path
-  warmupMs: 100, // warm-up per path (at least 2 calls: V8 tiers wasm functions up between calls)
+  // Warm-up per path: windows of warmupMs / 2 (at least 2 calls each) for at least minWarmupMs,
+  // then until two windows in a row are not 5 % faster per call than the best before them, at most
+  // maxWarmupMs. V8 runs wasm first
+  // as baseline code and compiles hot functions again, optimized, in the background: on this 2-core
+  // VM the digits maximization step took ~1 s of running to settle (0.49 -> 0.15 ms per step), so a
+  // fixed 100 ms warm-up timed the first path of a page partly on baseline code.
+  warmupMs: 100,
+  minWarmupMs: 500,
+  maxWarmupMs: 3000,
 });
+
+/**
+ * Runs `fn(1)` until its per-call time settles (see DEFAULTS); returns the number of windows run.
+ * `pause` is awaited between windows, so background compilation can land.
+ */
+export async function warmUp(fn, { now, pause = async () => {}, warmupMs, minWarmupMs = 0, maxWarmupMs }) {
+  const start = now();
+  let best = Infinity;
+  let flat = 0;
+  let windows = 0;
+  while ((flat < 2 || now() - start < minWarmupMs) && (windows < 2 || now() - start < maxWarmupMs)) {
+    const w0 = now();
+    let calls = 0;
+    while (calls < 2 || now() - w0 < warmupMs / 2) {
+      fn(1);
+      calls++;
+    }
+    const perCall = (now() - w0) / calls;
+    windows++;
+    flat = perCall < best * 0.95 ? 0 : flat + 1;
+    best = Math.min(best, perCall);
+    await pause();
+  }
+  return windows;
+}
 
 export function median(xs) {
   if (!xs.length) throw new Error("median of no samples");
@@ -52,12 +85,7 @@ export async function measure(fns, options = {}) {
   const pause = o.pause ?? (async () => {});
   const batches = [];
   for (const fn of fns) {
-    // Two halves with a yield between, so V8's background tier-up (TurboFan) can land in between.
-    for (let half = 0; half < 2; half++) {
-      const w0 = now();
-      for (let calls = 0; calls < 2 || now() - w0 < o.warmupMs / 2; calls++) fn(1);
-      await pause();
-    }
+    await warmUp(fn, { ...o, pause });
     batches.push(calibrate(fn, o));
     await pause();
   }
