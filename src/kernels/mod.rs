@@ -95,6 +95,9 @@
 //!   rustc's LLVM does not fold the constant offsets of the loads in the k loop into the wasm
 //!   `offset` immediate (the loop-strength-reduced adds lose `nuw`; raw pointers and alignment
 //!   assumptions did not change that), so each load costs an extra `i32.add` in the loop.
+//! - Stride-2 phase split: a row's last 1-7 columns as its last eight again (two vector stores)
+//!   instead of a scalar tail: 14x14x16->32 stride 2 1.06-1.07x, 32x32x3->16 stride 2 valid 1.19x,
+//!   28- and 64-wide rows 0.98-1.02x (node, interleaved).
 //! - Column panels within output rows instead of over the virtual columns, where that costs at
 //!   most 7 % more panels: 1.02-1.12x (measured ratios at `shifted::row_panels`).
 //! - Tried and not kept: the input gradient as a scatter of the nonzero output-gradient values

@@ -125,14 +125,24 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
                 // Even source columns go to one phase, odd ones to the other, eight at a time:
                 // column c lands in phase (c + pw) % 2 at index (c + pw) / 2.
                 let base = |c0: usize| ((ci * sh + py) * 2 + (c0 + g.pw) % 2) * plane + i * wq + (c0 + g.pw) / 2;
-                let (d0, d1) = (base(0), base(1));
+                // Columns c0..c0+8: the even ones from base(c0) on, the odd ones from base(c0 + 1).
+                let mut eight = |c0: usize| {
+                    let (a, b) = (V::load(&src[c0..c0 + 4]), V::load(&src[c0 + 4..c0 + 8]));
+                    let (e, o) = (base(c0), base(c0 + 1));
+                    V::even(a, b).store(&mut planes[e..e + 4]);
+                    V::odd(a, b).store(&mut planes[o..o + 4]);
+                };
                 let mut done = 0;
                 while done + 8 <= g.w {
-                    let (a, b) = (V::load(&src[done..done + 4]), V::load(&src[done + 4..done + 8]));
-                    V::even(a, b).store(&mut planes[d0 + done / 2..d0 + done / 2 + 4]);
-                    V::odd(a, b).store(&mut planes[d1 + done / 2..d1 + done / 2 + 4]);
+                    eight(done);
                     done += 8;
                 }
+                if done < g.w && g.w >= 8 {
+                    // The last 1-7 columns: the row's last eight again (the same values rewritten).
+                    eight(g.w - 8);
+                    done = g.w;
+                }
+                let (d0, d1) = (base(0), base(1));
                 for c in done..g.w {
                     planes[if c % 2 == 0 { d0 } else { d1 } + c / 2] = src[c];
                 }
