@@ -371,7 +371,7 @@ export function mountMaximize(host, ctx) {
     }
     run = null;
     startButton.disabled = false;
-    stopButton.disabled = true;
+    stopButton.disabled = !atlasRun; // a layer atlas may still be running
     host.dataset.state = state;
     current.engine.call("maximizeStop").catch(() => {});
     const fps = fpsOf(r.frames, 1e9);
@@ -387,7 +387,7 @@ export function mountMaximize(host, ctx) {
     if (quiet) {
       run = null;
       startButton.disabled = false;
-      stopButton.disabled = true;
+      stopButton.disabled = !atlasRun;
       return;
     }
     finish("stopped");
@@ -582,6 +582,7 @@ export function mountMaximize(host, ctx) {
         stop(true);
         token++;
         atlasToken++;
+        atlasEnded();
         atlasBox.replaceChildren();
         fillLayers();
         loadDefaults();
