@@ -8,9 +8,9 @@ export const DEFAULTS = Object.freeze({
   samples: 50, // timed samples per path
   // Warm-up per path: windows of warmupMs / 2 (at least 2 calls each) for at least minWarmupMs,
   // then until two windows in a row are not 5 % faster per call than the best before them, at most
-  // maxWarmupMs. V8 runs wasm first
-  // as baseline code and compiles hot functions again, optimized, in the background: on this 2-core
-  // VM the digits maximization step took ~1 s of running to settle (0.49 -> 0.15 ms per step), so a
+  // maxWarmupMs. V8 runs wasm first as baseline code and compiles hot functions again, optimized,
+  // in the background: in node on this 2-core VM the digits maximization step ran ~0.35 s before
+  // it settled (0.49, 0.45, 0.33, 0.23, 0.17, then 0.15 ms per step over 200-step chunks), so a
   // fixed 100 ms warm-up timed the first path of a page partly on baseline code.
   warmupMs: 100,
   minWarmupMs: 500,
