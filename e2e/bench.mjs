@@ -23,6 +23,8 @@ const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 3 * 60 * 1000); // one cas
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const QUERY_PARTS = [process.env.BENCH_QUERY, PROFILE && "pkg=pkg-profiling&profile=1"].filter(Boolean);
 const QUERY = QUERY_PARTS.length ? `?${QUERY_PARTS.join("&")}` : "";
+// A partial run (BENCH_QUERY) writes bench-partial.*, leaving the last full run's bench.* alone.
+const BASE = process.env.BENCH_QUERY ? "bench-partial" : "bench";
 
 /** "AMD EPYC (family 25 model 1)": os.cpus() alone may say only "AMD EPYC". */
 async function cpuModel() {
@@ -199,7 +201,7 @@ async function main() {
       await waitForDone(page);
       result = await page.evaluate(() => window.benchResult);
       if (!result || result.error) throw new Error(`benchmark failed: ${result?.error ?? "no result"}\n${problems.join("\n")}`);
-      await page.screenshot({ path: `${OUT_DIR}bench.png`, fullPage: true }).catch(() => {});
+      await page.screenshot({ path: `${OUT_DIR}${BASE}.png`, fullPage: true }).catch(() => {});
     }
     if (!QUERY) result.page = await pageBench(browser, server);
     result.wallSeconds = (Date.now() - t0) / 1000;
@@ -221,8 +223,8 @@ async function main() {
       console.log(md);
     } else if (result.cases.length || result.peak?.length || result.explain?.length) {
       const md = markdown(result);
-      await writeFile(`${OUT_DIR}bench.json`, `${JSON.stringify(result, null, 2)}\n`);
-      await writeFile(`${OUT_DIR}bench.md`, `${md}\n`);
+      await writeFile(`${OUT_DIR}${BASE}.json`, `${JSON.stringify(result, null, 2)}\n`);
+      await writeFile(`${OUT_DIR}${BASE}.md`, `${md}\n`);
       console.log(md);
     } else if (result.page) {
       console.log(pageMarkdown(result.page));
