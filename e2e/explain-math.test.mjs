@@ -4,12 +4,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   atlasProgress,
+  attributionTiming,
   blend,
   chartPoints,
   classLayer,
   convLayers,
   flagChannels,
   formatDuration,
+  formatMs,
   fpsOf,
   histogram,
   idxToInputs,
@@ -242,4 +244,13 @@ test("formatDuration and atlasProgress: time left from the channels done so far"
   // 3 of 32 channels in 60 s: 20 s each, 29 left -> 580 s, about 10 min.
   assert.equal(atlasProgress("features.3", 3, 32, 60_000), "Layer atlas of features.3: 3 of 32 channels, about 10 min left. Stop keeps the ones drawn.");
   assert.equal(atlasProgress("conv1", 0, 8, 0), "Layer atlas of conv1: 0 of 8 channels. Stop keeps the ones drawn.");
+});
+
+test("formatMs and attributionTiming: the engine's time, and the wait for the worker when it matters", () => {
+  assert.equal(formatMs(0.2134), "0.21 ms");
+  assert.equal(formatMs(3.14159), "3.1 ms");
+  assert.equal(formatMs(82.24), "82 ms");
+  assert.equal(attributionTiming(0.21, 1.3), "0.21 ms in the engine");
+  assert.equal(attributionTiming(0.21, 82.2), "0.21 ms in the engine, 82 ms with the wait for the worker");
+  assert.equal(attributionTiming(undefined, 82.2), "82 ms");
 });

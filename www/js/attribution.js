@@ -11,7 +11,17 @@
 // Computed in the engine worker (op "attribute"). DOM via createElement only (CSP).
 
 import { argmax, colorize, formatValue } from "./colormap.js";
-import { ATTRIBUTE_DEFAULTS, METHODS, blend, classLayer, convLayers, imageRGBA, overlayMap, overlayWeights } from "./explain-math.js";
+import {
+  ATTRIBUTE_DEFAULTS,
+  METHODS,
+  attributionTiming,
+  blend,
+  classLayer,
+  convLayers,
+  imageRGBA,
+  overlayMap,
+  overlayWeights,
+} from "./explain-math.js";
 import { el, field, numberInput, pixelCanvas, putRGBA, select } from "./stats.js";
 
 const SHOWN_PARAMS = {
@@ -161,7 +171,7 @@ export function mountAttribution(host, ctx) {
       const predicted = r.output ? argmax(r.output) : null;
       const target = opts.target ?? predicted;
       const label = s.labels?.[target] ?? String(target);
-      status.textContent = `${METHODS[opts.method].label} of the score of “${label}”${opts.target === undefined ? " (predicted)" : ""} · ${ms.toFixed(1)} ms`;
+      status.textContent = `${METHODS[opts.method].label} of the score of “${label}”${opts.target === undefined ? " (predicted)" : ""} · ${attributionTiming(r.ms, ms)}`;
       status.classList.remove("cle-error");
       host.dataset.method = opts.method;
       host.dataset.state = "done";

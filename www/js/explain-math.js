@@ -368,3 +368,17 @@ export function atlasProgress(name, done, n, elapsedMs) {
   const eta = Number.isFinite(left) ? `, about ${formatDuration(left)} left` : "";
   return `Layer atlas of ${name}: ${done} of ${n} channels${eta}. Stop keeps the ones drawn.`;
 }
+
+/** A time in milliseconds for a status line: two significant digits below 10 ms, whole above. */
+export function formatMs(ms) {
+  return ms < 10 ? `${ms.toPrecision(2)} ms` : `${Math.round(ms)} ms`;
+}
+
+/** An attribution's status-line timing: its own time in the engine, plus the round trip through
+ *  the worker when that took noticeably longer (a request waits while the worker runs another
+ *  job, e.g. a maximization). Without the engine's time, just the round trip. */
+export function attributionTiming(engineMs, roundTripMs) {
+  if (!Number.isFinite(engineMs)) return formatMs(roundTripMs);
+  const own = `${formatMs(engineMs)} in the engine`;
+  return roundTripMs > engineMs + 5 ? `${own}, ${formatMs(roundTripMs)} with the wait for the worker` : own;
+}

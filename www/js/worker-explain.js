@@ -13,8 +13,9 @@
 //   maximizeStop()             -> {stepsTaken}                       frees it
 //   maximize({options})        -> {image}                            all steps at once
 //   maximizeDefaults()         -> the model's default options (explorer.maximizeDefaults())
-//   attribute({options, input?}) -> {map, output}   runs `input` first when given (the engine
-//                                  attributes the input of the last run); output = its prediction
+//   attribute({options, input?}) -> {map, output, ms}   runs `input` first when given (the engine
+//                                  attributes the input of the last run); output = its prediction;
+//                                  ms = the attribution's own time in the worker
 //   statistics({inputs, count}) -> {layers: [{name, channels: [{mean, max, active, dead, top}]}]}
 //   atlas({layer, options, channels?}) -> {images: Float32Array[], values: number[], channels}
 //                                  maximizes every channel (or the listed ones) of a layer
@@ -73,7 +74,9 @@ export function explainOps(state) {
     attribute({ options, input }) {
       const ex = current();
       const output = input ? ex.run(input) : null;
-      return { map: ex.attribute(options ?? {}), output };
+      const t0 = performance.now();
+      const map = ex.attribute(options ?? {});
+      return { map, output, ms: performance.now() - t0 };
     },
 
     statistics({ inputs, count }) {
