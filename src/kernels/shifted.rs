@@ -117,8 +117,8 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
     // (An empty input, possible with padding, leaves the planes all zero.)
     let chans = if g.h * g.w == 0 { [].chunks_exact(1) } else { x[..g.cin * g.h * g.w].chunks_exact(g.h * g.w) };
     for (ci, xc) in chans.enumerate() {
-        // Padded row r + ph is row i of phase py: tracked without a division per row (two
-        // run-time divisions per row were 10 % of a small stride-2 convolution's time).
+        // Padded row r + ph is row i of phase py, tracked without two run-time divisions per
+        // row (1.00-1.04x on small convolutions in node, interleaved).
         let (mut py, mut i) = (g.ph % sh, g.ph / sh);
         for src in xc.chunks_exact(g.w) {
             if sw == 1 {
