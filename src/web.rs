@@ -129,9 +129,9 @@ impl Explorer {
 
     /// Activation statistics over `count` raw inputs laid end to end in `inputs`:
     /// `{layers: [{name, channels: [{mean, max, active, dead, top}]}]}`.
-    pub fn statistics(&self, inputs: &JsValue, count: usize) -> JsResult<JsValue> {
+    pub fn statistics(&self, inputs: &JsValue, count: f64) -> JsResult<JsValue> {
         let inputs = f32_array(inputs, "inputs")?;
-        let layers = explain::statistics(&self.model, &inputs, count)?;
+        let layers = explain::statistics(&self.model, &inputs, whole(count, "count", MAX_WHOLE)?)?;
         #[derive(Serialize)]
         struct Stats {
             layers: Vec<explain::LayerStats>,
@@ -171,13 +171,13 @@ pub struct Maximizer(explain::Maximizer);
 #[wasm_bindgen]
 impl Maximizer {
     /// Runs `n` more steps; returns the target's value on the image as it is now.
-    pub fn step(&mut self, n: usize) -> JsResult<f32> {
-        Ok(self.0.step(n)?)
+    pub fn step(&mut self, n: f64) -> JsResult<f32> {
+        Ok(self.0.step(whole(n, "step(n): n", explain::MAX_STEPS)?)?)
     }
     /// Runs `n` more steps; returns the target's value as the last of them measured it (no
     /// extra forward pass). See [`explain::Maximizer::advance`].
-    pub fn advance(&mut self, n: usize) -> JsResult<f32> {
-        Ok(self.0.advance(n)?)
+    pub fn advance(&mut self, n: f64) -> JsResult<f32> {
+        Ok(self.0.advance(whole(n, "advance(n): n", explain::MAX_STEPS)?)?)
     }
     /// The current image: raw input, CHW, in [0, 1].
     pub fn image(&self) -> Vec<f32> {
@@ -205,7 +205,17 @@ fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&st
             return Err(Error(format!("{what}: unknown field '{key}' (known: {})", fields.join(", "))));
         }
     }
-    serde_wasm_bindgen::from_value(v).map_err(|e| Error(format!("{what}: {e}")))
+    // The path names the field at fault ("steps: invalid type: ..."); serde's Rust type names
+    // are said in JS terms.
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
+        let msg = msg
+            .replace("expected usize", "expected a whole number from 0 to 4294967295")
+            .replace("expected u64", "expected a whole number >= 0")
+            .replace("expected f32", "expected a number");
+        Error(if path == "." { format!("{what}: {msg}") } else { format!("{what}: {path}: {msg}") })
+    })
 }
 
 /// Which SIMD backend the kernels were compiled with: "simd128" in the plain wasm build
@@ -339,18 +349,20 @@ impl ModelBench {
 #[allow(clippy::too_many_arguments)]
 pub fn convolve(
     image: &JsValue,
-    height: usize,
-    width: usize,
+    height: f64,
+    width: f64,
     kernel: &JsValue,
-    kernel_height: usize,
-    kernel_width: usize,
-    stride: usize,
-    padding: usize,
+    kernel_height: f64,
+    kernel_width: f64,
+    stride: f64,
+    padding: f64,
 ) -> JsResult<JsValue> {
     let image = f32_array(image, "image")?;
     let kernel = f32_array(kernel, "kernel")?;
-    let out =
-        crate::playground::convolve(&image, (height, width), &kernel, (kernel_height, kernel_width), stride, padding)?;
+    let size = (whole(height, "height", MAX_WHOLE)?, whole(width, "width", MAX_WHOLE)?);
+    let ksize = (whole(kernel_height, "kernelHeight", MAX_WHOLE)?, whole(kernel_width, "kernelWidth", MAX_WHOLE)?);
+    let (stride, padding) = (whole(stride, "stride", MAX_WHOLE)?, whole(padding, "padding", MAX_WHOLE)?);
+    let out = crate::playground::convolve(&image, size, &kernel, ksize, stride, padding)?;
     let obj = js_sys::Object::new();
     set(&obj, "data", &js_sys::Float32Array::from(&out.data[..]).into());
     set(&obj, "height", &out.height.into());
@@ -360,7 +372,14 @@ pub fn convolve(
 
 /// `floor((input + 2*padding - dilation*(kernel-1) - 1) / stride) + 1`; throws when empty.
 #[wasm_bindgen(js_name = outputSize)]
-pub fn output_size(input: usize, kernel: usize, stride: usize, padding: usize, dilation: usize) -> JsResult<usize> {
+pub fn output_size(input: f64, kernel: f64, stride: f64, padding: f64, dilation: f64) -> JsResult<usize> {
+    let [input, kernel, stride, padding, dilation] = [
+        whole(input, "input", MAX_WHOLE)?,
+        whole(kernel, "kernel", MAX_WHOLE)?,
+        whole(stride, "stride", MAX_WHOLE)?,
+        whole(padding, "padding", MAX_WHOLE)?,
+        whole(dilation, "dilation", MAX_WHOLE)?,
+    ];
     Ok(crate::geometry::output_size(input, kernel, stride, padding, dilation)?)
 }
 
@@ -381,6 +400,19 @@ fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
         return Ok(js_sys::Float32Array::new(v).to_vec());
     }
     Err(Error(format!("{what} must be a Float32Array")))
+}
+
+/// The largest count a JS number may give (wasm32's usize).
+const MAX_WHOLE: usize = u32::MAX as usize;
+
+/// A JS number that must be a whole number from 0 to `max`: a negative or fractional count is an
+/// error, where a `usize` parameter would silently wrap it (-1 -> 4294967295 steps).
+fn whole(v: f64, what: &str, max: usize) -> Result<usize, Error> {
+    if v.fract() == 0.0 && (0.0..=max as f64).contains(&v) {
+        Ok(v as usize)
+    } else {
+        Err(Error(format!("{what} must be a whole number from 0 to {max}, not {v}")))
+    }
 }
 
 /// A JS number that must be an integer in 0..len.

@@ -34,6 +34,9 @@ pub enum Optimizer {
     Normalized,
 }
 
+/// The most steps one maximization (the `steps` option) or one `step(n)` call may run.
+pub const MAX_STEPS: usize = 100_000;
+
 /// Options; [`Default`] gives readable images on the shipped (greyscale) models,
 /// [`MaximizeOptions::for_input`] the defaults of any model.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,8 +158,12 @@ impl Maximizer {
                 bail!("{name} must be a number >= 0");
             }
         }
-        if opts.steps > 100_000 {
-            bail!("steps must be at most 100000");
+        // Each blur costs O(sigma) per pixel: a cap keeps one step from running for minutes.
+        if opts.blur_sigma > 64.0 {
+            bail!("blurSigma must be at most 64 pixels");
+        }
+        if opts.steps > MAX_STEPS {
+            bail!("steps must be at most {MAX_STEPS}");
         }
         let (lo, hi) = opts.scale;
         if !(lo.is_finite() && hi.is_finite() && 0.25 <= lo && lo <= hi && hi <= 4.0) {

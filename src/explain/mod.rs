@@ -12,6 +12,6 @@ mod target;
 pub mod transform;
 
 pub use attribute::{attribute, AttributeOptions, Method};
-pub use maximize::{Init, MaximizeOptions, Maximizer, Optimizer, ParamKind};
+pub use maximize::{Init, MaximizeOptions, Maximizer, Optimizer, ParamKind, MAX_STEPS};
 pub use stats::{statistics, ChannelStats, LayerStats};
 pub use target::Target;

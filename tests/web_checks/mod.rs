@@ -174,23 +174,32 @@ pub fn parameters_convolve_and_output_size() {
     // A vertical step edge through [-1 0 1], stride 1, no padding: ones where the step is.
     let img: Vec<f32> = (0..16).map(|i| if i % 4 >= 2 { 1.0 } else { 0.0 }).collect();
     let k = Float32Array::from(&[-1.0f32, 0.0, 1.0][..]);
-    let out = convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 1, 3, 1, 0).unwrap();
+    let out =
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4.0, 4.0, &k.into(), 1.0, 3.0, 1.0, 0.0).unwrap();
     assert_eq!(get(&out, "height").as_f64(), Some(4.0));
     assert_eq!(get(&out, "width").as_f64(), Some(2.0));
     assert_eq!(Float32Array::from(get(&out, "data")).to_vec(), vec![1.0; 8]);
     let k = Float32Array::from(&[1.0f32; 25][..]);
     expect_throw(
-        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 5, 5, 1, 0),
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4.0, 4.0, &k.into(), 5.0, 5.0, 1.0, 0.0),
         &["empty"],
     );
     let k = Float32Array::from(&[1.0f32; 4][..]);
     expect_throw(
-        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4, 4, &k.into(), 3, 3, 1, 0),
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4.0, 4.0, &k.into(), 3.0, 3.0, 1.0, 0.0),
         &["kernel has 4 values"],
     );
 
-    assert_eq!(convlens::web::output_size(28, 5, 1, 2, 1).unwrap(), 28);
-    expect_throw(convlens::web::output_size(2, 5, 1, 0, 1), &["empty"]);
+    assert_eq!(convlens::web::output_size(28.0, 5.0, 1.0, 2.0, 1.0).unwrap(), 28);
+    expect_throw(convlens::web::output_size(2.0, 5.0, 1.0, 0.0, 1.0), &["empty"]);
+    // Negative or fractional sizes are errors, not wrapped around to 4294967295.
+    expect_throw(convlens::web::output_size(-1.0, 3.0, 1.0, 0.0, 1.0), &["input", "whole number", "-1"]);
+    expect_throw(convlens::web::output_size(28.0, 3.0, 1.5, 0.0, 1.0), &["stride", "whole number"]);
+    let k = Float32Array::from(&[-1.0f32, 0.0, 1.0][..]);
+    expect_throw(
+        convlens::web::convolve(&Float32Array::from(&img[..]).into(), 4.0, 4.0, &k.into(), 1.0, 3.0, -2.0, 0.0),
+        &["stride", "whole number"],
+    );
 }
 
 /// A JS object from JSON text (as a page would pass options).
@@ -202,10 +211,15 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
     let mut ex = Explorer::builtin("digits").unwrap();
     // Maximizer: steps raise the class-3 logit; image() is 784 values in [0, 1]; same seed, same image.
     let mut m = ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "steps": 30, "seed": 7}"#)).unwrap();
-    let v0 = m.step(0).unwrap();
-    let v = m.step(30).unwrap();
+    let v0 = m.step(0.0).unwrap();
+    let v = m.step(30.0).unwrap();
     assert!(v > v0, "{v0} -> {v}");
-    assert_eq!(m.advance(0).unwrap(), v, "advance(0) is the value now, as step(30) returned it");
+    assert_eq!(m.advance(0.0).unwrap(), v, "advance(0) is the value now, as step(30) returned it");
+    // A negative count is an error (as a usize it would be 4294967295 steps), as is a huge one.
+    expect_throw(m.step(-1.0), &["step(n)", "whole number", "-1"]);
+    expect_throw(m.advance(1e12), &["advance(n)", "whole number"]);
+    expect_throw(m.step(f64::NAN), &["step(n)", "whole number"]);
+    assert_eq!(m.steps_taken(), 30, "a rejected call takes no steps");
     assert_eq!(m.steps_taken(), 30);
     let img = m.image();
     assert_eq!(img.len(), 784);
@@ -216,6 +230,14 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
     expect_throw(ex.maximizer(obj(r#"{"layer": 0, "channel": 99}"#)), &["channel 99"]);
     expect_throw(ex.maximizer(obj(r#"{"layer": 0, "channel": 0, "init": "input"}"#)), &["run"]);
     expect_throw(ex.maximizer(JsValue::from(3)), &["must be an object"]);
+    // A mistyped option is named, in JS terms.
+    expect_throw(
+        ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "steps": -1}"#)),
+        &["maximize options", "steps", "whole number"],
+    );
+    expect_throw(ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "tv": "lots"}"#)), &["tv", "expected a number"]);
+    // Each blur costs O(blurSigma) per pixel: a huge sigma is an error, not a minutes-long step.
+    expect_throw(ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "blurSigma": 1e6}"#)), &["blurSigma", "at most 64"]);
 
     // Attributions need a run first; then each method has its documented length.
     expect_throw(ex.attribute(obj(r#"{"method": "gradient"}"#)), &["run"]);
@@ -243,7 +265,7 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
 
     // Statistics over 20 inputs.
     let inputs: Vec<f32> = (0..20).flat_map(|i| set.image(i)).collect();
-    let s = ex.statistics(&Float32Array::from(&inputs[..]).into(), 20).unwrap();
+    let s = ex.statistics(&Float32Array::from(&inputs[..]).into(), 20.0).unwrap();
     let layers = Array::from(&get(&s, "layers"));
     assert_eq!(layers.length(), 9);
     let relu1 = Array::from(&get(&layers.get(1), "channels"));
@@ -253,7 +275,8 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
     assert!(get(&ch, "dead").as_bool().is_some());
     let active = get(&ch, "active").as_f64().unwrap();
     assert!((0.0..=1.0).contains(&active));
-    expect_throw(ex.statistics(&Float32Array::from(&inputs[..]).into(), 21), &["21 inputs"]);
+    expect_throw(ex.statistics(&Float32Array::from(&inputs[..]).into(), 21.0), &["21 inputs"]);
+    expect_throw(ex.statistics(&Float32Array::from(&inputs[..]).into(), -1.0), &["count", "whole number"]);
 }
 
 /// Declares one `#[wasm_bindgen_test]` per check above, for a node or a browser test file.
