@@ -52,14 +52,28 @@ struct InputSummary {
 #[wasm_bindgen]
 impl Explorer {
     /// Loads a model file: safetensors with the `convlens` architecture metadata, or ONNX.
+    /// `bytes`: a Uint8Array, an ArrayBuffer (as `await file.arrayBuffer()` gives) or an array of
+    /// byte values; anything else throws (through a `&[u8]` parameter an ArrayBuffer arrived empty).
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> JsResult<Explorer> {
-        Ok(Explorer { model: format::load_any(bytes)?, last: None, last_input: None })
+    pub fn from_bytes(bytes: &JsValue) -> JsResult<Explorer> {
+        let bytes = if let Some(a) = bytes.dyn_ref::<js_sys::Uint8Array>() {
+            a.to_vec()
+        } else if bytes.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(bytes) {
+            js_sys::Uint8Array::new(bytes).to_vec()
+        } else {
+            return Err(Error::new("fromBytes: bytes must be a Uint8Array or an ArrayBuffer").into());
+        };
+        Ok(Explorer { model: format::load_any(&bytes)?, last: None, last_input: None })
     }
 
-    /// A model embedded in the wasm binary.
-    pub fn builtin(name: &str) -> JsResult<Explorer> {
-        Ok(Explorer { model: models::builtin(name)?, last: None, last_input: None })
+    /// A model embedded in the wasm binary. `name` must be a string (through a `&str` parameter a
+    /// number trapped in the glue code's string copy).
+    pub fn builtin(name: &JsValue) -> JsResult<Explorer> {
+        let Some(name) = name.as_string() else {
+            let names = models::NAMES.join(", ");
+            return Err(Error(format!("builtin: the name must be a string, one of {names}")).into());
+        };
+        Ok(Explorer { model: models::builtin(&name)?, last: None, last_input: None })
     }
 
     /// Names of the embedded models.
@@ -210,7 +224,9 @@ fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&st
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
+        // (serde-wasm-bindgen's errors are JS Errors: their text starts with "Error: ".)
         let msg = msg
+            .trim_start_matches("Error: ")
             .replace("expected usize", "expected a whole number from 0 to 4294967295")
             .replace("expected u64", "expected a whole number >= 0")
             .replace("expected f32", "expected a number");

@@ -20,6 +20,11 @@ fn expect_throw<T>(r: Result<T, JsValue>, needles: &[&str]) {
     }
 }
 
+/// Bytes as JS passes them to `fromBytes`.
+fn js_bytes(b: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(b).into()
+}
+
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap()
 }
@@ -29,7 +34,7 @@ fn dims(v: JsValue) -> Vec<f64> {
 }
 
 pub fn builtin_summary_describes_every_layer() {
-    let ex = Explorer::builtin("edges").unwrap();
+    let ex = Explorer::builtin(&JsValue::from("edges")).unwrap();
     let s = ex.summary().unwrap();
     let input = get(&s, "input");
     assert_eq!(get(&input, "channels").as_f64(), Some(1.0));
@@ -56,7 +61,7 @@ pub fn builtin_summary_describes_every_layer() {
 /// output around (10, 10) is the 180-degree flipped filter [1 0 -1; 2 0 -2; 1 0 -1], relu keeps
 /// column 9, and the pool windows (rows 8-9, cols 8-9) and (rows 10-11, cols 8-9) give 1 and 2.
 pub fn run_and_activation_match_a_hand_computed_case() {
-    let mut ex = Explorer::builtin("edges").unwrap();
+    let mut ex = Explorer::builtin(&JsValue::from("edges")).unwrap();
     let mut x = vec![0.0f32; 28 * 28];
     x[10 * 28 + 10] = 1.0;
     let out = ex.run(&Float32Array::from(&x[..]).into()).unwrap();
@@ -82,11 +87,16 @@ pub fn run_and_activation_match_a_hand_computed_case() {
 }
 
 pub fn bad_arguments_throw_errors_with_messages() {
-    expect_throw(Explorer::builtin("nope"), &["unknown builtin model 'nope'", "edges"]);
+    expect_throw(Explorer::builtin(&JsValue::from("nope")), &["unknown builtin model 'nope'", "edges"]);
     // Neither format: the message says both were considered (fromBytes also reads ONNX).
-    expect_throw(Explorer::from_bytes(b"garbage"), &["neither safetensors", "nor ONNX"]);
-    expect_throw(Explorer::from_bytes(&[]), &["neither safetensors", "nor ONNX"]);
-    let mut ex = Explorer::builtin("edges").unwrap();
+    expect_throw(Explorer::from_bytes(&js_bytes(b"garbage")), &["neither safetensors", "nor ONNX"]);
+    expect_throw(Explorer::from_bytes(&js_bytes(&[])), &["neither safetensors", "nor ONNX"]);
+    // Not bytes, not a name: a clear error (no glue-code TypeError, no wasm trap).
+    expect_throw(Explorer::from_bytes(&JsValue::NULL), &["fromBytes", "Uint8Array or an ArrayBuffer"]);
+    expect_throw(Explorer::from_bytes(&JsValue::from_str("model.onnx")), &["Uint8Array or an ArrayBuffer"]);
+    expect_throw(Explorer::builtin(&JsValue::from(3)), &["builtin", "must be a string", "digits"]);
+    expect_throw(Explorer::builtin(&JsValue::NULL), &["must be a string"]);
+    let mut ex = Explorer::builtin(&JsValue::from("edges")).unwrap();
     expect_throw(ex.activation(JsValue::from(0)), &["run"]);
     expect_throw(ex.run(&Float32Array::new_with_length(783).into()), &["783", "784"]);
     let mut x = vec![0.5f32; 784];
@@ -106,11 +116,20 @@ pub fn bad_arguments_throw_errors_with_messages() {
 pub fn model_files_round_trip_through_from_bytes() {
     let model = convlens::models::builtin("edges").unwrap();
     let bytes = convlens::format::save(&model).unwrap();
-    let ex = Explorer::from_bytes(&bytes).unwrap();
+    let ex = Explorer::from_bytes(&js_bytes(&bytes)).unwrap();
     let layers = Array::from(&get(&ex.summary().unwrap(), "layers"));
     assert_eq!(layers.length(), 3);
+    // The same file as an ArrayBuffer (what `await file.arrayBuffer()` gives) and as a plain array.
+    let buffer = js_sys::Uint8Array::from(&bytes[..]).buffer();
+    let from_buffer = Explorer::from_bytes(&buffer.into()).unwrap();
+    assert_eq!(Array::from(&get(&from_buffer.summary().unwrap(), "layers")).length(), 3);
+    let plain: Array = bytes.iter().map(|&b| JsValue::from(b)).collect();
+    assert_eq!(
+        Array::from(&get(&Explorer::from_bytes(&plain.into()).unwrap().summary().unwrap(), "layers")).length(),
+        3
+    );
     expect_throw(
-        Explorer::from_bytes(&bytes[..bytes.len() - 1]),
+        Explorer::from_bytes(&js_bytes(&bytes[..bytes.len() - 1])),
         &["safetensors model file: ", "not a valid safetensors file"],
     );
 }
@@ -118,7 +137,7 @@ pub fn model_files_round_trip_through_from_bytes() {
 /// Accuracy of a builtin model, through the JS API, on the committed sample of its test set.
 fn builtin_accuracy(name: &str, images: &[u8], labels: &[u8]) -> f64 {
     let set = convlens::data::Dataset::from_idx(images, labels).unwrap();
-    let mut ex = Explorer::builtin(name).unwrap();
+    let mut ex = Explorer::builtin(&JsValue::from(name)).unwrap();
     let mut right = 0;
     for i in 0..set.len() {
         let out = ex.run(&Float32Array::from(&set.image(i)[..]).into()).unwrap();
@@ -148,7 +167,7 @@ pub fn builtin_fashion_accuracy_on_500_test_images() {
 
 pub fn builtin_models_have_labels_and_shapes() {
     for (name, first, last) in [("digits", "0", "9"), ("fashion", "T-shirt/top", "Ankle boot")] {
-        let s = Explorer::builtin(name).unwrap().summary().unwrap();
+        let s = Explorer::builtin(&JsValue::from(name)).unwrap().summary().unwrap();
         let labels = Array::from(&get(&s, "labels"));
         assert_eq!(labels.length(), 10);
         assert_eq!(labels.get(0).as_string().as_deref(), Some(first));
@@ -162,7 +181,7 @@ pub fn builtin_models_have_labels_and_shapes() {
 }
 
 pub fn parameters_convolve_and_output_size() {
-    let ex = Explorer::builtin("edges").unwrap();
+    let ex = Explorer::builtin(&JsValue::from("edges")).unwrap();
     let p = ex.parameters(JsValue::from(0)).unwrap();
     assert_eq!(dims(get(&p, "weightShape")), [4.0, 1.0, 3.0, 3.0]);
     let w = Float32Array::from(get(&p, "weight")).to_vec();
@@ -208,7 +227,7 @@ fn obj(json: &str) -> JsValue {
 }
 
 pub fn maximize_attribute_and_statistics_through_the_js_api() {
-    let mut ex = Explorer::builtin("digits").unwrap();
+    let mut ex = Explorer::builtin(&JsValue::from("digits")).unwrap();
     // Maximizer: steps raise the class-3 logit; image() is 784 values in [0, 1]; same seed, same image.
     let mut m = ex.maximizer(obj(r#"{"layer": 8, "unit": 3, "steps": 30, "seed": 7}"#)).unwrap();
     let v0 = m.step(0.0).unwrap();
