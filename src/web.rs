@@ -219,18 +219,26 @@ fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&st
             return Err(Error(format!("{what}: unknown field '{key}' (known: {})", fields.join(", "))));
         }
     }
-    // The path names the field at fault ("steps: invalid type: ..."); serde's Rust type names
-    // are said in JS terms.
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
-        let path = e.path().to_string();
-        let msg = e.into_inner().to_string();
-        // (serde-wasm-bindgen's errors are JS Errors: their text starts with "Error: ".)
+    serde_wasm_bindgen::from_value::<T>(v.clone()).map_err(|e| {
+        let msg = e.to_string();
+        // serde's type errors do not name the field: it is the one whose removal changes the error.
+        let obj = v.unchecked_ref::<js_sys::Object>();
+        let field = js_sys::Object::keys(obj).iter().find(|k| {
+            let without = js_sys::Object::assign(&js_sys::Object::new(), obj);
+            let _ = js_sys::Reflect::delete_property(&without, k);
+            serde_wasm_bindgen::from_value::<T>(without.into()).err().map(|e| e.to_string()) != Some(msg.clone())
+        });
+        // serde's Rust type names said in JS terms; serde-wasm-bindgen's errors are JS Errors,
+        // whose text starts with "Error: ".
         let msg = msg
             .trim_start_matches("Error: ")
             .replace("expected usize", "expected a whole number from 0 to 4294967295")
             .replace("expected u64", "expected a whole number >= 0")
             .replace("expected f32", "expected a number");
-        Error(if path == "." { format!("{what}: {msg}") } else { format!("{what}: {path}: {msg}") })
+        Error(match field.and_then(|f| f.as_string()) {
+            Some(f) => format!("{what}: {f}: {msg}"),
+            None => format!("{what}: {msg}"),
+        })
     })
 }
 
