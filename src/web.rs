@@ -278,16 +278,19 @@ impl ConvBench {
         vec![self.0.geom.oh, self.0.geom.ow]
     }
     /// Runs the fast (SIMD) forward `times` times.
-    pub fn fast(&mut self, times: u32) {
-        self.0.run_fast(times)
+    pub fn fast(&mut self, times: f64) -> JsResult<()> {
+        self.0.run_fast(repeats(times)?);
+        Ok(())
     }
     /// Runs the scalar reference forward `times` times.
-    pub fn reference(&mut self, times: u32) {
-        self.0.run_reference(times)
+    pub fn reference(&mut self, times: f64) -> JsResult<()> {
+        self.0.run_reference(repeats(times)?);
+        Ok(())
     }
     /// Runs the 2x2 stride-2 max pooling of the last output `times` times.
-    pub fn pool(&mut self, times: u32) {
-        self.0.run_pool(times)
+    pub fn pool(&mut self, times: f64) -> JsResult<()> {
+        self.0.run_pool(repeats(times)?);
+        Ok(())
     }
     /// Largest absolute difference between the fast and reference outputs.
     #[wasm_bindgen(js_name = maxDiff)]
@@ -329,13 +332,13 @@ impl ModelBench {
         Ok(ModelBench(crate::bench::ModelCase::new(models::builtin(name)?, input, class)?))
     }
     /// Runs the forward pass `times` times.
-    pub fn forward(&mut self, times: u32) -> JsResult<()> {
-        Ok(self.0.forward(times)?)
+    pub fn forward(&mut self, times: f64) -> JsResult<()> {
+        Ok(self.0.forward(repeats(times)?)?)
     }
     /// Runs forward plus input gradient `times` times.
     #[wasm_bindgen(js_name = forwardGradient)]
-    pub fn forward_gradient(&mut self, times: u32) -> JsResult<()> {
-        Ok(self.0.forward_gradient(times)?)
+    pub fn forward_gradient(&mut self, times: f64) -> JsResult<()> {
+        Ok(self.0.forward_gradient(repeats(times)?)?)
     }
     /// The layer holding the class scores (the logits).
     #[wasm_bindgen(js_name = scoreLayer)]
@@ -437,6 +440,11 @@ fn whole(v: f64, what: &str, max: usize) -> Result<usize, Error> {
     } else {
         Err(Error(format!("{what} must be a whole number from 0 to {max}, not {v}")))
     }
+}
+
+/// A bench fixture's repeat count (a whole number, at most u32::MAX).
+fn repeats(times: f64) -> Result<u32, Error> {
+    Ok(whole(times, "times", MAX_WHOLE)? as u32)
 }
 
 /// A JS number that must be an integer in 0..len.

@@ -111,6 +111,12 @@ pub fn bad_arguments_throw_errors_with_messages() {
     expect_throw(ex.activation(JsValue::from_str("conv")), &["must be a number"]);
     // The explorer keeps working after every error.
     assert_eq!(ex.activation(JsValue::from(1)).unwrap().len(), 4 * 28 * 28);
+    // The bench fixtures' repeat counts too: -1 is an error, not 4294967295 repeats.
+    let mut cb = convlens::web::ConvBench::new(1, 8, 8, 2, 3, 1, 1).unwrap();
+    expect_throw(cb.fast(-1.0), &["times", "whole number"]);
+    expect_throw(cb.reference(0.5), &["times", "whole number"]);
+    cb.fast(2.0).unwrap();
+    assert!(cb.max_diff() < 1e-5);
 }
 
 pub fn model_files_round_trip_through_from_bytes() {
