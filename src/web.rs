@@ -327,9 +327,13 @@ pub struct ModelBench(crate::bench::ModelCase);
 impl ModelBench {
     /// `name`: a builtin model; `input`: raw input (CHW, [0, 1]); `class`: the scored class.
     #[wasm_bindgen(constructor)]
-    pub fn new(name: &str, input: &JsValue, class: usize) -> JsResult<ModelBench> {
+    pub fn new(name: &JsValue, input: &JsValue, class: f64) -> JsResult<ModelBench> {
+        let Some(name) = name.as_string() else {
+            return Err(Error::new("ModelBench: the name must be a builtin model's name, a string").into());
+        };
         let input = f32_array(input, "input")?;
-        Ok(ModelBench(crate::bench::ModelCase::new(models::builtin(name)?, input, class)?))
+        let class = whole(class, "class", MAX_WHOLE)?;
+        Ok(ModelBench(crate::bench::ModelCase::new(models::builtin(&name)?, input, class)?))
     }
     /// Runs the forward pass `times` times.
     pub fn forward(&mut self, times: f64) -> JsResult<()> {

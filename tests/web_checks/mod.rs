@@ -117,6 +117,12 @@ pub fn bad_arguments_throw_errors_with_messages() {
     expect_throw(cb.reference(0.5), &["times", "whole number"]);
     cb.fast(2.0).unwrap();
     assert!(cb.max_diff() < 1e-5);
+    let x = Float32Array::new_with_length(784);
+    expect_throw(convlens::web::ModelBench::new(&JsValue::from(3), &x.clone().into(), 0.0), &["ModelBench", "string"]);
+    expect_throw(convlens::web::ModelBench::new(&JsValue::from("digits"), &x.clone().into(), -1.0), &["class"]);
+    let mut mb = convlens::web::ModelBench::new(&JsValue::from("digits"), &x.into(), 3.0).unwrap();
+    expect_throw(mb.forward(-1.0), &["times"]);
+    mb.forward_gradient(1.0).unwrap();
 }
 
 pub fn model_files_round_trip_through_from_bytes() {
