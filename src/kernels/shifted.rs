@@ -114,9 +114,8 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
     let len = (g.cin * sh * sw * plane).max(offs.iter().max().map_or(0, |&o| o + pv));
     planes.clear();
     planes.resize(len, 0.0);
-    // (An empty input, possible with padding, leaves the planes all zero.)
-    let chans = if g.h * g.w == 0 { [].chunks_exact(1) } else { x[..g.cin * g.h * g.w].chunks_exact(g.h * g.w) };
-    for (ci, xc) in chans.enumerate() {
+    // (max(1): an empty input, possible with padding, has no rows and leaves the planes zero.)
+    for (ci, xc) in x[..g.cin * g.h * g.w].chunks_exact((g.h * g.w).max(1)).enumerate() {
         // Padded row r + ph is row i of phase py, tracked without two run-time divisions per
         // row (1.00-1.04x on small convolutions in node, interleaved).
         let (mut py, mut i) = (g.ph % sh, g.ph / sh);
