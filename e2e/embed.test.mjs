@@ -360,10 +360,10 @@ test("the npm package: package.json, its entry point defines the element, its em
   const entry = pkg.exports["."];
   assert.ok(existsSync(`${dir}${entry}`), `exports["."] = ${entry} exists`);
   for (const f of pkg.files) assert.ok(existsSync(`${dir}${f}`), `files: ${f} exists`);
-  for (const f of ["pkg/convlens.js", "pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm", "js/worker.js", "css/embed.css", "samples/index.json", "data/digits-test500-images.idx"]) {
+  for (const f of ["pkg/convlens.js", "pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm", "js/engine/worker.js", "css/embed.css", "samples/index.json", "data/digits-test500-images.idx"]) {
     assert.ok(existsSync(`${dir}${f}`), `${f} is in the package`);
   }
-  assert.ok(!existsSync(`${dir}js/app.js`), "the explorer page's own wiring is not in the package");
+  assert.ok(!existsSync(`${dir}js/page/app.js`) && !existsSync(`${dir}js/page`), "the explorer page's own wiring is not in the package");
 
   const npm = await serve({ root: dir, headers: { "content-security-policy": CSP } });
   try {

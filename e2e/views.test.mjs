@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
 import { tinyClassifier } from "./model-file.mjs";
 import { serve } from "./serve.mjs";
-import { formatWeight, preset, PRESET_NAMES, sizeFormula } from "../www/js/kernels.js";
+import { formatWeight, preset, PRESET_NAMES, sizeFormula } from "../www/js/core/kernel-presets.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT_DIR = `${ROOT}bench-results/`;

@@ -1,5 +1,5 @@
 // The engine's two builds (www/pkg/: SIMD128; www/pkg-relaxed/: SIMD128 + relaxed SIMD, fused
-// multiply-add in the kernels) and the choice between them (www/js/start.js), in headless Chromium:
+// multiply-add in the kernels) and the choice between them (www/js/engine/start.js), in headless Chromium:
 // the build a browser gets, exactly one .wasm per load, the fallback to the plain build where relaxed
 // SIMD does not validate (simulated: this Chromium and Firefox 153 both have it) or where the site
 // lacks pkg-relaxed/, and that the two builds compute the same numbers within the stated tolerance.
@@ -56,7 +56,7 @@ async function open({ query = "", init, allow = [] } = {}) {
 /** start.js's own answer in this page (a detect-only instance: it starts nothing). */
 function detect(page) {
   return page.evaluate(async () => {
-    const m = await import(new URL("js/start.js?detect-only", document.baseURI).href);
+    const m = await import(new URL("js/engine/start.js?detect-only", document.baseURI).href);
     return { relaxed: m.relaxedSimdSupported(), build: m.wasmBuild() };
   });
 }

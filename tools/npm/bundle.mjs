@@ -12,7 +12,8 @@
 //   dist/npm/           the npm package "convlens": the wasm package (pkg/) and the relaxed-SIMD
 //                       build's .wasm (pkg-relaxed/, the same glue serves both; start.js picks one
 //                       per page load), the web component (js/convlens-explorer.js and the modules
-//                       it loads), css/, samples/, data/, embed.html, package.json and a README.
+//                       it loads: js/ without js/page/, the explorer page's own modules), css/,
+//                       samples/, data/, embed.html, package.json and a README.
 //
 // Usage: node tools/npm/bundle.mjs [--out dist]
 
@@ -63,10 +64,10 @@ function scriptSafe(js) {
 async function singleFile() {
   const wasm = await readFile(path.join(WWW, "pkg/convlens_bg.wasm"));
   // A classic worker: Chromium refuses module workers from blob: URLs of a file:// page.
-  const workerJs = await bundle("js/worker.js", "iife");
+  const workerJs = await bundle("js/engine/worker.js", "iife");
   // The worker learns the wasm bytes before its module body runs (worker.js reads self.convlensInline).
   const workerSource = `self.convlensInline={wasm:Uint8Array.from(atob(${JSON.stringify(wasm.toString("base64"))}),c=>c.charCodeAt(0))};\n${workerJs}`;
-  const appJs = await bundle("js/app.js");
+  const appJs = await bundle("js/page/app.js");
 
   // Assets answered from memory: the sample index and pictures, the evaluation data.
   const assets = {};
@@ -156,6 +157,7 @@ async function npmPackage() {
   for (const dir of ["js", "css", "pkg", "samples", "data"]) await cp(path.join(WWW, dir), path.join(out, dir), { recursive: true });
   // Only what the component needs: the explorer page's own modules and harnesses stay out.
   for (const f of ["app.js", "boot.js", "bench.js", "views-demo.js", "explain-demo.js", "embed-code.js", "lesson.js", "assets.js"]) await rm(path.join(out, "js", f), { force: true });
+  await rm(path.join(out, "js/page"), { recursive: true, force: true }); // the explorer page's own modules
   await rm(path.join(out, "pkg/.gitignore"), { force: true });
   await mkdir(path.join(out, "pkg-relaxed"));
   await cp(path.join(WWW, "pkg-relaxed/convlens_bg.wasm"), path.join(out, "pkg-relaxed/convlens_bg.wasm"));
@@ -171,7 +173,7 @@ async function npmPackage() {
     exports: {
       ".": "./js/convlens-explorer.js",
       "./element": "./js/convlens-explorer.js",
-      "./engine": "./js/engine.js",
+      "./engine": "./js/engine/client.js",
       "./wasm": "./pkg/convlens.js",
       "./embed.html": "./embed.html",
       "./package.json": "./package.json",
@@ -180,7 +182,7 @@ async function npmPackage() {
     main: "./js/convlens-explorer.js",
     module: "./js/convlens-explorer.js",
     files: ["js/", "css/", "pkg/", "pkg-relaxed/", "samples/", "data/", "style.css", "favicon.svg", "embed.html", "README.md"],
-    sideEffects: ["./js/convlens-explorer.js", "./js/embed.js"],
+    sideEffects: ["./js/convlens-explorer.js", "./js/element/explorer.js", "./js/element/embed-page.js", "./js/engine/start.js"],
   };
   await writeFile(path.join(out, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   await writeFile(

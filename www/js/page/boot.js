@@ -2,8 +2,9 @@
 // compile, the first model load and the first sample's download start while the rest of the page
 // is still loading. Requests made before the engine is ready are sent right behind "init", in order.
 
-import { Engine } from "./engine.js";
-import { defaultSample, sampleId } from "./samples.js";
+import { assetHref } from "../core/base.js";
+import { Engine } from "../engine/client.js";
+import { defaultSample, sampleId } from "../core/samples.js";
 
 performance.mark("convlens:boot");
 
@@ -17,7 +18,7 @@ const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
 const wanted = hash.get("model") || "digits";
 export const preloaded = { name: wanted, summary: engine.load({ builtin: wanted }) };
 
-export const samplesPromise = fetch(new URL("../samples/index.json", import.meta.url))
+export const samplesPromise = fetch(assetHref("samples/index.json"))
   .then((r) => (r.ok ? r.json() : []))
   .catch(() => []);
 
@@ -27,13 +28,13 @@ early.blob = (async () => {
   const samples = await samplesPromise;
   let id = hash.get("sample");
   if (!id) {
-    const [summary, { modeFor }] = await Promise.all([preloaded.summary, import("./preprocess.js")]);
+    const [summary, { modeFor }] = await Promise.all([preloaded.summary, import("../core/preprocess.js")]);
     id = defaultSample(modeFor(wanted, summary), samples);
   }
   const s = samples.find((x) => sampleId(x) === id);
   if (!s) return null;
   early.id = id;
-  const res = await fetch(new URL(`../samples/${s.file}`, import.meta.url));
+  const res = await fetch(assetHref(`samples/${s.file}`));
   return res.ok ? res.blob() : null;
 })().catch(() => null);
 

@@ -9,22 +9,17 @@
 // demand: `wanted()` names the layers a run should return, and `onNeed(layers)` asks for layers
 // that scrolled into view.
 
-import { argmax, barLengths, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "./colormap.js";
+import { argmax, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "../core/colormap.js";
+import { barLengths, topIndices } from "../core/prediction.js";
 import { AtlasView } from "./atlas.js";
-import { isLarge } from "./graph.js";
+import { isLarge } from "../core/graph.js";
+import { el } from "../ui/dom.js";
 
 /** Vectors up to this length are drawn as bars; longer ones as an image. */
 const MAX_BARS = 64;
 /** Feature maps are magnified by an integer factor to about this many CSS pixels (smaller
  * when a layer has many channels). */
 const mapTarget = (channels) => (channels <= 16 ? 84 : channels <= 32 ? 64 : 48);
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 export function shapeText(shape) {
   return shape.join(" × ");
@@ -242,19 +237,6 @@ export class TopView {
   }
 }
 
-/** Indices of the `k` largest values of `data`, largest first. */
-export function topIndices(data, k) {
-  const best = [];
-  for (let i = 0; i < data.length; i++) {
-    if (best.length < k || data[i] > data[best[best.length - 1]]) {
-      let j = Math.min(best.length, k - 1);
-      while (j > 0 && data[best[j - 1]] < data[i]) j--;
-      best.splice(j, 0, i);
-      if (best.length > k) best.pop();
-    }
-  }
-  return best;
-}
 
 class VectorImageView {
   constructor(body, n, name) {

@@ -53,7 +53,7 @@ export function wasmBuild() {
 
 /** The .wasm file of a build. */
 export function wasmUrl(build) {
-  return new URL(`../${build.dir}/convlens_bg.wasm`, import.meta.url);
+  return new URL(`../../${build.dir}/convlens_bg.wasm`, import.meta.url);
 }
 
 /**

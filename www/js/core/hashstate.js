@@ -3,7 +3,9 @@
 // Pure functions (no DOM), unit-tested in node. Unknown keys and bad values are dropped, so a
 // hand-edited or stale link never breaks the page.
 
-export const VIEWS = ["maps", "detail", "playground", "maximize", "attribution", "stats"];
+import { VIEWS, viewName } from "./views.js";
+
+export { VIEWS };
 export const NORMS = ["map", "layer", "global"];
 export const CMAPS = ["grey", "viridis", "diverging"];
 
@@ -24,8 +26,8 @@ export function parseHash(hash) {
     const v = params.get(key);
     if (v !== null && /^\d{1,4}$/.test(v)) out[key] = Number(v);
   }
-  const view = params.get("view");
-  if (VIEWS.includes(view)) out.view = view;
+  const view = viewName(params.get("view"));
+  if (view) out.view = view;
   const cmap = params.get("cmap");
   if (CMAPS.includes(cmap)) out.cmap = cmap;
   const norm = params.get("norm");

@@ -4,7 +4,8 @@
 // it like a map of the full view; arrow keys move between tiles. Geometry is pure (atlasLayout,
 // tileAt) so it is unit-tested in node.
 
-import { colorizeFast, formatValue } from "./colormap.js";
+import { colorizeFast, formatValue } from "../core/colormap.js";
+import { el } from "../ui/dom.js";
 
 /** At most this many channels are shown while a layer is folded. */
 export const FOLDED_TILES = 16;
@@ -32,13 +33,6 @@ export function tileAt(layout, h, w, px, py) {
   if (col < 0 || row < 0 || col >= layout.cols || x >= w || y >= h) return null;
   const channel = row * layout.cols + col;
   return channel < layout.shown ? { channel, y, x } : null;
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /** One spatial layer as an atlas canvas; the same drawing interface as the full view's maps. */

@@ -10,7 +10,7 @@
 //
 // Computed in the engine worker (op "attribute"). DOM via createElement only (CSP).
 
-import { argmax, colorize, formatValue } from "./colormap.js";
+import { argmax, colorize, formatValue } from "../core/colormap.js";
 import {
   ATTRIBUTE_DEFAULTS,
   METHODS,
@@ -21,8 +21,9 @@ import {
   imageRGBA,
   overlayMap,
   overlayWeights,
-} from "./explain-math.js";
-import { el, field, numberInput, pixelCanvas, putRGBA, select } from "./stats.js";
+} from "../core/explain-math.js";
+import { el, field, numberInput, select } from "../ui/dom.js";
+import { pixelCanvas, putRGBA } from "../ui/pixels.js";
 
 const SHOWN_PARAMS = {
   smoothgrad: ["samples", "sigma", "seed"],
@@ -150,7 +151,7 @@ export function mountAttribution(host, ctx) {
     const input = current.input;
     const t0 = performance.now();
     try {
-      const r = await current.engine.call("attribute", { options: opts, input: input.data.slice() });
+      const r = await current.engine.attribute(opts, input.data.slice());
       const ms = performance.now() - t0;
       const s = current.summary;
       const camShape = opts.method === "gradcam" ? s.layers[opts.layer ?? convLayers(s).at(-1)].outputShape.slice(1) : null;

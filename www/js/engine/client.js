@@ -1,21 +1,27 @@
 // Main-thread client of the engine worker (worker.js owns the wasm instance, so the page never
-// freezes while the network runs). Every call returns a promise; a failed call rejects with an
-// Error whose message comes from the engine.
+// freezes while the network runs): one method per worker operation (their names: ops.js). Every
+// call returns a promise; a failed call rejects with an Error whose message comes from the engine.
 //
 //   const engine = await Engine.start();       // engine.simd ("simd128+relaxed" or "simd128": the
 //                                              // build start.js picked), engine.builtins
 //   const summary = await engine.load({builtin: "digits"})   // or {bytes: Uint8Array}
 //   const r = await engine.runLatest(input)    // {output, activations: Float32Array[], ms}, or
 //                                              // null when a newer runLatest superseded this one
+//   await engine.activations([3, 7])           // {run, layers: {3: Float32Array, 7: ...}}
 //   await engine.parameters(layer)             // {weight, weightShape, bias} or null
 //   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
 //   await engine.outputSize({input, kernel, stride, padding, dilation})
-
+//   await engine.maximizeStart(options); await engine.maximizeStep(steps); await engine.maximizeStop()
+//   await engine.maximize(options); await engine.maximizeDefaults()
+//   await engine.attribute(options, input?)    // {map, output, ms}
+//   await engine.statistics(inputs, count); await engine.atlas({layer, options, channels})
+//
 // Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
 // call names model slot `id` in the worker (the plain engine uses the slot "main"). The
 // <convlens-explorer> elements of a page and the explorer page itself all use `Engine.shared()`
 // (one worker, one wasm instance), each element with its own slot; `client.unload()` frees a slot.
 
+import { OP } from "./ops.js";
 import { compileWasm, createWorker, takeEarly, wasmUrl } from "./start.js";
 
 let shared = null;
@@ -58,7 +64,7 @@ export class Engine {
     engine.ready = compiled
       .then(({ module, build }) => {
         // Without a compiled module the worker fetches the same build itself.
-        const init = engine.post("init", module ? { module } : { wasm: wasmUrl(build).href });
+        const init = engine.post(OP.init, module ? { module } : { wasm: wasmUrl(build).href });
         engine.gateOpen();
         return init;
       })
@@ -106,19 +112,25 @@ export class Engine {
     });
   }
 
+  /** `{builtin: name}` or `{bytes: Uint8Array}` -> the summary of the model now in this slot. */
   load(source) {
-    return this.call("load", source);
+    return this.call(OP.load, source);
+  }
+
+  /** Frees this slot's model (an element that left the page). */
+  unload() {
+    return this.call(OP.unload);
   }
 
   /** Forward pass: `{output, activations, ms, run}` (`run` numbers the model's runs); with
    * `layers`, only those layers' activations. */
   run(input, { layers } = {}) {
-    return this.call("run", layers ? { input, layers } : { input });
+    return this.call(OP.run, layers ? { input, layers } : { input });
   }
 
   /** Activations of `layers` (indices) from the last run: `{run, layers: {index: Float32Array}}`. */
   activations(layers) {
-    return this.call("activations", { layers });
+    return this.call(OP.activations, { layers });
   }
 
   /**
@@ -151,16 +163,63 @@ export class Engine {
     }
   }
 
+  /** A layer's `{weight, weightShape, bias}` (PyTorch layouts), or null when it has none. */
   parameters(layer) {
-    return this.call("parameters", { layer });
+    return this.call(OP.parameters, { layer });
   }
 
+  /** One kernel over a greyscale image: `{data, height, width}` (the convolution playground). */
   convolve(args) {
-    return this.call("convolve", args);
+    return this.call(OP.convolve, args);
   }
 
+  /** The output-size formula evaluated (`{input, kernel, stride, padding, dilation}`). */
   outputSize(args) {
-    return this.call("outputSize", args);
+    return this.call(OP.outputSize, args);
+  }
+
+  // ---- activation maximization (worker-explain.js)
+
+  /** Starts a live maximization (freeing any previous one): `{image, stepsTaken: 0, planned}`. */
+  maximizeStart(options) {
+    return this.call(OP.maximizeStart, { options });
+  }
+
+  /** `steps` more steps of the running maximization: `{value, image, stepsTaken}`. */
+  maximizeStep(steps) {
+    return this.call(OP.maximizeStep, { steps });
+  }
+
+  /** Ends the running maximization: `{stepsTaken}`. */
+  maximizeStop() {
+    return this.call(OP.maximizeStop);
+  }
+
+  /** A whole maximization at once: `{image}`. */
+  maximize(options) {
+    return this.call(OP.maximize, { options });
+  }
+
+  /** The model's default maximization options. */
+  maximizeDefaults() {
+    return this.call(OP.maximizeDefaults);
+  }
+
+  /** Maximizes every channel of a layer (or the listed ones): `{images, values, channels}`. */
+  atlas({ layer, options, channels }) {
+    return this.call(OP.atlas, { layer, options, channels });
+  }
+
+  // ---- attributions and statistics (worker-explain.js)
+
+  /** An attribution map of the last run, or of `input` run first: `{map, output, ms}`. */
+  attribute(options, input) {
+    return this.call(OP.attribute, input ? { options, input } : { options });
+  }
+
+  /** Activation statistics over `count` inputs (concatenated in `inputs`). */
+  statistics(inputs, count) {
+    return this.call(OP.statistics, { inputs, count });
   }
 }
 
@@ -184,9 +243,5 @@ class ModelClient extends Engine {
 
   call(op, args, transfer = []) {
     return this.parent.call(op, { ...(args ?? {}), model: this.model }, transfer);
-  }
-
-  unload() {
-    return this.call("unload");
   }
 }

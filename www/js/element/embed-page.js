@@ -2,7 +2,7 @@
 // element's attributes), now and whenever the hash changes. Unknown keys are ignored; bad values
 // are reported by the element itself.
 
-import "./convlens-explorer.js";
+import "./explorer.js";
 
 export const HASH_KEYS = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
 

@@ -3,7 +3,7 @@
 // Blob itself, so no blob: or data: URL is needed (the page's CSP allows neither). The size is read
 // from the file header first, so a huge image is refused before it is decoded.
 
-import { resizeArea, sizeProblem, sniffImage, toGrey, toRgbPlanes } from "./preprocess.js";
+import { resizeArea, sizeProblem, sniffImage, toGrey, toRgbPlanes } from "../core/preprocess.js";
 
 /** Pictures are reduced to at most this many pixels a side before preprocessing. */
 const WORK_SIDE = 512;

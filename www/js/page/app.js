@@ -7,20 +7,21 @@
 // window.convlensPerf = {runs: [{total, forward, draw}], firstMapsMs}; window.convlensBench(n) times n
 // forward passes plus redraws.
 
-import { Tabs } from "./tabs.js";
+import { assetHref } from "../core/base.js";
+import { Tabs } from "../ui/tabs.js";
 import { earlySample, enginePromise, preloaded, samplesPromise } from "./boot.js";
-import { renderArchitecture } from "./architecture.js";
-import { COLORMAPS, argmax } from "./colormap.js";
-import { formatHash, parseHash } from "./hashstate.js";
+import { renderArchitecture } from "../views/architecture.js";
+import { COLORMAPS, argmax } from "../core/colormap.js";
+import { formatHash, parseHash } from "../core/hashstate.js";
 import { assetUrl } from "./assets.js";
-import { decodeImage, loadImageUrl, Webcam } from "./images.js";
-import { defaultSample, sampleId } from "./samples.js";
-import { DrawInput } from "./input.js";
-import { BarsView, MapsView, TopView } from "./maps.js";
-import { inputLayerIndex } from "./graph.js";
-import { RunLayers } from "./run-layers.js";
+import { decodeImage, loadImageUrl, Webcam } from "../ui/images.js";
+import { defaultSample, sampleId } from "../core/samples.js";
+import { DrawInput } from "../ui/input.js";
+import { BarsView, MapsView, TopView } from "../views/maps.js";
+import { inputLayerIndex } from "../core/graph.js";
+import { RunLayers } from "../core/run-layers.js";
 import { download, loadCatalog } from "./downloads.js";
-import { autoInvert, looksLikeSafetensors, modeFor, prepare, prepareColour, sniffImage } from "./preprocess.js";
+import { autoInvert, looksLikeSafetensors, modeFor, prepare, prepareColour, sniffImage } from "../core/preprocess.js";
 
 
 const $ = (id) => document.getElementById(id);
@@ -371,7 +372,7 @@ async function fetchRemote(entry, controller) {
     ui.downloadText.textContent = `Downloading ${entry.title}: ${MB(loaded)}${total ? ` of ${MB(total)}` : ""} MB`;
   };
   try {
-    const bytes = await download(new URL(`../models/${entry.file}`, import.meta.url).href, { onProgress: show, signal: controller.signal, expected: entry.bytes });
+    const bytes = await download(assetHref(`models/${entry.file}`).href, { onProgress: show, signal: controller.signal, expected: entry.bytes });
     ui.downloadText.textContent = `Loading ${entry.title}…`;
     await setModel(id, { bytes });
     hideError();
@@ -506,7 +507,7 @@ async function openSample(id) {
   }
   try {
     const early = await earlySample(id);
-    const pic = early ? await decodeImage(early) : await loadImageUrl(new URL(`../samples/${s.file}`, import.meta.url));
+    const pic = early ? await decodeImage(early) : await loadImageUrl(assetHref(`samples/${s.file}`));
     usePicture(pic, s.title, id);
     document.body.dataset.sample = id;
     hideError();
@@ -682,7 +683,7 @@ async function openDetail(layer, channel) {
   document.body.dataset.detail = "opening";
   let mod;
   try {
-    mod = await import("./detail.js");
+    mod = await import("../views/detail.js");
   } catch {
     comingSoon(ui.detailHost, "detail view");
     document.body.dataset.detail = "missing";
@@ -729,7 +730,7 @@ function explainContext() {
     output: state.output,
     samples: state.samples,
     evalSample: async () => {
-      const { loadEvalSample } = await import("./stats.js");
+      const { loadEvalSample } = await import("../views/stats.js");
       return loadEvalSample({ name: state.name, summary: state.summary, samples: state.samples });
     },
   };
@@ -744,7 +745,7 @@ const tabs = new Tabs(
       tab: $("tab-playground"),
       panel: $("playground-panel"),
       mount: async () =>
-        (await import("./playground.js")).mountPlayground(ui.playgroundHost, {
+        (await import("../views/playground.js")).mountPlayground(ui.playgroundHost, {
           engine: state.engine,
           getImage: () => ({ data: input.tensor(1), height: input.height, width: input.width }),
           samples: state.samples.filter((s) => s.kind === "photo"),
@@ -754,19 +755,19 @@ const tabs = new Tabs(
       name: "maximize",
       tab: $("tab-maximize"),
       panel: $("maximize-panel"),
-      mount: async () => (await import("./maximize.js")).mountMaximize(ui.maximizeHost, explainContext()),
+      mount: async () => (await import("../views/maximize.js")).mountMaximize(ui.maximizeHost, explainContext()),
     },
     {
       name: "attribution",
       tab: $("tab-attribution"),
       panel: $("attribution-panel"),
-      mount: async () => (await import("./attribution.js")).mountAttribution(ui.attributionHost, explainContext()),
+      mount: async () => (await import("../views/attribution.js")).mountAttribution(ui.attributionHost, explainContext()),
     },
     {
       name: "stats",
       tab: $("tab-stats"),
       panel: $("stats-panel"),
-      mount: async () => (await import("./stats.js")).mountStats(ui.statsHost, explainContext()),
+      mount: async () => (await import("../views/stats.js")).mountStats(ui.statsHost, explainContext()),
     },
   ],
   (name) => setView(name),
@@ -1012,7 +1013,7 @@ async function main() {
       ui.select.append(opt);
     }
     // The single-file build has no models/ beside it (and file:// forbids fetching it).
-    if (!globalThis.convlensInline?.singleFile) state.catalog = await loadCatalog(new URL("../models/index.json", import.meta.url).href);
+    if (!globalThis.convlensInline?.singleFile) state.catalog = await loadCatalog(assetHref("models/index.json").href);
     if (state.catalog.length) {
       const group = document.createElement("optgroup");
       group.label = "Download (fetched when picked)";

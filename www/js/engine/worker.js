@@ -1,6 +1,7 @@
 // The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
-// or {id, ok: false, error}. Ops: init, load, unload, run, activations, parameters, convolve, outputSize (and the
-// explaining ops of worker-explain.js).
+// or {id, ok: false, error}. The operations are named in ops.js (OP); this file handles init,
+// load, unload, run, activations, parameters, convolve and outputSize, worker-explain.js the
+// explaining ones (EXPLAIN_OPS). The page talks to it through client.js.
 //
 // One worker holds several loaded models, each in a slot named by `args.model` (any string; the
 // slot "main" when it is left out, which is what the explorer page uses). Every op works on the
@@ -11,12 +12,14 @@
 // The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
 // while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
 // init fetches and compiles the .wasm it names (`wasm`, a URL) here. The glue is the same for both
-// builds (plain SIMD128 in ../pkg/, relaxed SIMD in ../pkg-relaxed/, chosen by start.js), so it
-// always comes from ../pkg/. The single-file build (tools/npm/bundle.mjs) sets
+// builds (plain SIMD128 in www/pkg/, relaxed SIMD in www/pkg-relaxed/, chosen by start.js), so it
+// always comes from www/pkg/. The single-file build (tools/npm/bundle.mjs) sets
 // `self.convlensInline.wasm` (the plain build's bytes) before this script runs, so nothing is
 // fetched there.
+import { EXPLAIN_OPS, OP, SLOTLESS } from "./ops.js";
+
 const inlineWasm = self.convlensInline?.wasm;
-const pkg = import("../pkg/convlens.js");
+const pkg = import("../../pkg/convlens.js");
 let Explorer;
 let simdBackend;
 let convolve;
@@ -41,17 +44,17 @@ function slotFor(id) {
 }
 
 const ops = {
-  async init({ module, wasm }) {
+  async [OP.init]({ module, wasm }) {
     const api = await pkg;
     await api.default({
-      module_or_path: module ?? inlineWasm ?? fetch(wasm ?? new URL("../pkg/convlens_bg.wasm", import.meta.url)),
+      module_or_path: module ?? inlineWasm ?? fetch(wasm ?? new URL("../../pkg/convlens_bg.wasm", import.meta.url)),
     });
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
 
   /** {builtin: name} or {bytes: Uint8Array} -> summary of the model now loaded. */
-  load({ builtin, bytes }) {
+  [OP.load]({ builtin, bytes }) {
     if (builtin === undefined && bytes === undefined) {
       throw new Error("load needs {builtin: name} or {bytes: Uint8Array}");
     }
@@ -64,7 +67,7 @@ const ops = {
   },
 
   /** Frees the slot's model (an element that left the page). */
-  unload() {
+  [OP.unload]() {
     active.maximizer?.free();
     active.explorer?.free();
     active.maximizer = active.explorer = null;
@@ -75,7 +78,7 @@ const ops = {
   /** Forward pass; returns the output and every layer's activation (transferred, not copied), or
    * only those of `layers` (the others null) when given: large models' pages ask for the layers
    * on screen. */
-  run({ input, layers }) {
+  [OP.run]({ input, layers }) {
     const slot = loaded();
     const { explorer, summary } = slot;
     const t0 = performance.now();
@@ -88,30 +91,32 @@ const ops = {
 
   /** Activations of `layers` from the last run: {run, layers: {layer index: Float32Array}}, where
    * `run` numbers that run as `run` did (the page may not have received the run yet). */
-  activations({ layers }) {
+  [OP.activations]({ layers }) {
     const slot = loaded();
     if (!Array.isArray(layers)) throw new Error("activations needs {layers: [layer indices]}");
     return { run: slot.runs ?? 0, layers: Object.fromEntries(layers.map((i) => [i, slot.explorer.activation(i)])) };
   },
 
-  parameters({ layer }) {
+  [OP.parameters]({ layer }) {
     return loaded().explorer.parameters(layer);
   },
 
-  convolve({ image, height, width, kernel, kernelHeight, kernelWidth, stride, padding }) {
+  [OP.convolve]({ image, height, width, kernel, kernelHeight, kernelWidth, stride, padding }) {
     const out = convolve(image, height, width, kernel, kernelHeight, kernelWidth, stride, padding);
     return { data: out.data, height: out.height, width: out.width };
   },
 
-  outputSize({ input, kernel, stride, padding, dilation }) {
+  [OP.outputSize]({ input, kernel, stride, padding, dilation }) {
     return outputSize(input, kernel, stride, padding, dilation ?? 1);
   },
 };
 // The explaining ops (maximize, attribute, statistics) load after the wasm download has started:
 // a static import would hold that download back by one more request.
-const explainReady = import("./worker-explain.js").then(({ explainOps }) =>
-  Object.assign(ops, explainOps({ slot: () => active, api: () => pkg })),
-);
+const explainReady = import("./worker-explain.js").then(({ explainOps }) => {
+  const more = explainOps({ slot: () => active });
+  for (const op of EXPLAIN_OPS) if (typeof more[op] !== "function") throw new Error(`worker-explain.js does not handle '${op}'`);
+  Object.assign(ops, more);
+});
 
 /** The active slot, which must hold a model. */
 function loaded() {
@@ -136,7 +141,7 @@ async function handle({ id, op, args }) {
     if (!(op in ops)) await explainReady;
     if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
     const a = args ?? {};
-    active = op === "init" || op === "convolve" || op === "outputSize" ? null : slotFor(a.model);
+    active = SLOTLESS.includes(op) ? null : slotFor(a.model);
     const result = await ops[op](a);
     self.postMessage({ id, ok: true, result }, transferables(result));
   } catch (e) {

@@ -2,7 +2,10 @@
 // they are unit-tested in node (e2e/embed-attrs.test.mjs). Every parser returns a `problem`
 // string instead of throwing, which the element shows inside itself.
 
-export const VIEWS = ["maps", "filters", "playground", "maximize", "attribution", "stats"];
+import { ELEMENT_VIEWS } from "./views.js";
+
+/** The `view` attribute's documented values (core/views.js viewName() maps them to the views). */
+export const VIEWS = ELEMENT_VIEWS;
 export const CONTROLS = ["model", "input", "layer", "view", "prediction"];
 export const DEFAULT_CONTROLS = ["input", "prediction"];
 

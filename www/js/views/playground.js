@@ -10,8 +10,10 @@
 // input); samples: photo entries of samples/index.json ({file, title, ...}, file relative to
 // samples/). Only DOM built with createElement and CSSOM styles (the page's CSP).
 
-import { formatValue, range } from "./colormap.js";
-import { PixelCanvas, colorBar, el, scaleFor } from "./detail.js";
+import { formatValue, range } from "../core/colormap.js";
+import { assetHref } from "../core/base.js";
+import { el, field as fieldOf, select as selectOf } from "../ui/dom.js";
+import { PixelCanvas, colorBar, scaleFor } from "../ui/pixels.js";
 import {
   PRESETS,
   PRESET_NAMES,
@@ -23,30 +25,16 @@ import {
   preset,
   robustRange,
   sizeFormula,
-} from "./kernels.js";
+} from "../core/kernel-presets.js";
 
-const SAMPLES = new URL("../samples/", import.meta.url);
+const SAMPLES = assetHref("samples/");
 /** Longest side a sample photo is scaled down to (photos are ~256 px already). */
 const MAX_PHOTO_SIDE = 320;
 
 let uid = 0;
 
-function field(labelText, control) {
-  const label = el("label", "clv-field");
-  label.append(el("span", "clv-field-label", labelText), control);
-  return label;
-}
-
-function select(options, value) {
-  const s = el("select", "clv-select");
-  for (const [v, text] of options) {
-    const o = el("option", "", text);
-    o.value = String(v);
-    s.append(o);
-  }
-  s.value = String(value);
-  return s;
-}
+const field = (text, control) => fieldOf(text, control, { prefix: "clv" });
+const select = (options, value) => selectOf(options, value, "clv-select");
 
 /** Loads a sample photo as greyscale values in [0, 1]. */
 async function loadPhoto(file) {

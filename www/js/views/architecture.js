@@ -2,52 +2,10 @@
 // shapes, kernel / stride / padding, parameter count, and for conv and pool layers the output-size
 // formula evaluated with the layer's own numbers.
 
+import { formulaLines, pairText } from "../core/geometry.js";
+import { el } from "../ui/dom.js";
+
 const count = new Intl.NumberFormat("en-US");
-
-function pair(p) {
-  if (!p) return "";
-  return p[0] === p[1] ? String(p[0]) : `${p[0]}×${p[1]}`;
-}
-
-/** "3×3 / 1 / 1" style geometry text (kernel / stride / padding) for conv and pool layers, "" for the rest. */
-export function geometryText(layer) {
-  if (!layer.kernelSize) return "";
-  const [kh, kw] = layer.kernelSize;
-  let text = `${kh}×${kw} / ${pair(layer.stride)} / ${pair(layer.padding)}`;
-  if (layer.dilation && (layer.dilation[0] !== 1 || layer.dilation[1] !== 1)) text += ` (dil ${pair(layer.dilation)})`;
-  if (layer.groups > 1) text += layer.groups === layer.inputShape?.[0] ? " depthwise" : ` (${layer.groups} groups)`;
-  return text;
-}
-
-/**
- * The output-size formula with numbers, e.g. "(28 + 2*2 - 5) / 1 + 1 = 28"; with dilation d != 1
- * the kernel's span is written d*(k-1) + 1; a division that does not come out even is floored.
- */
-export function formulaText(input, kernel, stride, padding, dilation = 1) {
-  const span = dilation === 1 ? `${kernel}` : `${dilation}*(${kernel}-1) - 1`;
-  const top = input + 2 * padding - dilation * (kernel - 1) - 1;
-  const out = Math.floor(top / stride) + 1;
-  const inner = `${input} + 2*${padding} - ${span}`;
-  const exact = top % stride === 0;
-  return exact ? `(${inner}) / ${stride} + 1 = ${out}` : `⌊(${inner}) / ${stride}⌋ + 1 = ${out}`;
-}
-
-/** The formula lines of a conv/pool layer: one for H, and one for W when W's numbers differ. */
-export function formulaLines(layer) {
-  if (!layer.kernelSize) return [];
-  const [, ih, iw] = layer.inputShape;
-  const d = layer.dilation ?? [1, 1];
-  const h = formulaText(ih, layer.kernelSize[0], layer.stride[0], layer.padding[0], d[0]);
-  const w = formulaText(iw, layer.kernelSize[1], layer.stride[1], layer.padding[1], d[1]);
-  return h === w ? [{ axis: "H, W", text: h }] : [{ axis: "H", text: h }, { axis: "W", text: w }];
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** "8×28×28": shapes without spaces, to fit the cards. */
 const compact = (shape) => shape.join("×");
@@ -91,10 +49,10 @@ export function renderArchitecture(list, summary, onPick = () => {}, caption = n
         const p = span(g, "nb", `${label} `);
         span(p, `mono ${className}`, value);
       };
-      part("kernel", "arch-kernel", pair(layer.kernelSize), true);
-      part("stride", "arch-stride", pair(layer.stride));
-      part("pad", "arch-padding", pair(layer.padding));
-      if (layer.dilation && (layer.dilation[0] !== 1 || layer.dilation[1] !== 1)) part("dilation", "arch-dilation", pair(layer.dilation));
+      part("kernel", "arch-kernel", pairText(layer.kernelSize), true);
+      part("stride", "arch-stride", pairText(layer.stride));
+      part("pad", "arch-padding", pairText(layer.padding));
+      if (layer.dilation && (layer.dilation[0] !== 1 || layer.dilation[1] !== 1)) part("dilation", "arch-dilation", pairText(layer.dilation));
       card.append(g);
     }
     const params = el("div", "arch-line arch-params-line");

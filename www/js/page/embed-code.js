@@ -4,15 +4,16 @@
 // http:// page, a file:// page, a denied permission) the text is selected for Ctrl+C instead.
 //
 //   import { openEmbedCode } from "./embed-code.js";
-//   openEmbedCode({model, view, layer, channel, sample});   // app view names ("detail" -> filters)
+//   openEmbedCode({model, view, layer, channel, sample});   // view: a core/views.js name
 //
 // Pure part (node-tested): embedSnippets(state, pageUrl).
 
-/** App view -> element view. */
-const VIEW_OF = { maps: "maps", detail: "filters", playground: "playground", maximize: "maximize", attribution: "attribution", stats: "stats" };
+import { elementViewName, viewName } from "../core/views.js";
+import { el } from "../ui/dom.js";
+
 const TITLE_OF = {
   maps: "feature maps",
-  filters: "one filter and its map",
+  detail: "one filter and its map",
   playground: "convolution playground",
   maximize: "what excites a channel",
   attribution: "attribution",
@@ -34,9 +35,9 @@ export function embedSnippets(state, pageUrl) {
   if (new URL(pageUrl).protocol === "file:") {
     note = `${note ? `${note} ` : ""}This copy of convlens was opened from a file: put convlens's www/ folder (or the npm package) on your site and replace the file:/// addresses below with its address.`;
   }
-  const view = VIEW_OF[state.view] ?? "maps";
-  if (view !== "maps") attrs.push(["view", view]);
-  const needsLayer = view === "filters" || view === "maximize";
+  const view = viewName(state.view) ?? "maps";
+  if (view !== "maps") attrs.push(["view", elementViewName(view)]);
+  const needsLayer = view === "detail" || view === "maximize";
   if (Number.isInteger(state.layer) && (view === "maps" || needsLayer)) attrs.push(["layer", String(state.layer)]);
   if (Number.isInteger(state.channel) && Number.isInteger(state.layer) && (view === "maps" || needsLayer)) attrs.push(["channel", String(state.channel)]);
   if (state.sample) attrs.push(["input", state.sample]);
@@ -53,13 +54,6 @@ export function embedSnippets(state, pageUrl) {
 }
 
 let dialog = null;
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function snippetBox(title, help) {
   const box = el("section", "embed-snippet");

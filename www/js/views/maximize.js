@@ -16,7 +16,7 @@
 //
 // DOM via createElement only (CSP).
 
-import { formatValue } from "./colormap.js";
+import { formatValue } from "../core/colormap.js";
 import {
   MAXIMIZE_DEFAULTS,
   atlasProgress,
@@ -30,8 +30,10 @@ import {
   plainPixels,
   readLayer,
   settingsValues,
-} from "./explain-math.js";
-import { button, drawInput, drawMosaic, el, field, numberInput, pixelCanvas, putRGBA, select, statisticsFor, themeColor } from "./stats.js";
+} from "../core/explain-math.js";
+import { button, el, field, numberInput, select } from "../ui/dom.js";
+import { drawInput, drawMosaic, pixelCanvas, putRGBA, themeColor } from "../ui/pixels.js";
+import { statisticsFor } from "./eval-sample.js";
 
 const STEPS_PER_FRAME = 2;
 
@@ -249,7 +251,7 @@ export function mountMaximize(host, ctx) {
   function loadDefaults() {
     const summary = current.summary;
     defaultsReady = current.engine
-      .call("maximizeDefaults")
+      .maximizeDefaults()
       .then((d) => {
         if (summary !== current.summary) return;
         defaults = d;
@@ -295,7 +297,7 @@ export function mountMaximize(host, ctx) {
     status.textContent = `maximizing ${describe(t)}…`;
     status.classList.remove("cle-error");
     try {
-      const r = await current.engine.call("maximizeStart", { options: opts });
+      const r = await current.engine.maximizeStart(opts);
       if (my !== token) return;
       run = { token: my, taken: 0, planned: opts.steps, values: [], steps: [], frames: [], pending: null, inFlight: false, what: describe(t) };
       drawImage(r.image);
@@ -337,7 +339,7 @@ export function mountMaximize(host, ctx) {
     if (!r.inFlight) {
       r.inFlight = true;
       const n = Math.min(Math.max(1, Math.round(Number(perFrame.value)) || STEPS_PER_FRAME), r.planned - r.taken);
-      current.engine.call("maximizeStep", { steps: n }).then(
+      current.engine.maximizeStep(n).then(
         (res) => {
           if (run !== r) return;
           r.inFlight = false;
@@ -373,7 +375,7 @@ export function mountMaximize(host, ctx) {
     startButton.disabled = false;
     stopButton.disabled = !atlasRun; // a layer atlas may still be running
     host.dataset.state = state;
-    current.engine.call("maximizeStop").catch(() => {});
+    current.engine.maximizeStop().catch(() => {});
     const fps = fpsOf(r.frames, 1e9);
     if (r.frames.length > 1) host.dataset.fps = fps.toFixed(1);
     if (state !== "error") {
@@ -499,7 +501,7 @@ export function mountMaximize(host, ctx) {
     status.textContent = `Layer atlas of ${layer.name}: channel 1 of ${n}…`;
     try {
       for (let ch = 0; ch < n; ch++) {
-        const r = await current.engine.call("atlas", { layer: layerIndex, options: opts, channels: [ch] });
+        const r = await current.engine.atlas({ layer: layerIndex, options: opts, channels: [ch] });
         if (my !== atlasToken) return;
         drawInput(cells[ch].img, r.images[0], 0, s.input);
         cells[ch].card.dataset.image = "1";

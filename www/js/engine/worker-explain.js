@@ -1,8 +1,8 @@
 // Worker-side operations of the explaining views (activation maximization, attributions,
-// activation statistics), registered into worker.js's ops:
+// activation statistics), registered into worker.js's ops (their names: EXPLAIN_OPS of ops.js):
 //
 //   import { explainOps } from "./worker-explain.js";
-//   Object.assign(ops, explainOps({ slot: () => active, api: () => pkg }));
+//   Object.assign(ops, explainOps({ slot: () => active }));
 //
 // `slot()` is the model slot of the request being handled ({explorer, summary, maximizer}): each
 // slot (model id) has its own maximizer, so two elements maximizing at once don't disturb each other.
@@ -20,6 +20,8 @@
 //   atlas({layer, options, channels?}) -> {images: Float32Array[], values: number[], channels}
 //                                  maximizes every channel (or the listed ones) of a layer
 
+import { OP } from "./ops.js";
+
 export function explainOps(state) {
   const current = () => {
     const ex = state.slot()?.explorer;
@@ -33,7 +35,7 @@ export function explainOps(state) {
   };
 
   return {
-    maximizeStart({ options }) {
+    [OP.maximizeStart]({ options }) {
       const ex = current();
       const next = ex.maximizer(options ?? {});
       release();
@@ -44,7 +46,7 @@ export function explainOps(state) {
       return { image: maximizer.image(), stepsTaken: maximizer.stepsTaken, planned: maximizer.stepsPlanned };
     },
 
-    maximizeStep({ steps = 1 } = {}) {
+    [OP.maximizeStep]({ steps = 1 } = {}) {
       const { maximizer, owner, explorer } = state.slot();
       if (!maximizer) throw new Error("no maximization is running: call maximizeStart first");
       if (owner !== explorer) {
@@ -56,22 +58,22 @@ export function explainOps(state) {
       return { value, image: maximizer.image(), stepsTaken: maximizer.stepsTaken };
     },
 
-    maximizeStop() {
+    [OP.maximizeStop]() {
       const { maximizer } = state.slot();
       const stepsTaken = maximizer ? maximizer.stepsTaken : 0;
       release();
       return { stepsTaken };
     },
 
-    maximize({ options }) {
+    [OP.maximize]({ options }) {
       return { image: current().maximize(options ?? {}) };
     },
 
-    maximizeDefaults() {
+    [OP.maximizeDefaults]() {
       return current().maximizeDefaults();
     },
 
-    attribute({ options, input }) {
+    [OP.attribute]({ options, input }) {
       const ex = current();
       const output = input ? ex.run(input) : null;
       const t0 = performance.now();
@@ -79,11 +81,11 @@ export function explainOps(state) {
       return { map, output, ms: performance.now() - t0 };
     },
 
-    statistics({ inputs, count }) {
+    [OP.statistics]({ inputs, count }) {
       return current().statistics(inputs, count);
     },
 
-    atlas({ layer, options = {}, channels }) {
+    [OP.atlas]({ layer, options = {}, channels }) {
       const ex = current();
       const { summary } = state.slot();
       const info = summary?.layers?.[layer];

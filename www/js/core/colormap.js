@@ -43,25 +43,6 @@ export function argmax(values) {
   return best;
 }
 
-/**
- * Bar lengths in [0, 1] for a vector: probabilities (all in [0, 1] and summing to ~1) are shown
- * as they are; anything else is scaled by its largest magnitude, so negative values get a
- * negative length.
- */
-export function barLengths(values) {
-  let sum = 0;
-  let inUnit = true;
-  let maxAbs = 0;
-  for (const v of values) {
-    sum += v;
-    if (!(v >= 0 && v <= 1)) inUnit = false;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-  }
-  const probabilities = inUnit && Math.abs(sum - 1) < 1e-3;
-  const scale = probabilities ? 1 : maxAbs > 0 ? 1 / maxAbs : 0;
-  return { probabilities, lengths: Array.from(values, (v) => v * scale) };
-}
-
 /** A compact number for labels: 3 significant digits, no exponent for everyday magnitudes. */
 export function formatValue(v) {
   if (v === 0) return "0";

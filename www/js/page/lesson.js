@@ -1,7 +1,7 @@
 // lesson.html: loads the <convlens-explorer> element and shows how a page's own script can react
 // to its events: the sentence under "From edges to shapes" follows the network's answer.
 
-import "./convlens-explorer.js";
+import "../element/explorer.js";
 
 const view = document.getElementById("hierarchy-view");
 const answer = document.getElementById("live-answer");

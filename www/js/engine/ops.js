@@ -1,0 +1,30 @@
+// The engine worker's operations: the one list of their names, imported by the worker
+// (worker.js, worker-explain.js), which handles each, and by the client (client.js), which has
+// one method per operation. A message to the worker is {id, op, args} with `op` one of these.
+
+export const OP = Object.freeze({
+  // worker.js
+  init: "init",
+  load: "load",
+  unload: "unload",
+  run: "run",
+  activations: "activations",
+  parameters: "parameters",
+  convolve: "convolve",
+  outputSize: "outputSize",
+  // worker-explain.js
+  maximizeStart: "maximizeStart",
+  maximizeStep: "maximizeStep",
+  maximizeStop: "maximizeStop",
+  maximize: "maximize",
+  maximizeDefaults: "maximizeDefaults",
+  attribute: "attribute",
+  statistics: "statistics",
+  atlas: "atlas",
+});
+
+/** The operations handled by worker-explain.js (loaded by the worker after the wasm glue). */
+export const EXPLAIN_OPS = Object.freeze([OP.maximizeStart, OP.maximizeStep, OP.maximizeStop, OP.maximize, OP.maximizeDefaults, OP.attribute, OP.statistics, OP.atlas]);
+
+/** Operations that use no model slot (the others work on the slot `args.model` names). */
+export const SLOTLESS = Object.freeze([OP.init, OP.convolve, OP.outputSize]);
