@@ -503,10 +503,9 @@ test("hovering a map shows the value at that position", async () => {
 });
 
 test("the detail view opens by click and by keyboard and closes again", async () => {
-  const hasDetail = await fetch(new URL("js/detail.js", server.url)).then((r) => r.ok);
   await page.click('#maps section[data-layer="0"] canvas[data-channel="2"]');
-  await page.waitForFunction(() => ["open", "missing"].includes(document.body.dataset.detail));
-  assert.equal(await page.evaluate(() => document.body.dataset.detail), hasDetail ? "open" : "missing");
+  await page.waitForFunction(() => ["open", "error"].includes(document.body.dataset.detail));
+  assert.equal(await page.evaluate(() => document.body.dataset.detail), "open");
   assert.equal(await page.isVisible("#detail-dialog"), true);
   assert.match(await page.evaluate(() => location.hash), /layer=0&channel=2&view=detail/);
   await page.keyboard.press("Escape");

@@ -6,6 +6,8 @@ import { ELEMENT_VIEWS } from "./views.js";
 
 /** The `view` attribute's documented values (core/views.js viewName() maps them to the views). */
 export const VIEWS = ELEMENT_VIEWS;
+/** Every attribute of the element (and key of embed.html's hash). */
+export const ATTRIBUTES = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
 export const CONTROLS = ["model", "input", "layer", "view", "prediction"];
 export const DEFAULT_CONTROLS = ["input", "prediction"];
 
@@ -65,18 +67,12 @@ export function parseShift(value) {
   return { dx: Number(m[1]), dy: Number(m[2]) };
 }
 
-/** `values` (h x w) moved dx right and dy down; what moves in is 0. */
-export function shiftImage(values, h, w, dx, dy) {
-  if (!dx && !dy) return values;
-  const out = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) {
-    const sy = y - dy;
-    if (sy < 0 || sy >= h) continue;
-    for (let x = 0; x < w; x++) {
-      const sx = x - dx;
-      if (sx >= 0 && sx < w) out[y * w + x] = values[sy * w + sx];
-    }
-  }
-  return out;
+/** The playground's options from the attributes kernel, kernel-size, stride and padding (`get`:
+ * an attribute's value or null); values that are not one digit are left out. */
+export function playgroundOptions(get) {
+  const n = (name) => {
+    const v = get(name);
+    return v !== null && /^\d$/.test(v.trim()) ? Number(v) : undefined;
+  };
+  return { preset: get("kernel") ?? undefined, size: n("kernel-size"), stride: n("stride"), padding: n("padding") };
 }
-

@@ -319,3 +319,44 @@ export function looksLikeSafetensors(bytes) {
   for (let i = 7; i >= 0; i--) n = n * 256 + bytes[i];
   return n > 1 && n < 1e8 && bytes[8] === 0x7b;
 }
+
+/** `values` (h x w) moved dx right and dy down; what moves in is 0. */
+export function shiftImage(values, h, w, dx, dy) {
+  if (!dx && !dy) return values;
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= h) continue;
+    for (let x = 0; x < w; x++) {
+      const sx = x - dx;
+      if (sx >= 0 && sx < w) out[y * w + x] = values[sy * w + sx];
+    }
+  }
+  return out;
+}
+
+/**
+ * A picture (`{grey, rgb?, width, height}`, values in [0, 1]; `rgb` as three planes) as the input
+ * of a model of `planes` colour planes (1 or 3), `height` x `width`: for colour models the RGB
+ * picture centre-cropped, for the others greyscale fitted by `mode` (modeFor) and inverted when
+ * `invert` (default: when the picture has a light background, autoInvert); then moved by `shift`
+ * (`{dx, dy}`, what moves in is 0). A grey picture for a colour model fills every plane alike.
+ */
+export function pictureToInput(pic, { planes, height, width, mode, invert, shift = { dx: 0, dy: 0 } }) {
+  const colour = planes === 3 && pic.rgb;
+  const prepared = colour
+    ? prepareColour(pic.rgb, pic.width, pic.height, { outHeight: height, outWidth: width })
+    : prepare(pic.grey, pic.width, pic.height, {
+        mode,
+        invert: planes === 3 ? false : (invert ?? autoInvert(pic.grey, pic.width, pic.height)),
+        outHeight: height,
+        outWidth: width,
+      });
+  const plane = height * width;
+  const values = new Float32Array(planes * plane);
+  for (let p = 0; p < planes; p++) {
+    const src = prepared.length === planes * plane ? prepared.subarray(p * plane, (p + 1) * plane) : prepared;
+    values.set(shiftImage(src, height, width, shift.dx, shift.dy), p * plane);
+  }
+  return values;
+}

@@ -2,9 +2,11 @@
 // element's attributes), now and whenever the hash changes. Unknown keys are ignored; bad values
 // are reported by the element itself.
 
+import { ATTRIBUTES } from "../core/embed-attrs.js";
 import "./explorer.js";
 
-export const HASH_KEYS = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
+/** The hash keys: the element's attributes. */
+export const HASH_KEYS = ATTRIBUTES;
 
 const view = document.getElementById("view");
 

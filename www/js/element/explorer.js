@@ -1,93 +1,62 @@
 // The <convlens-explorer> element (documented in ../convlens-explorer.js, the script pages load):
-// its shadow DOM, its controls and the attributes' wiring. Models, pictures, runs and the views'
-// contexts are the shared controller's (core/controller.js); the views are views/*.js.
+// its shadow DOM, its controls and the wiring of its attributes. The model, the input, the runs
+// and the views' context are the shared controller's (core/controller.js); what the `model` and
+// `input` attributes name is read by sources.js; the views are views/*.js (views/registry.js).
 
-import { BASE } from "../core/base.js";
-import { argmax } from "../core/colormap.js";
+import { assetHref } from "../core/base.js";
+import { Controller } from "../core/controller.js";
+import { ATTRIBUTES, CONTROLS, parseControls, parseHeight, parseIndex, parseShift, playgroundOptions, resolveLayer } from "../core/embed-attrs.js";
+import { probabilityText } from "../core/prediction.js";
+import { loadSamples, sampleId } from "../core/samples.js";
+import { ELEMENT_VIEWS, VIEWS, elementViewName, viewName } from "../core/views.js";
 import { Engine } from "../engine/client.js";
-import { decodeImage, loadImageUrl } from "../ui/images.js";
+import { el, errorText, option } from "../ui/dom.js";
+import { decodeImage } from "../ui/images.js";
 import { DrawInput } from "../ui/input.js";
-import { CONTROLS, VIEWS, parseControls, parseHeight, parseIndex, parseShift, resolveLayer, shiftImage } from "../core/embed-attrs.js";
-import { autoInvert, modeFor, prepare, prepareColour } from "../core/preprocess.js";
-import { inputLayerIndex, isLarge } from "../core/graph.js";
-import { RunLayers } from "../core/run-layers.js";
+import { loadView } from "../views/registry.js";
+import { loadInput, loadModel } from "./sources.js";
 
-export { CONTROLS, VIEWS };
+/** The `view` attribute's values (the documented names) and the `controls` words. */
+export { CONTROLS, ELEMENT_VIEWS as VIEWS };
+export const samples = loadSamples; // samples/index.json, fetched once per page
 
 const VIEW_LABELS = {
   maps: "Feature maps",
-  filters: "Filter of one channel",
+  detail: "Filter of one channel",
   playground: "Convolution playground",
   maximize: "What excites it?",
   attribution: "Attribution",
   stats: "Filter statistics",
 };
-const ATTRS = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
 
 const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/embed.css"];
 
-let samplesPromise = null;
-/** samples/index.json, fetched once per page. */
-export function samples() {
-  samplesPromise ??= fetch(new URL("samples/index.json", BASE))
-    .then((r) => (r.ok ? r.json() : []))
-    .catch(() => []);
-  return samplesPromise;
-}
-
-const sampleId = (s) => s.file.replace(/\.[^.]+$/, "");
-const sameValues = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 let nextSlot = 1;
-
-/** Same-origin check for URLs given in attributes. */
-function sameOrigin(url) {
-  return url.origin !== "null" && url.origin === location.origin;
-}
-
-// ---------------------------------------------------------------- the element
-
-const el = (tag, className, text) => {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
-
-function option(select, value, text) {
-  const o = document.createElement("option");
-  o.value = value;
-  o.textContent = text;
-  select.append(o);
-  return o;
-}
 
 export class ConvlensExplorer extends HTMLElement {
   static get observedAttributes() {
-    return ATTRS;
+    return ATTRIBUTES;
   }
 
   constructor() {
     super();
     this.root = this.attachShadow({ mode: "open" });
     this.slotId = `embed-${nextSlot++}`;
-    this.engine = null; // this element's model client of the shared engine
-    this.summary = null;
-    this.modelKey = null; // what is loaded: the model attribute's value
     this.inputKey = null; // what the input was made from
-    this.source = null; // {grey, width, height, label}
-    this.activations = null;
-    /** The last run's activations, completed on demand for large models. */
-    this.runLayers = new RunLayers();
-    this.output = null;
-    this.lastInput = null;
-    this.viewName = null;
     this.viewHandle = null;
     this.viewFor = null; // {summary, view, layer, channel} the mounted view was built for
-    this.gen = 0;
+    this.gen = 0; // bumped by every application of the attributes
     this.scheduled = false;
     this.connected = false;
-    this.runs = 0;
-    this.build();
+    this.build(); // makes this.input and this.core, the controller
+  }
+
+  /** This element's model client of the shared engine (null until it started), and its model. */
+  get engine() {
+    return this.core.engine;
+  }
+  get summary() {
+    return this.core.summary;
   }
 
   // ------------------------------------------------ lifecycle
@@ -100,9 +69,9 @@ export class ConvlensExplorer extends HTMLElement {
   disconnectedCallback() {
     this.connected = false;
     // Free this element's model in the shared worker (a re-insert loads it again).
-    if (this.engine && this.modelKey !== null) this.engine.unload().catch(() => {});
-    this.modelKey = null;
-    this.summary = null;
+    if (this.engine && this.core.name !== null) this.engine.unload().catch(() => {});
+    this.core.name = null;
+    this.core.summary = null;
     this.closeView();
   }
 
@@ -117,7 +86,7 @@ export class ConvlensExplorer extends HTMLElement {
     queueMicrotask(() => {
       this.scheduled = false;
       if (!this.connected) return;
-      this.update().catch((e) => this.fail(e instanceof Error ? e.message : String(e)));
+      this.update().catch((e) => this.fail(errorText(e)));
     });
   }
 
@@ -132,7 +101,7 @@ export class ConvlensExplorer extends HTMLElement {
     for (const href of STYLES) {
       const link = document.createElement("link");
       link.rel = "stylesheet";
-      link.href = new URL(href, BASE).href;
+      link.href = assetHref(href).href;
       this.root.append(link);
     }
     const box = el("div", "cx");
@@ -170,7 +139,7 @@ export class ConvlensExplorer extends HTMLElement {
       l.append(el("span", "cx-label", text), control);
       return l;
     };
-    for (const v of VIEWS) option(ui.view, v, VIEW_LABELS[v]);
+    for (const v of VIEWS) option(ui.view, elementViewName(v), VIEW_LABELS[v]);
     ui.clear.type = "button";
     const inputGroup = el("span", "cx-group");
     inputGroup.dataset.control = "input";
@@ -195,8 +164,9 @@ export class ConvlensExplorer extends HTMLElement {
     this.root.append(box);
 
     this.input = new DrawInput(ui.canvas, { onChange: () => this.run() });
+    this.core = new Controller({ input: this.input });
     this.input.onStroke = () => {
-      this.source = null;
+      this.core.dropSource();
       ui.sample.value = "";
       ui.caption.textContent = "your drawing";
     };
@@ -205,7 +175,7 @@ export class ConvlensExplorer extends HTMLElement {
     ui.model.addEventListener("change", () => this.setAttribute("model", ui.model.value));
     ui.sample.addEventListener("change", () => ui.sample.value && this.setAttribute("input", ui.sample.value));
     ui.clear.addEventListener("click", () => {
-      this.source = null;
+      this.core.dropSource();
       ui.sample.value = "";
       ui.caption.textContent = "your drawing";
       this.input.clear();
@@ -237,7 +207,7 @@ export class ConvlensExplorer extends HTMLElement {
 
   creditLink() {
     const a = el("a", "cx-credit", "convlens");
-    a.href = new URL("index.html", BASE).href;
+    a.href = assetHref("index.html").href;
     a.target = "_blank";
     a.rel = "noopener";
     return a;
@@ -288,7 +258,7 @@ export class ConvlensExplorer extends HTMLElement {
 
   async apply() {
     const gen = ++this.gen;
-    const ui = this.ui;
+    const { ui, core } = this;
     ui.notes.replaceChildren();
     this.setAttribute("aria-busy", "true");
     this.dataset.state = "loading";
@@ -305,9 +275,10 @@ export class ConvlensExplorer extends HTMLElement {
     this.style.height = height.css ?? "";
     ui.box.classList.toggle("cx-fixed", !!height.css);
 
-    const view = this.getAttribute("view") ?? "maps";
-    if (!VIEWS.includes(view)) {
-      this.fail(`view="${view}" is not a view of convlens. Use one of: ${VIEWS.join(", ")}.`);
+    const attr = this.getAttribute("view") ?? "maps";
+    const view = viewName(attr);
+    if (!view) {
+      this.fail(`view="${attr}" is not a view of convlens. Use one of: ${ELEMENT_VIEWS.join(", ")}.`);
       return;
     }
     const channel = parseIndex("channel", this.getAttribute("channel"));
@@ -317,40 +288,35 @@ export class ConvlensExplorer extends HTMLElement {
     }
 
     // The engine (shared by every element of the page).
-    if (!this.engine) {
+    if (!core.engine) {
       const shared = Engine.shared();
-      this.engine = shared.engine.forModel(this.slotId);
+      core.engine = shared.engine.forModel(this.slotId);
       try {
         await shared.ready;
       } catch (e) {
         this.fail(`The convlens engine could not start: ${e.message}`);
-        this.engine = null;
+        core.engine = null;
         return;
       }
       if (gen !== this.gen) return;
       ui.model.replaceChildren();
-      for (const n of this.engine.builtins) option(ui.model, n, n);
+      for (const n of core.engine.builtins) option(ui.model, n, n);
     }
 
     // The model.
     const model = (this.getAttribute("model") ?? "digits").trim() || "digits";
-    if (model !== this.modelKey) {
+    if (model !== core.name) {
       let summary;
       try {
-        summary = await this.loadModel(model);
+        summary = await loadModel(core.engine, model);
       } catch (e) {
         if (gen === this.gen) this.fail(e.message);
         return;
       }
       if (gen !== this.gen) return;
-      this.summary = summary;
-      this.modelKey = model;
+      core.adopt(model, summary);
       this.inputKey = null;
-      this.activations = null;
-      this.runLayers.reset();
       this.closeView();
-      const { height: h, width: w } = summary.input;
-      this.input.resize(h, w, summary.input.channels === 3 ? 3 : 1); // colour models get RGB pictures
       if (!ui.model.querySelector(`option[value="${CSS.escape(model)}"]`)) option(ui.model, model, model.split("/").pop());
       ui.model.value = model;
       ui.layer.replaceChildren();
@@ -358,7 +324,7 @@ export class ConvlensExplorer extends HTMLElement {
       summary.layers.forEach((l, i) => option(ui.layer, String(i), `${i}: ${l.name} (${l.type})`));
     }
     this.clearFail();
-    const summary = this.summary;
+    const summary = core.summary;
 
     // Layer and channel.
     const layer = resolveLayer(summary, this.getAttribute("layer"));
@@ -378,7 +344,7 @@ export class ConvlensExplorer extends HTMLElement {
     }
     ui.layer.value = layer.index === null ? "" : String(layer.index);
     ui.channel.value = String(ch);
-    ui.view.value = view;
+    ui.view.value = elementViewName(view);
     this.state = { view, layer: layerIndex, layerGiven: layer.index !== null, channel: ch };
 
     // The input.
@@ -386,22 +352,30 @@ export class ConvlensExplorer extends HTMLElement {
     const shift = parseShift(this.getAttribute("shift"));
     if (shift.problem) this.note(shift.problem);
     this.shift = shift;
-    const wantedInput = `${this.modelKey}|${inputAttr ?? ""}|${shift.dx},${shift.dy}`;
+    const wantedInput = `${core.name}|${inputAttr ?? ""}|${shift.dx},${shift.dy}`;
     if (wantedInput !== this.inputKey) {
       ui.sample.replaceChildren();
-      const list = await samples();
+      const list = await loadSamples();
       if (gen !== this.gen) return;
+      core.samples = list;
       option(ui.sample, "", "(your drawing)");
-      for (const s of list.filter((x) => x.kind !== "photo" || modeFor(this.modelKey, summary) === "fit")) option(ui.sample, sampleId(s), s.title);
+      for (const s of list.filter((x) => x.kind !== "photo" || core.mode === "fit")) option(ui.sample, sampleId(s), s.title);
       try {
-        await this.loadInput(inputAttr, list);
+        const got = await loadInput(inputAttr, list, core.mode);
+        if (gen !== this.gen) return;
+        if (got) {
+          this.usePicture(got.pic, got.label);
+          ui.sample.value = got.sample;
+        } else {
+          this.input.drawSample();
+          ui.caption.textContent = "a drawn 2";
+        }
       } catch (e) {
         if (gen !== this.gen) return;
         this.note(e.message);
         this.input.drawSample();
         ui.caption.textContent = "a drawn 2 (the input could not be loaded)";
       }
-      if (gen !== this.gen) return;
       this.inputKey = wantedInput;
     }
 
@@ -414,110 +388,23 @@ export class ConvlensExplorer extends HTMLElement {
   }
 
   defaultLayer(view, summary) {
-    if (view === "filters" || view === "maximize") {
+    if (view === "detail" || view === "maximize") {
       const conv = summary.layers.findIndex((l) => l.type === "conv2d");
       return conv >= 0 ? conv : 0;
     }
     return null;
   }
 
-  async loadModel(model) {
-    if (this.engine.builtins.includes(model)) return this.engine.load({ builtin: model });
-    if (/^[A-Za-z0-9_-]+$/.test(model)) {
-      throw new Error(`model="${model}" is not a builtin model (builtins: ${this.engine.builtins.join(", ")}) nor a model file URL.`);
-    }
-    let url;
-    try {
-      url = new URL(model, document.baseURI);
-    } catch {
-      throw new Error(`model="${model}" is not a valid URL.`);
-    }
-    if (!sameOrigin(url)) {
-      throw new Error(`model="${model}": only model files on this page's own site can be loaded (the element never contacts other sites).`);
-    }
-    let bytes;
-    try {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      bytes = new Uint8Array(await res.arrayBuffer());
-    } catch (e) {
-      throw new Error(`model="${model}" could not be downloaded: ${e.message}`);
-    }
-    try {
-      return await this.engine.load({ bytes });
-    } catch (e) {
-      throw new Error(`model="${model}" is not a usable model file: ${e.message}`);
-    }
-  }
-
-  async loadInput(value, list) {
-    const ui = this.ui;
-    const v = value?.trim();
-    const mode = modeFor(this.modelKey, this.summary);
-    if (!v) {
-      const id = mode === "mnist" ? "digit-2" : mode === "fashion" ? "fashion-ankle-boot" : "cat";
-      const s = list.find((x) => sampleId(x) === id);
-      if (!s) {
-        this.input.drawSample();
-        ui.caption.textContent = "a drawn 2";
-        return;
-      }
-      return this.loadSample(s);
-    }
-    const s = list.find((x) => sampleId(x) === v || x.file === v);
-    if (s) return this.loadSample(s);
-    if (/^[A-Za-z0-9_-]+$/.test(v)) {
-      throw new Error(`input="${v}" is not a sample name (e.g. digit-7, fashion-sneaker, cat) nor an image URL; showing a drawn 2.`);
-    }
-    let url;
-    try {
-      url = new URL(v, document.baseURI);
-    } catch {
-      throw new Error(`input="${v}" is not a valid URL; showing a drawn 2.`);
-    }
-    if (!sameOrigin(url)) throw new Error(`input="${v}": only images on this page's own site can be loaded; showing a drawn 2.`);
-    let pic;
-    try {
-      pic = await loadImageUrl(url);
-    } catch (e) {
-      throw new Error(`input="${v}" could not be loaded: ${e.message}; showing a drawn 2.`);
-    }
-    ui.sample.value = "";
-    this.usePicture(pic, v.split("/").pop());
-  }
-
-  async loadSample(s) {
-    const pic = await loadImageUrl(new URL(`samples/${s.file}`, BASE));
-    this.usePicture(pic, s.title);
-    this.ui.sample.value = sampleId(s);
-  }
-
-  /** Converts a picture to the model input as the app does: for colour models in colour, centre-
-   * cropped; for the others greyscale, fitted, auto-inverted. */
+  /** Converts a picture to the model input as the explorer page does (core/controller.js
+   * usePicture: colour models in colour, centre-cropped; the others greyscale, fitted and
+   * auto-inverted), moved by the `shift` attribute. */
   usePicture(pic, label) {
-    const { height, width } = this.summary.input;
-    this.source = { ...pic, label };
-    const planes = this.input.planes;
-    const prepared =
-      planes === 3 && pic.rgb
-        ? prepareColour(pic.rgb, pic.width, pic.height, { outHeight: height, outWidth: width })
-        : prepare(pic.grey, pic.width, pic.height, {
-            mode: modeFor(this.modelKey, this.summary),
-            invert: planes === 3 ? false : autoInvert(pic.grey, pic.width, pic.height),
-            outHeight: height,
-            outWidth: width,
-          });
+    const { core } = this;
     const { dx = 0, dy = 0 } = this.shift ?? {};
-    // Each colour plane moved alike (a grey picture on a colour model fills all three).
-    const plane = height * width;
-    const values = new Float32Array(planes * plane);
-    for (let p = 0; p < planes; p++) {
-      const src = prepared.length === planes * plane ? prepared.subarray(p * plane, (p + 1) * plane) : prepared;
-      values.set(shiftImage(src, height, width, dx, dy), p * plane);
-    }
     // DrawInput.load schedules a run through onChange (in the next animation frame); apply()
     // also runs at once, and the engine drops whichever result is stale.
-    this.input.load(values, { undoable: false });
+    core.usePicture(pic, label, { shift: { dx, dy }, undoable: false });
+    const { height, width } = core.summary.input;
     const moved = dx || dy ? `, moved ${dx} right and ${dy} down` : "";
     this.ui.caption.textContent = `${label} → ${height} × ${width}${moved}`;
   }
@@ -527,63 +414,46 @@ export class ConvlensExplorer extends HTMLElement {
   /** Runs the model on the input; `force` runs even while applying or when the input is unchanged. */
   async run(force = false) {
     if (this.applying && !force) return;
-    const { engine, summary } = this;
-    if (!engine || !summary || !this.state) return;
+    if (!this.engine || !this.summary || !this.state) return;
     const gen = this.gen;
-    const tensor = this.input.tensor(summary.input.channels);
-    if (!force && this.lastInput && this.lastSummary === summary && sameValues(tensor, this.lastInput)) return;
     let r;
     try {
-      r = await engine.runLatest(tensor, { layers: this.layersToRun() });
+      r = await this.core.run({ layers: this.layersToRun(), skipSame: !force });
     } catch (e) {
       if (gen === this.gen) this.fail(`Running the model failed: ${e.message}`);
       return;
-    } finally {
-      this.runLayers.release();
     }
-    if (!r || summary !== this.summary) return;
-    this.runLayers.landed(r);
-    this.activations = r.activations;
-    this.output = r.output;
-    this.lastInput = tensor;
-    this.lastSummary = summary;
-    this.runs += 1;
-    this.dataset.runs = String(this.runs);
-    this.showPrediction(r.output);
+    if (!r) return;
+    this.dataset.runs = String(this.core.runs);
+    this.showPrediction();
     this.refreshView();
   }
 
   /**
-   * The layers a run of a large model returns (undefined: all, for other models): the maps' layer
-   * (or the layers on screen when all are shown), the filters view's layer and the one it reads;
+   * The layers a run of a large model returns (core/controller.js layersToRun): the maps' layer
+   * (or the layers on screen when all are shown), the detail view's layer and the one it reads;
    * the explaining views need none (they ask the engine themselves).
    */
   layersToRun() {
-    const { summary, state } = this;
-    if (!summary || !state || !isLarge(summary)) return undefined;
-    const { view, layer } = state;
-    if (view === "maps") return layer !== null ? [layer] : (this.viewHandle?.maps?.wanted(summary) ?? []);
-    if (view === "filters" && layer !== null) return [layer, inputLayerIndex(summary, layer)].filter((i) => i >= 0);
-    return [];
+    const { view, layer } = this.state;
+    const core = this.core;
+    if (view === "maps") return core.layersToRun({ shown: layer !== null ? [layer] : (this.viewHandle?.wanted?.(core.summary) ?? []) });
+    if (view === "detail") return core.layersToRun({ detail: layer });
+    return core.layersToRun();
   }
 
-  showPrediction(output) {
-    const labels = this.summary.labels ?? [];
-    const p = this.ui.prediction;
-    p.replaceChildren();
-    const last = this.summary.layers[this.summary.layers.length - 1];
-    if (!output?.length || last.outputShape.length !== 1) return;
-    const best = argmax(output);
-    const label = labels.length === output.length ? labels[best] : `class ${best}`;
-    const sum = output.reduce((a, b) => a + b, 0);
-    const probs = output.every((v) => v >= 0 && v <= 1) && Math.abs(sum - 1) < 1e-3;
-    const strong = el("strong", "", label);
-    p.append("The network says ", strong, probs ? ` (${(output[best] * 100).toFixed(1)}%)` : "");
+  showPrediction() {
+    const p = this.core.prediction;
+    const box = this.ui.prediction;
+    box.replaceChildren();
+    if (!p) return;
+    box.append("The network says ", el("strong", "", p.label), probabilityText(p));
+    const { output, summary, name } = this.core;
     this.dispatchEvent(
       new CustomEvent("prediction", {
         bubbles: true,
         composed: true,
-        detail: { model: this.modelKey, index: best, label, probability: probs ? output[best] : null, output: Array.from(output), labels: [...labels] },
+        detail: { model: name, index: p.index, label: p.label, probability: p.probability, output: Array.from(output), labels: [...(summary.labels ?? [])] },
       }),
     );
   }
@@ -594,8 +464,8 @@ export class ConvlensExplorer extends HTMLElement {
         bubbles: true,
         composed: true,
         detail: {
-          model: this.modelKey,
-          view: this.state?.view,
+          model: this.core.name,
+          view: this.state ? elementViewName(this.state.view) : undefined,
           layer: layer ?? null,
           layerName: layer === null || layer === undefined ? null : this.summary.layers[layer]?.name ?? null,
           channel: channel ?? 0,
@@ -618,38 +488,30 @@ export class ConvlensExplorer extends HTMLElement {
     this.ui.host.className = "cx-view";
   }
 
-  inputShape() {
-    const { channels, height, width } = this.summary.input;
-    return { data: this.lastInput ?? this.input.tensor(channels), channels, height, width };
-  }
-
-  explainContext() {
-    return {
-      engine: this.engine,
-      summary: this.summary,
-      input: this.inputShape(),
-      output: this.output,
-      samples: this.samplesList ?? [],
-      evalSample: async () => {
-        const { loadEvalSample } = await import("../views/stats.js");
-        return loadEvalSample({ name: this.modelKey, summary: this.summary, samples: await samples(), base: BASE });
-      },
-    };
-  }
-
-  detailContext() {
-    const { layer, channel } = this.state;
-    return {
-      engine: this.engine,
-      summary: this.summary,
-      layer,
-      channel,
-      input: this.inputShape(),
-      activations: this.activations,
-      colormap: "viridis",
-      closable: false,
-      onClose: () => {},
-    };
+  /** The context of the view shown (core/controller.js context, views/registry.js). */
+  viewContext() {
+    const { view, layer, channel } = this.state;
+    const core = this.core;
+    if (view === "maps") {
+      return core.context({
+        colormap: "viridis",
+        norm: "map",
+        only: layer,
+        tipParent: this.root,
+        onSelect: (l, c) => {
+          this.state.channel = c;
+          this.emitSelect(l, c);
+        },
+        // A large model's layers that scrolled into view, from the last run.
+        onNeed: (layers) =>
+          core.fetchLayers(layers).then(
+            (got) => Object.keys(got).length && this.viewHandle?.fill?.(got),
+            (e) => console.warn("fetching activations failed", e),
+          ),
+      });
+    }
+    if (view === "detail") return core.context({ layer, channel, colormap: "viridis", closable: false, onClose: () => {} });
+    return core.context({ layer, channel, playground: this.playgroundOptions() });
   }
 
   /** Mounts the view the attributes ask for (or re-targets the mounted one). */
@@ -659,79 +521,44 @@ export class ConvlensExplorer extends HTMLElement {
     const host = this.ui.host;
     this.ui.side.hidden = view === "playground" || view === "stats" || view === "maximize";
     this.ui.body.dataset.view = view;
-    if (f && f.summary === this.summary && f.view === view) {
+    const h = this.viewHandle;
+    if (f && h && f.summary === this.summary && f.view === view) {
       // Same view and model: re-target it in place.
       if (view === "maps") this.showMapsLayer();
-      else if (view === "maximize" && (f.layer !== layer || f.channel !== channel) && this.state.layerGiven) {
-        this.viewHandle.target({ layer, channel }, { start: true });
-      } else if (view === "attribution") this.viewHandle.setTarget(this.getAttribute("channel") === null ? null : channel);
-      else if (view === "playground") this.viewHandle.configure(this.playgroundOptions());
+      else if (view === "maximize" && (f.layer !== layer || f.channel !== channel) && this.state.layerGiven) h.target({ layer, channel }, { start: true });
+      else if (view === "attribution") h.setTarget(this.getAttribute("channel") === null ? null : channel);
+      else if (view === "playground") h.configure(this.playgroundOptions());
       this.viewFor = { summary: this.summary, view, layer, channel };
       return;
     }
     this.closeView();
     host.classList.add(`cx-view-${view}`);
-    this.samplesList = await samples();
-    if (view === "maps") {
-      const { MapsView } = await import("../views/maps.js");
-      const maps = new MapsView(host, {
-        tipParent: this.root,
-        onSelect: (l, c) => {
-          this.state.channel = c;
-          this.emitSelect(l, c);
-        },
-        // A large model's layers that scrolled into view, from the last run.
-        onNeed: (layers) =>
-          this.runLayers.fetch(this.engine, layers).then(
-            (got) => Object.keys(got).length && maps.fill(got),
-            (e) => console.warn("fetching activations failed", e),
-          ),
-      });
-      maps.build(this.summary);
-      maps.setStyle({ colormap: "viridis", norm: "map" });
-      this.viewHandle = { maps, close: () => maps.tip.remove() };
-      this.showMapsLayer();
-    } else if (view === "filters") {
-      // Built on the first run (it needs the activations).
-      this.viewHandle = null;
-    } else if (view === "playground") {
-      const { mountPlayground } = await import("../views/playground.js");
-      this.viewHandle = mountPlayground(host, {
-        engine: this.engine,
-        getImage: () => ({ data: this.input.values.slice(), height: this.input.height, width: this.input.width }),
-        samples: this.samplesList.filter((s) => s.kind === "photo"),
-        initial: this.playgroundOptions(),
-      });
-    } else if (view === "maximize") {
-      const { mountMaximize } = await import("../views/maximize.js");
-      this.viewHandle = mountMaximize(host, this.explainContext());
-      if (this.state.layerGiven) this.viewHandle.target({ layer, channel }, { start: true });
-    } else if (view === "attribution") {
-      const { mountAttribution } = await import("../views/attribution.js");
-      this.viewHandle = mountAttribution(host, this.explainContext());
-      if (this.getAttribute("channel") !== null) this.viewHandle.setTarget(channel);
-    } else if (view === "stats") {
-      const { mountStats } = await import("../views/stats.js");
-      this.viewHandle = mountStats(host, this.explainContext());
+    // The detail view is built on the first run (it needs the activations).
+    if (view === "detail") return;
+    let module;
+    try {
+      module = await loadView(view);
+    } catch (e) {
+      this.note(`The ${elementViewName(view)} view could not be shown: ${errorText(e)}`);
+      return;
     }
+    if (this.state.view !== view || this.viewHandle) return; // the attributes changed meanwhile
+    this.viewHandle = module.mount(host, this.viewContext());
     this.viewFor = { summary: this.summary, view, layer, channel };
+    if (view === "maps") this.showMapsLayer();
+    else if (view === "maximize" && this.state.layerGiven) this.viewHandle.target({ layer, channel }, { start: true });
+    else if (view === "attribution" && this.getAttribute("channel") !== null) this.viewHandle.setTarget(channel);
   }
 
   playgroundOptions() {
-    const n = (name) => {
-      const v = this.getAttribute(name);
-      return v !== null && /^\d$/.test(v.trim()) ? Number(v) : undefined;
-    };
-    const preset = this.getAttribute("kernel") ?? undefined;
-    return { preset, size: n("kernel-size"), stride: n("stride"), padding: n("padding") };
+    return playgroundOptions((name) => this.getAttribute(name));
   }
 
+  /** The maps of the `layer` attribute's layer only (all without it), the channel marked when given. */
   showMapsLayer() {
-    const { maps } = this.viewHandle;
+    const maps = this.viewHandle;
     const { layer, channel } = this.state;
-    maps.views.forEach((v, i) => {
-      v.section.hidden = layer !== null && i !== layer;
-    });
+    maps.update(this.viewContext());
     if (layer !== null && this.getAttribute("channel") !== null) maps.select(layer, channel);
     else maps.select(-1, -1);
   }
@@ -739,29 +566,32 @@ export class ConvlensExplorer extends HTMLElement {
   refreshView(fetched = false) {
     const { view } = this.state;
     const h = this.viewHandle;
+    const core = this.core;
     // A view that shows layers the last run of a large model did not bring: fetch them first.
     const need = this.layersToRun() ?? [];
-    if (!fetched && this.activations && need.some((i) => !this.activations[i])) {
-      this.runLayers.fetch(this.engine, need).then(
+    if (!fetched && core.activations && need.some((i) => !core.activations[i])) {
+      core.fetchLayers(need).then(
         () => this.refreshView(true),
         (e) => this.note(`Fetching activations failed: ${e.message}`),
       );
       return;
     }
+    if (view === "detail" && !h) {
+      this.ui.host.replaceChildren();
+      loadView("detail").then(
+        (module) => {
+          if (this.state.view !== "detail" || this.viewHandle) return;
+          this.viewHandle = module.mount(this.ui.host, this.viewContext());
+          this.viewFor = { summary: this.summary, view, layer: this.state.layer, channel: this.state.channel };
+        },
+        (e) => this.note(`The ${elementViewName(view)} view could not be shown: ${errorText(e)}`),
+      );
+      return;
+    }
     try {
-      if (view === "maps") h?.maps.update(this.activations);
-      else if (view === "filters") {
-        if (!h) {
-          this.ui.host.replaceChildren();
-          import("../views/detail.js").then(({ openDetail }) => {
-            if (this.state.view !== "filters" || this.viewHandle) return;
-            this.viewHandle = openDetail(this.ui.host, this.detailContext());
-          });
-        } else h.update(this.detailContext());
-      } else if (view === "playground") h?.refresh();
-      else h?.refresh(this.explainContext());
+      h?.update(this.viewContext());
     } catch (e) {
-      this.note(`The ${view} view failed to update: ${e.message}`);
+      this.note(`The ${elementViewName(view)} view failed to update: ${e.message}`);
     }
   }
 }

@@ -4,7 +4,7 @@
 
 import { assetHref } from "../core/base.js";
 import { Engine } from "../engine/client.js";
-import { defaultSample, sampleId } from "../core/samples.js";
+import { defaultSample, loadSamples, sampleId } from "../core/samples.js";
 
 performance.mark("convlens:boot");
 
@@ -18,9 +18,7 @@ const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
 const wanted = hash.get("model") || "digits";
 export const preloaded = { name: wanted, summary: engine.load({ builtin: wanted }) };
 
-export const samplesPromise = fetch(assetHref("samples/index.json"))
-  .then((r) => (r.ok ? r.json() : []))
-  .catch(() => []);
+export const samplesPromise = loadSamples();
 
 // The sample the page will open first (the link's, or the model's default), downloading already.
 const early = { id: null, blob: null };

@@ -4,8 +4,9 @@
 // input with an opacity slider and a legend (diverging colours for signed maps, viridis for
 // non-negative ones; Grad-CAM upsampled bilinearly to the input size).
 //
-//   const view = mountAttribution(host, ctx);  // ctx: {engine, summary, input, output}
-//   view.refresh(ctx);                         // after every new input or model
+//   const view = mount(host, ctx);             // ctx: {engine, summary, input, output}
+//   view.update(ctx);                          // after every new input or model
+//   view.close();
 //   view.setTarget(classIndex | null);         // e.g. when a class bar is clicked
 //
 // Computed in the engine worker (op "attribute"). DOM via createElement only (CSP).
@@ -31,7 +32,7 @@ const SHOWN_PARAMS = {
   gradcam: ["layer"],
 };
 
-export function mountAttribution(host, ctx) {
+export function mount(host, ctx) {
   host.classList.add("cle", "cle-attribution");
   host.replaceChildren();
   let current = ctx;
@@ -223,8 +224,10 @@ export function mountAttribution(host, ctx) {
   showParams();
   compute();
 
+  let closed = false;
   return {
-    refresh(next) {
+    update(next) {
+      if (closed) return;
       const modelChanged = next.summary !== current.summary;
       current = next;
       if (modelChanged) fillSelectors();
@@ -241,5 +244,9 @@ export function mountAttribution(host, ctx) {
       return compute();
     },
     classLayer: () => classLayer(current.summary),
+    close() {
+      closed = true;
+      host.replaceChildren();
+    },
   };
 }

@@ -9,7 +9,7 @@
 //     (and for linear layers the weights of the selected unit);
 //   - the numbers as tables (weights, map values), for screen readers and for copying.
 //
-//   const detail = openDetail(host, ctx);   // ctx: see openDetail
+//   const detail = mount(host, ctx);        // ctx: see mount
 //   detail.update(ctx);                     // after every run while open
 //   detail.close();
 //
@@ -31,7 +31,7 @@ const shapeText = (shape) => shape.join("×");
  * colormap, onClose, closable}`. Returns `{update(ctx), close()}`. `closable: false` (an embed)
  * shows no close button and ignores Escape.
  */
-export function openDetail(host, ctx) {
+export function mount(host, ctx) {
   const view = new DetailView(host);
   if (ctx.closable === false) document.removeEventListener("keydown", view.onKey, true);
   view.update(ctx);

@@ -76,8 +76,8 @@ export function statisticsFor(ctx) {
   let p = CACHE.get(ctx.summary);
   if (!p) {
     p = (async () => {
-      if (!ctx.evalSample) throw new Error("no evaluation sample is available for this model");
-      const sample = await ctx.evalSample();
+      const load = ctx.evalSample ?? (() => loadEvalSample({ name: ctx.modelName, summary: ctx.summary, samples: ctx.samples ?? [] }));
+      const sample = await load();
       if (!sample || !sample.count) throw new Error("no evaluation sample is available for this model");
       const t0 = performance.now();
       const stats = await ctx.engine.statistics(sample.images, sample.count);

@@ -374,12 +374,32 @@ export class MapsView {
   fill(byLayer) {
     if (!this.last) return;
     for (const [i, data] of Object.entries(byLayer)) this.last[Number(i)] = data;
-    this.update(this.last);
+    this.draw(this.last);
+  }
+
+  /**
+   * Follows a run or a model change (the view interface of views/registry.js): rebuilds the
+   * sections for a new `summary`, takes `colormap` and `norm`, shows only layer `only` when it is
+   * given (null: every layer), and draws `activations` when there are some.
+   */
+  update({ summary, activations, colormap, norm, only }) {
+    if (summary !== this.summary) this.build(summary);
+    if (colormap) this.colormap = colormap;
+    if (norm) this.norm = norm;
+    if (only !== undefined) this.views.forEach((v, i) => (v.section.hidden = only !== null && i !== only));
+    if (activations) this.draw(activations);
+  }
+
+  /** Stops watching the sections and removes the view (and its hover tip). */
+  close() {
+    this.observer?.disconnect();
+    this.tip.remove();
+    this.container.replaceChildren();
   }
 
   /** Draws every layer from a run's activations (an array of flattened CHW outputs; the compact
    * view gets only some layers, the others null, and draws only layers near the screen). */
-  update(activations) {
+  draw(activations) {
     this.last = activations;
     const drawn = (v, i) => activations[i] && (!this.compact || this.visible.has(i));
     const stats = this.views.map((v, i) => (v.spatial && drawn(v, i) ? v.ranges(activations[i]) : null));
@@ -395,6 +415,10 @@ export class MapsView {
     this.views.forEach((v, i) => {
       if (drawn(v, i)) this.drawLayer(i);
     });
+    // Layers on screen that this run did not bring (a run started before the sections were
+    // watched asks for none): fetch them from the last run.
+    const missing = this.compact ? [...this.visible].filter((i) => !activations[i]).sort((a, b) => a - b) : [];
+    if (missing.length) this.onNeed(missing);
   }
 
   /** Draws layer `i` from the last run (its data must be there). */
@@ -428,7 +452,7 @@ export class MapsView {
   setStyle({ colormap = this.colormap, norm = this.norm }) {
     this.colormap = colormap;
     this.norm = norm;
-    if (this.last) this.update(this.last);
+    if (this.last) this.draw(this.last);
   }
 
   /** Marks map (layer, channel) as selected (null clears). */
@@ -484,4 +508,14 @@ export class MapsView {
       this.tip.hidden = true;
     });
   }
+}
+
+/**
+ * Mounts the feature maps in `host` (views/registry.js): `ctx` as for MapsView.update plus the
+ * handlers of MapsView's constructor (onOpen, onSelect, onNeed, tipParent). Returns the MapsView.
+ */
+export function mount(host, ctx) {
+  const maps = new MapsView(host, ctx);
+  maps.update(ctx);
+  return maps;
 }

@@ -9,8 +9,8 @@
 // with jitter, rescaling and rotation (Olah et al., "Feature Visualization", 2017). Colour models
 // are drawn in RGB.
 //
-//   const view = mountMaximize(host, ctx);  // ctx: {engine, summary, input, evalSample, ...}
-//   view.refresh(ctx);                       // after a model change or a new input
+//   const view = mount(host, ctx);          // ctx: {engine, summary, input, modelName, samples, ...}
+//   view.update(ctx);                        // after a model change or a new input
 //   view.target({layer, channel} | {layer, unit}, {start: true})   // "what excites this?"
 //   view.start(); view.stop(); view.atlas(layer)
 //
@@ -37,7 +37,7 @@ import { statisticsFor } from "./eval-sample.js";
 
 const STEPS_PER_FRAME = 2;
 
-export function mountMaximize(host, ctx) {
+export function mount(host, ctx) {
   host.classList.add("cle", "cle-maximize");
   host.replaceChildren();
   let current = ctx;
@@ -576,8 +576,18 @@ export function mountMaximize(host, ctx) {
   putRGBA(image, imageRGBA(new Float32Array(current.summary.input.channels * 4), 0, current.summary.input.channels, 2, 2), 2, 2);
   readout.textContent = "press Start";
 
+  function close() {
+    const running = run;
+    stop(true);
+    token++;
+    atlasToken++;
+    atlasEnded();
+    if (running) current.engine.maximizeStop().catch(() => {});
+    host.replaceChildren();
+  }
+
   return {
-    refresh(next) {
+    update(next) {
       const modelChanged = next.summary !== current.summary;
       current = next;
       if (modelChanged) {
@@ -594,5 +604,6 @@ export function mountMaximize(host, ctx) {
     start,
     stop: () => stop(),
     atlas,
+    close,
   };
 }

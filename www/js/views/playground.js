@@ -2,13 +2,14 @@
 // (engine.convolve) to the current model input or a sample photo, with presets, stride and
 // padding, the output map, and its size from the formula with the numbers filled in.
 //
-//   const pg = mountPlayground(host, {engine, getImage, samples, initial});
-//   pg.refresh();   // the current input changed
+//   const pg = mount(host, {engine, image, samples, playground});
+//   pg.update(ctx);   // the current input changed
 //   pg.configure({preset, size, stride, padding})   // any subset; unknown values are ignored
+//   pg.close();
 //
-// getImage() -> {data: Float32Array greyscale in [0, 1], height, width} (or null before any
-// input); samples: photo entries of samples/index.json ({file, title, ...}, file relative to
-// samples/). Only DOM built with createElement and CSSOM styles (the page's CSP).
+// image() -> {data: Float32Array greyscale in [0, 1], height, width} (or null before any
+// input); samples: entries of samples/index.json ({file, title, kind, ...}, file relative to
+// samples/; the photos are offered); playground: the first configure() options. Only DOM built with createElement and CSSOM styles (the page's CSP).
 
 import { formatValue, range } from "../core/colormap.js";
 import { assetHref } from "../core/base.js";
@@ -54,10 +55,18 @@ async function loadPhoto(file) {
 }
 
 /** Mounts the playground into `host`; returns `{refresh()}`. */
-export function mountPlayground(host, ctx) {
+export function mount(host, ctx) {
   const pg = new Playground(host, ctx);
-  if (ctx.initial) pg.configure(ctx.initial);
-  return { refresh: () => pg.refresh(), configure: (o) => pg.configure(o), element: pg.root };
+  if (ctx.playground) pg.configure(ctx.playground);
+  return {
+    update(next) {
+      pg.ctx = next;
+      pg.refresh();
+    },
+    configure: (o) => pg.configure(o),
+    close: () => host.replaceChildren(),
+    element: pg.root,
+  };
 }
 
 class Playground {
@@ -305,7 +314,7 @@ class Playground {
 
   async sourceImage() {
     const v = this.source.value;
-    if (v === "input") return this.ctx.getImage?.() ?? null;
+    if (v === "input") return this.ctx.image?.() ?? null;
     const file = v.slice("photo:".length);
     if (!this.photos.has(file)) {
       const p = loadPhoto(file);

@@ -3,8 +3,9 @@
 // (never > 0) and rarely active ones (active on < 1 % of positions and inputs), shows a histogram
 // per layer and each channel's top-9 inputs as thumbnails.
 //
-//   const view = mountStats(host, ctx);   // ctx: {engine, summary, evalSample, ...}
-//   view.refresh(ctx);                    // after a model change (re-runs when the summary changed)
+//   const view = mount(host, ctx);        // ctx: {engine, summary, modelName, samples, evalSample?}
+//   view.update(ctx);                     // after a model change (re-runs when the summary changed)
+//   view.close();
 //
 // DOM built with createElement only; no inline styles (CSP).
 
@@ -19,7 +20,7 @@ import { statisticsFor } from "./eval-sample.js";
 const RARE = 0.01;
 const MAX_CARDS = 64; // channels shown with thumbnails per layer (vectors can be long)
 
-export function mountStats(host, ctx) {
+export function mount(host, ctx) {
   host.classList.add("cle", "cle-stats");
   host.replaceChildren();
   const head = el("div", "cle-head");
@@ -162,10 +163,14 @@ export function mountStats(host, ctx) {
   run();
 
   return {
-    refresh(next) {
+    update(next) {
       current = next;
       run();
     },
     rerun: () => run(true),
+    close() {
+      token++; // a computation in flight is not shown
+      host.replaceChildren();
+    },
   };
 }
