@@ -1,4 +1,4 @@
-// Unit tests of the page's pure-math module (www/js/colormap.js), in node: no browser needed.
+// Unit tests of the page's pure-math module (www/js/core/colormap.js, core/prediction.js), in node: no browser needed.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,6 +1,6 @@
 // Unit tests (node) of the pure parts of the embedding: the attribute parsers of
-// <convlens-explorer> (www/js/embed-attrs.js) and the "Copy embed code" snippets
-// (www/js/embed-code.js).
+// <convlens-explorer> (www/js/core/embed-attrs.js) and the "Copy embed code" snippets
+// (www/js/page/embed-code.js).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// Unit tests (node) of www/js/explain-math.js: the pure helpers of the explaining views.
+// Unit tests (node) of www/js/core/explain-math.js: the pure helpers of the explaining views.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

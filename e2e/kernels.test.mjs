@@ -1,4 +1,4 @@
-// Unit tests of www/js/kernels.js (playground presets and conv arithmetic), in node.
+// Unit tests of www/js/core/kernel-presets.js (playground presets and conv arithmetic), in node.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// Unit tests of the pure modules www/js/preprocess.js and www/js/hashstate.js, in node.
+// Unit tests of the pure modules www/js/core/preprocess.js, core/hashstate.js and core/geometry.js, in node.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

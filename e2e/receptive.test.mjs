@@ -1,4 +1,4 @@
-// Unit tests of www/js/receptive.js (receptive fields and pooling windows), in node. Every
+// Unit tests of www/js/core/receptive.js (receptive fields and pooling windows), in node. Every
 // expected number here was worked out by hand from "output cell o reads input cells
 // o*s - p ... o*s - p + d*(k-1)", applied layer by layer back to the input.
 

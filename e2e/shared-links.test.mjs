@@ -10,16 +10,8 @@ import { serve } from "./serve.mjs";
 
 let server;
 let browser;
-
-before(async () => {
-  server = await serve({ prefix: "/shared/" });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+before(async () => ([server, browser] = await Promise.all([serve({ prefix: "/shared/" }), launch()])));
+after(() => Promise.all([browser?.close(), server?.close()]));
 
 /** Opens `hash` on a fresh page; resolves when the model `model` has drawn a run. */
 async function openLink(hash, model, problems, timeout = 60_000) {

@@ -13,6 +13,20 @@ export function range(data, offset = 0, length = data.length - offset) {
   return { min, max };
 }
 
+/** Min/max of each of the `channels` maps of `n` values in `data` (CHW), and of them all. */
+export function channelRanges(data, channels, n) {
+  const per = [];
+  let min = Infinity;
+  let max = -Infinity;
+  for (let c = 0; c < channels; c++) {
+    const r = range(data, c * n, n);
+    per.push(r);
+    if (r.min < min) min = r.min;
+    if (r.max > max) max = r.max;
+  }
+  return { per, min, max };
+}
+
 /**
  * Writes one map of `data` (starting at `offset`, `length` values) as greyscale RGBA into `out`
  * (a Uint8ClampedArray of 4 * length), normalized to the map's own [min, max]: min is black,

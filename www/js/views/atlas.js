@@ -4,7 +4,7 @@
 // it like a map of the full view; arrow keys move between tiles. Geometry is pure (atlasLayout,
 // tileAt) so it is unit-tested in node.
 
-import { colorizeFast, formatValue } from "../core/colormap.js";
+import { channelRanges, colorizeFast, formatValue } from "../core/colormap.js";
 import { el } from "../ui/dom.js";
 
 /** At most this many channels are shown while a layer is folded. */
@@ -89,24 +89,7 @@ export class AtlasView {
 
   /** Min/max of every channel and of the whole layer (all channels, shown or not). */
   ranges(data) {
-    const n = this.h * this.w;
-    const per = [];
-    let min = Infinity;
-    let max = -Infinity;
-    for (let c = 0; c < this.channels; c++) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = c * n; i < (c + 1) * n; i++) {
-        const v = data[i];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      if (lo > hi) lo = hi = 0;
-      per.push({ min: lo, max: hi });
-      if (lo < min) min = lo;
-      if (hi > max) max = hi;
-    }
-    return { per, min, max };
+    return channelRanges(data, this.channels, this.h * this.w);
   }
 
   draw(data, stats, map, norm, globalRange) {

@@ -9,7 +9,7 @@
 // demand: `wanted()` names the layers a run should return, and `onNeed(layers)` asks for layers
 // that scrolled into view.
 
-import { argmax, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale, range } from "../core/colormap.js";
+import { argmax, channelRanges, colorize, colorizeFast, colorOf, formatValue, gridFor, pixelScale } from "../core/colormap.js";
 import { barLengths, topIndices } from "../core/prediction.js";
 import { AtlasView } from "./atlas.js";
 import { isLarge } from "../core/graph.js";
@@ -117,17 +117,7 @@ class SpatialView {
 
   /** Min/max of every channel of `data`, and of the whole layer. */
   ranges(data) {
-    const n = this.h * this.w;
-    const per = [];
-    let min = Infinity;
-    let max = -Infinity;
-    for (let c = 0; c < this.channels; c++) {
-      const r = range(data, c * n, n);
-      per.push(r);
-      if (r.min < min) min = r.min;
-      if (r.max > max) max = r.max;
-    }
-    return { per, min, max };
+    return channelRanges(data, this.channels, this.h * this.w);
   }
 
   draw(data, stats, map, norm, globalRange) {
@@ -162,22 +152,29 @@ class SpatialView {
   }
 }
 
+/** An <ol class="bars ..."> of `n` rows (label, track with its fill, value) in `body`; the rows. */
+function barRows(body, n, className) {
+  const list = el("ol", className);
+  const rows = [];
+  for (let i = 0; i < n; i++) {
+    const row = el("li", "bar-row");
+    const label = el("span", "bar-label");
+    const track = el("span", "bar-track");
+    const fill = el("span", "bar-fill");
+    track.append(fill);
+    const value = el("span", "bar-value");
+    row.append(label, track, value);
+    list.append(row);
+    rows.push({ row, label, fill, value });
+  }
+  body.append(list);
+  return rows;
+}
+
 class BarsView {
   constructor(body, n, labels) {
-    const list = el("ol", "bars");
-    this.rows = [];
-    for (let i = 0; i < n; i++) {
-      const row = el("li", "bar-row");
-      const label = el("span", "bar-label", labels && labels.length === n ? labels[i] : String(i));
-      const track = el("span", "bar-track");
-      const fill = el("span", "bar-fill");
-      track.append(fill);
-      const value = el("span", "bar-value");
-      row.append(label, track, value);
-      list.append(row);
-      this.rows.push({ row, fill, value });
-    }
-    body.append(list);
+    this.rows = barRows(body, n, "bars");
+    this.rows.forEach((r, i) => (r.label.textContent = labels && labels.length === n ? labels[i] : String(i)));
     this.note = el("p", "bars-note muted small", "Bars are scaled by the largest magnitude; orange bars are negative.");
     this.note.hidden = true;
     body.append(this.note);
@@ -204,20 +201,7 @@ export { BarsView };
 export class TopView {
   constructor(body, labels, k = 5) {
     this.labels = labels;
-    const list = el("ol", "bars top-classes");
-    this.rows = [];
-    for (let i = 0; i < k; i++) {
-      const row = el("li", "bar-row");
-      const label = el("span", "bar-label");
-      const track = el("span", "bar-track");
-      const fill = el("span", "bar-fill");
-      track.append(fill);
-      const value = el("span", "bar-value");
-      row.append(label, track, value);
-      list.append(row);
-      this.rows.push({ row, label, fill, value });
-    }
-    body.append(list);
+    this.rows = barRows(body, k, "bars top-classes");
     this.note = el("p", "bars-note muted small", "");
     body.append(this.note);
   }

@@ -15,18 +15,7 @@ import { formatValue, range } from "../core/colormap.js";
 import { assetHref } from "../core/base.js";
 import { el, field as fieldOf, select as selectOf } from "../ui/dom.js";
 import { PixelCanvas, colorBar, scaleFor } from "../ui/pixels.js";
-import {
-  PRESETS,
-  PRESET_NAMES,
-  formatWeight,
-  greyscale,
-  kernelSum,
-  matchPreset,
-  outputSize,
-  preset,
-  robustRange,
-  sizeFormula,
-} from "../core/kernel-presets.js";
+import { PRESETS, PRESET_NAMES, formatWeight, greyscale, kernelSum, matchPreset, outputSize, preset, robustRange, sizeFormula } from "../core/kernel-presets.js";
 
 const SAMPLES = assetHref("samples/");
 /** Longest side a sample photo is scaled down to (photos are ~256 px already). */
