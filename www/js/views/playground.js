@@ -48,7 +48,7 @@ export function mount(host, ctx) {
   const pg = new Playground(host, ctx);
   if (ctx.playground) pg.configure(ctx.playground);
   return {
-    update(next) {
+    update(next = pg.ctx) {
       pg.ctx = next;
       pg.refresh();
     },
