@@ -1,13 +1,13 @@
 // The first thing a page with convlens runs: it starts the engine worker and, on this thread at the
 // same time, the streaming compile of the wasm module (handed to the worker once compiled). This
 // module has no imports, so as its own <script type="module" async> it runs the moment it arrives,
-// before the page's other modules; engine.js adopts what it started (Engine.shared, Engine.start).
+// before the page's other modules; client.js adopts what it started (Engine.shared, Engine.start).
 //
 // It also picks which of the two builds of the engine this browser gets (./build.sh build makes
-// both): SIMD128 plus relaxed SIMD in ../pkg-relaxed/ (its kernels' multiply-adds are
+// both): SIMD128 plus relaxed SIMD in www/pkg-relaxed/ (its kernels' multiply-adds are
 // f32x4.relaxed_madd, fused where the CPU has FMA) when the engine validates a relaxed-SIMD
-// instruction, else plain SIMD128 in ../pkg/. Exactly one .wasm is fetched per page load. Both
-// builds share one JS glue, ../pkg/convlens.js (build.sh checks that the two are identical), so
+// instruction, else plain SIMD128 in www/pkg/. Exactly one .wasm is fetched per page load. Both
+// builds share one JS glue, www/pkg/convlens.js (build.sh checks that the two are identical), so
 // the worker imports that one whichever .wasm it is given.
 
 /** The two builds: `name` is what the engine reports as its SIMD backend (`simdBackend()`). */

@@ -10,7 +10,7 @@
 // fails, so a bad file never loses what the user had.
 
 // The wasm glue starts loading as soon as this script starts. The page compiles the .wasm itself
-// while this worker starts up (engine.js) and hands the compiled module over in "init"; without one,
+// while this worker starts up (client.js) and hands the compiled module over in "init"; without one,
 // init fetches and compiles the .wasm it names (`wasm`, a URL) here. The glue is the same for both
 // builds (plain SIMD128 in www/pkg/, relaxed SIMD in www/pkg-relaxed/, chosen by start.js), so it
 // always comes from www/pkg/. The single-file build (tools/npm/bundle.mjs) sets

@@ -2,7 +2,7 @@
 //   - the map enlarged with crisp pixels; hovering (or the arrow keys) picks a position and shows
 //     its value;
 //   - the receptive field of that position drawn on the model input, through every stride,
-//     padding, dilation and pool before it (receptive.js), with the zero padding it reaches;
+//     padding, dilation and pool before it (core/receptive.js), with the zero padding it reaches;
 //   - conv layers: the filter of this output channel, each input channel's kernel as a heatmap
 //     with its numbers, and the bias; pool layers: the pooled map with its windows and the
 //     winning cell of each max window; ReLU: the map before the ReLU; vector layers: the values

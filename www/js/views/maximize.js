@@ -3,7 +3,7 @@
 // per animation frame, so the image evolves on screen; the objective is plotted over steps and
 // the achieved frame rate shown (and exposed as `data-fps` on the host). The "layer atlas"
 // maximizes every channel of a layer and shows each image beside the channel's top-9 inputs
-// from the evaluation sample statistics (stats.js). The settings start from the model's own
+// from the evaluation sample statistics (eval-sample.js). The settings start from the model's own
 // defaults (the engine's `maximizeDefaults`): pixels with L2, TV, jitter and blur for small
 // greyscale models; for colour models of 64 px and more a Fourier image in decorrelated colours
 // with jitter, rescaling and rotation (Olah et al., "Feature Visualization", 2017). Colour models
