@@ -439,21 +439,23 @@ fn every_new_layer_type_round_trips() {
         let half = format::load(&format::save_as(&model, format::Storage::F16).unwrap()).unwrap();
         assert_eq!(format::architecture(&half), format::architecture(&model));
     }
-    let arch = format::architecture(&every_op_model(&mut rng));
-    let layer = |name: &str| arch.layers.iter().find(|l| l.name == name).unwrap().clone();
-    assert_eq!(layer("g").groups, Some(2));
-    assert_eq!(layer("c").groups, None, "groups 1 is not written");
-    assert_eq!(layer("dw").groups, Some(4));
-    assert_eq!(layer("bn").eps, Some(1e-3));
-    assert_eq!((layer("clip").min, layer("clip").max), (Some(-0.5), None));
-    assert_eq!(layer("drop").p, Some(0.1));
-    assert_eq!(layer("rs2").shape, Some(vec![3, 2, -1]));
-    assert_eq!(layer("avg").count_include_pad, Some(true));
-    assert_eq!(layer("sig").inputs, Some(vec!["dw".to_string()]));
+    // What the file says of each layer (its JSON object).
+    let arch = serde_json::to_value(format::architecture(&every_op_model(&mut rng))).unwrap();
+    let layers = arch["layers"].as_array().unwrap().clone();
+    let layer = |name: &str| layers.iter().find(|l| l["name"] == name).unwrap().clone();
+    assert_eq!(layer("g")["groups"], 2);
+    assert!(layer("c").get("groups").is_none(), "groups 1 is not written");
+    assert_eq!(layer("dw")["groups"], 4);
+    assert_eq!(layer("bn")["eps"].as_f64(), Some(1e-3f32 as f64));
+    assert_eq!((layer("clip")["min"].as_f64(), layer("clip").get("max")), (Some(-0.5), None));
+    assert_eq!(layer("drop")["p"].as_f64(), Some(0.1f32 as f64));
+    assert_eq!(layer("rs2")["shape"], json!([3, 2, -1]));
+    assert_eq!(layer("avg")["count_include_pad"], true);
+    assert_eq!(layer("sig")["inputs"], json!(["dw"]));
     // Every type the format knows is in these test models (the older ones in every_layer_model).
-    for t in format::LAYER_TYPES {
+    for &t in convlens::architecture::LAYER_TYPES {
         let old = ["concat", "maxpool2d", "softmax", "flatten"].contains(&t);
-        assert!(old || arch.layers.iter().any(|l| l.kind == t), "{t} is not in every_op_model");
+        assert!(old || layers.iter().any(|l| l["type"] == t), "{t} is not in every_op_model");
     }
 }
 
@@ -516,9 +518,9 @@ fn new_layer_types_load_with_their_fields_and_defaults() {
     // count_include_pad: each 2x2 window at stride 2, padding 1, holds one input cell.
     assert_eq!(out(9), [0.25, 0.5, 0.75, 1., 0., 0., 0., 1.]);
     // The layers without the optional fields read back with their defaults written out.
-    let arch = format::architecture(&m);
-    assert_eq!(arch.layers[8].p, Some(0.5));
-    assert_eq!(arch.layers[1].eps, Some(0.25));
+    let arch = serde_json::to_value(format::architecture(&m)).unwrap();
+    assert_eq!(arch["layers"][8]["p"], 0.5);
+    assert_eq!(arch["layers"][1]["eps"], 0.25);
 }
 
 /// PyTorch's `BatchNorm2d` state_dict holds an integer step counter, `num_batches_tracked`: a
