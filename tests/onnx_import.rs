@@ -278,3 +278,23 @@ fn corrupted_onnx_files_never_panic() {
         }
     }
 }
+
+/// docs/onnx.md's operator table names every operator of the registry once and no other, and the
+/// opsets it states are the ones the importer reads.
+#[wasm_bindgen_test(unsupported = test)]
+fn the_documented_operator_table_matches_the_registry() {
+    let doc = include_str!("../docs/onnx.md");
+    let table = doc.split("## Operators").nth(1).expect("an '## Operators' section");
+    let mut documented: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| ---"))
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|row| row.split('|').nth(1).unwrap_or("").split('`').skip(1).step_by(2))
+        .collect();
+    documented.sort();
+    let mut registry = onnx::OPERATORS.to_vec();
+    registry.sort();
+    assert_eq!(documented, registry);
+    assert!(doc.contains(&format!("opset {} to {}", onnx::OPSET_MIN, onnx::OPSET_MAX)), "the opsets");
+}

@@ -1,6 +1,6 @@
 //! The layer types of the architecture JSON: one struct per type holding that type's fields
 //! (unknown fields are errors), in the internally tagged [`LayerType`] enum (`"type": "conv2d"`).
-//! A layer type is one line of the [`layer_types!`] table, its struct, and its two conversions
+//! A layer type is one line of the `layer_types!` table, its struct, and its two conversions
 //! ([`LayerType::kind`] and [`LayerType::of`], both exhaustive matches).
 
 use crate::architecture::tensors::Tensors;
