@@ -4,19 +4,24 @@
 //! - [`kernels`]: scalar reference and SIMD (wasm SIMD128 / x86 SSE) kernels.
 //! - [`layers`]: layers with forward and backward passes.
 //! - [`model`]: the model, a graph of layers in topological order, keeping every layer's output.
-//! - [`format`]: the safetensors model file (all validation in one place); [`format::load_any`]
-//!   also takes ONNX files.
-//! - [`onnx`]: ONNX import (opset 11-21), converted into the engine's graph.
+//! - [`architecture`]: a model's architecture and tensors, and the building of a model from them
+//!   (all validation of model files in one place), shared by the two readers:
+//! - [`format`]: the safetensors model file (read and written);
+//! - [`onnx`]: ONNX import (opset 11-21), converted into the engine's graph;
+//! - [`load`]: loading a file of either format by its content ([`load::load_any`]).
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
 
+pub mod architecture;
 pub mod bench;
 pub mod data;
 pub mod error;
 pub mod explain;
 pub mod format;
 pub mod geometry;
+pub mod introspect;
 pub mod kernels;
 pub mod layers;
+pub mod load;
 pub mod model;
 pub mod models;
 pub mod onnx;

@@ -6,7 +6,8 @@ use crate::explain::{
     self,
     options::{AttributeArgs, MaximizeArgs, MaximizeDefaults},
 };
-use crate::format;
+use crate::introspect::field_names;
+use crate::load;
 use crate::model::{Activations, Model};
 use crate::models;
 use serde::Serialize;
@@ -63,7 +64,7 @@ impl Explorer {
         } else {
             return Err(Error::new("fromBytes: bytes must be a Uint8Array or an ArrayBuffer").into());
         };
-        Ok(Explorer { model: format::load_any(&bytes)?, last: None, last_input: None })
+        Ok(Explorer { model: load::load_any(&bytes)?, last: None, last_input: None })
     }
 
     /// A model embedded in the wasm binary. `name` must be a string (through a `&str` parameter a
@@ -110,7 +111,7 @@ impl Explorer {
     /// optimizer, l2, tv, jitter, blurEvery, blurSigma, init, seed, param, decorrelate, scale,
     /// rotate, pad}`.
     pub fn maximizer(&self, options: JsValue) -> JsResult<Maximizer> {
-        let args: MaximizeArgs = from_js(options, "maximize options", MaximizeArgs::FIELDS)?;
+        let args: MaximizeArgs = from_js(options, "maximize options")?;
         let (target, opts) = args.resolve(&self.model)?;
         Ok(Maximizer(explain::Maximizer::new(&self.model, target, opts, self.last_input.as_deref())?))
     }
@@ -134,7 +135,7 @@ impl Explorer {
     /// An attribution map for the input of the last `run`: `{method, target, layer, samples,
     /// sigma, steps, seed}`.
     pub fn attribute(&self, options: JsValue) -> JsResult<Vec<f32>> {
-        let args: AttributeArgs = from_js(options, "attribute options", AttributeArgs::FIELDS)?;
+        let args: AttributeArgs = from_js(options, "attribute options")?;
         let Some(x) = &self.last_input else {
             return Err(Error::new("no input yet: call run(input) first").into());
         };
@@ -210,7 +211,8 @@ impl Maximizer {
 }
 
 /// An options object as a Rust struct; unknown or mistyped fields are errors.
-fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str, fields: &[&str]) -> Result<T, Error> {
+fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
+    let fields = field_names::<T>();
     if !v.is_object() {
         return Err(Error(format!("{what} must be an object")));
     }

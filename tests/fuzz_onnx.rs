@@ -3,7 +3,7 @@
 //! onnx_import.rs runs a seeded fuzz inside wasm too.)
 #![cfg(not(target_arch = "wasm32"))]
 
-use convlens::format;
+use convlens::load;
 use proptest::prelude::*;
 
 /// Reference models with branches, MatMul + Add, Concat, Reshape from a Constant, pooling.
@@ -14,7 +14,7 @@ const GOOD: [&[u8]; 3] = [
 ];
 
 fn check(bytes: &[u8]) {
-    if let Err(e) = format::load_any(bytes) {
+    if let Err(e) = load::load_any(bytes) {
         assert!(!e.0.is_empty());
     }
     if let Err(e) = convlens::onnx::import(bytes) {

@@ -4,7 +4,7 @@
 
 mod onnx_common;
 
-use convlens::{format, onnx, Shape};
+use convlens::{format, load, onnx, Shape};
 use onnx_common::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -47,7 +47,7 @@ fn pending(name: &str) -> Option<&'static str> {
 fn reference_models_match_onnxruntime() {
     let mut ran = Vec::new();
     for (name, bytes, input, output) in REFERENCE {
-        let result = format::load_any(bytes);
+        let result = load::load_any(bytes);
         if let Some(why) = pending(name) {
             let e = result.err().unwrap_or_else(|| panic!("{name}: PENDING but loads now: enable it"));
             assert!(e.0.contains(why), "{name}: expected '{why}' while pending, got: {e}");
@@ -89,7 +89,7 @@ fn imported_layers_are_named_after_nodes_with_pytorch_tensors() {
 // ------------------------------------------------------------------ errors
 
 fn import_err(m: &convlens::onnx::proto::ModelProto) -> String {
-    match format::load_any(&encode(m)) {
+    match load::load_any(&encode(m)) {
         Ok(_) => panic!("expected an error"),
         Err(e) => e.0,
     }
@@ -182,7 +182,7 @@ fn opset_input_and_graph_problems_are_explained() {
     let (nodes, inits) = conv_nodes();
     let x = [None, Some(1), Some(8), Some(8)];
     for (opset, ok) in [(10, false), (11, true), (21, true), (22, false)] {
-        let r = format::load_any(&encode(&model(&x, nodes.clone(), inits.clone(), "y", opset)));
+        let r = load::load_any(&encode(&model(&x, nodes.clone(), inits.clone(), "y", opset)));
         assert_eq!(r.is_ok(), ok, "opset {opset}: {:?}", r.err());
         if !ok {
             let e = r.err().unwrap().0;
@@ -236,24 +236,24 @@ fn opset_input_and_graph_problems_are_explained() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn formats_are_told_apart_and_errors_say_which_was_assumed() {
-    let e = format::load_any(b"definitely not a model file").err().unwrap().0;
+    let e = load::load_any(b"definitely not a model file").err().unwrap().0;
     assert!(e.contains("neither safetensors") && e.contains("nor ONNX"), "{e}");
-    let e = format::load_any(&[]).err().unwrap().0;
+    let e = load::load_any(&[]).err().unwrap().0;
     assert!(e.contains("neither safetensors"), "{e}");
     // A safetensors header with bad JSON: the safetensors loader's message, labelled.
     let mut st = 10u64.to_le_bytes().to_vec();
     st.extend(b"{\"a\": 1}  ");
-    let e = format::load_any(&st).err().unwrap().0;
+    let e = load::load_any(&st).err().unwrap().0;
     assert!(e.starts_with("safetensors model file: "), "{e}");
     // A safetensors file cut short says so.
     let digits = include_bytes!("../models/digits.safetensors");
-    let e = format::load_any(&digits[..100]).err().unwrap().0;
+    let e = load::load_any(&digits[..100]).err().unwrap().0;
     assert!(e.contains("header length points past the end of the file"), "{e}");
     // The builtin model files still load through load_any.
-    assert_eq!(format::load_any(digits).unwrap().layers.len(), 9);
+    assert_eq!(load::load_any(digits).unwrap().layers.len(), 9);
     // An ONNX file cut short.
     let bytes = REFERENCE[0].1;
-    let e = format::load_any(&bytes[..bytes.len() / 2]).err().unwrap().0;
+    let e = load::load_any(&bytes[..bytes.len() / 2]).err().unwrap().0;
     assert!(e.contains("ONNX"), "{e}");
 }
 
@@ -273,8 +273,28 @@ fn corrupted_onnx_files_never_panic() {
                 b[at] ^= 1 << rng.below(8);
             }
         }
-        if let Err(e) = format::load_any(&b) {
+        if let Err(e) = load::load_any(&b) {
             assert!(!e.0.is_empty());
         }
     }
+}
+
+/// docs/onnx.md's operator table names every operator of the registry once and no other, and the
+/// opsets it states are the ones the importer reads.
+#[wasm_bindgen_test(unsupported = test)]
+fn the_documented_operator_table_matches_the_registry() {
+    let doc = include_str!("../docs/onnx.md");
+    let table = doc.split("## Operators").nth(1).expect("an '## Operators' section");
+    let mut documented: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("| ---"))
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|row| row.split('|').nth(1).unwrap_or("").split('`').skip(1).step_by(2))
+        .collect();
+    documented.sort();
+    let mut registry = onnx::OPERATORS.to_vec();
+    registry.sort();
+    assert_eq!(documented, registry);
+    assert!(doc.contains(&format!("opset {} to {}", onnx::OPSET_MIN, onnx::OPSET_MAX)), "the opsets");
 }

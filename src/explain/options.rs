@@ -1,7 +1,7 @@
 //! The options objects of the JS API (`maximize`, `maximizer`, `attribute`), as serde structs
 //! with the API's camelCase names. Unknown fields are errors, so a typo never passes silently
-//! (`FIELDS` lists the known ones: serde-wasm-bindgen reads only known fields of a JS object, so
-//! the boundary checks the object's keys against these lists).
+//! (serde-wasm-bindgen reads only known fields of a JS object, so the boundary checks the
+//! object's keys against the fields serde knows, [`crate::introspect::field_names`]).
 
 use super::attribute::{AttributeOptions, Method};
 use super::maximize::{Init, MaximizeOptions, Optimizer, ParamKind};
@@ -35,27 +35,6 @@ pub struct MaximizeArgs {
 }
 
 impl MaximizeArgs {
-    pub const FIELDS: &'static [&'static str] = &[
-        "layer",
-        "channel",
-        "unit",
-        "steps",
-        "learningRate",
-        "optimizer",
-        "l2",
-        "tv",
-        "jitter",
-        "blurEvery",
-        "blurSigma",
-        "init",
-        "seed",
-        "param",
-        "decorrelate",
-        "scale",
-        "rotate",
-        "pad",
-    ];
-
     /// The target and the options, the model's defaults ([`MaximizeOptions::for_input`]) filled in.
     pub fn resolve(&self, model: &Model) -> Result<(Target, MaximizeOptions)> {
         let target = Target::new(model, self.layer, self.channel, self.unit)?;
@@ -180,8 +159,6 @@ pub struct AttributeArgs {
 }
 
 impl AttributeArgs {
-    pub const FIELDS: &'static [&'static str] = &["method", "target", "layer", "samples", "sigma", "steps", "seed"];
-
     pub fn resolve(&self) -> Result<AttributeOptions> {
         let d = AttributeOptions::default();
         Ok(AttributeOptions {
@@ -193,5 +170,38 @@ impl AttributeArgs {
             steps: self.steps.unwrap_or(d.steps),
             seed: self.seed.unwrap_or(d.seed),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AttributeArgs, MaximizeArgs};
+    use crate::introspect::field_names;
+
+    /// The options the JS API documents (README "JS API"), as the boundary checks keys against.
+    #[test]
+    fn the_known_fields_are_the_js_api_names() {
+        let maximize = [
+            "layer",
+            "channel",
+            "unit",
+            "steps",
+            "learningRate",
+            "optimizer",
+            "l2",
+            "tv",
+            "jitter",
+            "blurEvery",
+            "blurSigma",
+            "init",
+            "seed",
+            "param",
+            "decorrelate",
+            "scale",
+            "rotate",
+            "pad",
+        ];
+        assert_eq!(field_names::<MaximizeArgs>(), maximize);
+        assert_eq!(field_names::<AttributeArgs>(), ["method", "target", "layer", "samples", "sigma", "steps", "seed"]);
     }
 }

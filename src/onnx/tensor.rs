@@ -1,9 +1,9 @@
 //! ONNX `TensorProto`s (initializers, `Constant` values, test data) as checked f32 or i64 arrays.
 //! Every length is checked against the data actually present before anything is allocated.
 
-use super::proto::{tensor_proto::DataType, TensorProto};
 use crate::bail;
 use crate::error::Result;
+use crate::onnx::proto::{tensor_proto::DataType, TensorProto};
 
 /// A constant tensor: its shape and values, floats or integers.
 #[derive(Clone, Debug, PartialEq)]
