@@ -8,7 +8,9 @@
 //!   also takes ONNX files.
 //! - [`onnx`]: ONNX import (opset 11-21), converted into the engine's graph.
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
+//! - `bench` (cargo feature `bench`, off by default): the benchmark's fixtures, in the bench build only.
 
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod data;
 pub mod error;
