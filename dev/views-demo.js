@@ -2,11 +2,11 @@
 // and shows the detail view (detail.js) and the convolution playground (playground.js) the way
 // the explorer page does. Exposes `window.viewsDemo` for the end-to-end tests.
 
-import { COLORMAPS } from "./colormap.js";
-import { openDetail } from "./detail.js";
-import { Engine } from "./engine.js";
-import { loadImageFitted } from "./images.js";
-import { mountPlayground } from "./playground.js";
+import { COLORMAPS } from "../js/colormap.js";
+import { openDetail } from "../js/detail.js";
+import { Engine } from "../js/engine.js";
+import { loadImageFitted } from "../js/images.js";
+import { mountPlayground } from "../js/playground.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);

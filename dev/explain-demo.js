@@ -2,11 +2,11 @@
 // the engine worker and mounts the three explaining views the way the explorer page does.
 // Exposes `window.explainDemo` for the end-to-end tests (e2e/explain.test.mjs).
 
-import { mountAttribution } from "./attribution.js";
-import { Engine } from "./engine.js";
-import { loadImageFitted } from "./images.js";
-import { mountMaximize } from "./maximize.js";
-import { loadEvalSample, mountStats } from "./stats.js";
+import { mountAttribution } from "../js/attribution.js";
+import { Engine } from "../js/engine.js";
+import { loadImageFitted } from "../js/images.js";
+import { mountMaximize } from "../js/maximize.js";
+import { loadEvalSample, mountStats } from "../js/stats.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
