@@ -10,9 +10,15 @@
 #   ./build.sh bundle  build, then dist/convlens.html (the whole app in one file, works from
 #                      file:// offline) and dist/npm/ (the npm package with the web component)
 #   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox (the
-#                      relaxed-SIMD build too in both browsers), and the page's end-to-end tests
-#   ./build.sh bench   convlens vs TensorFlow.js-wasm side by side in headless Chromium (JSON + markdown table);
-#                      BENCH_PROFILE=1: CPU profiles of each case instead (bench-results/profile.md)
+#                      relaxed-SIMD build too in both browsers), and the page's end-to-end tests (after
+#                      bundle, plus the bench build's bench/pkg/ and TF.js in bench/vendor/ for the
+#                      benchmark's own tests)
+#   ./build.sh bench   the bench build (bench/pkg/, bench/pkg-relaxed/: --features bench, the wasm
+#                      with the ConvBench/ModelBench fixtures) and TF.js (bench/vendor/), then
+#                      convlens vs TensorFlow.js-wasm side by side in headless Chromium, bench/ served
+#                      beside www/ (bench-results/: JSON + markdown table; a full run writes
+#                      docs/benchmarks.md); BENCH_PROFILE=1: CPU profiles of each case instead
+#                      (bench-results/profile.md)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 #   ./build.sh models  generate www/models/mobilenet_v2.safetensors (ImageNet MobileNetV2, F16) from
@@ -33,6 +39,10 @@ TOOLS_TARGET="$ROOT/target/tools"   # shared target dir for cargo install, so co
 # builds never invalidate each other.
 RELAXED_CONFIG='target.wasm32-unknown-unknown.rustflags=["-C", "target-feature=+simd128,+relaxed-simd"]'
 RELAXED_TARGET="$ROOT/target/relaxed"
+# The bench build (cargo feature `bench`): its own target dirs, so that it never stands in for the
+# product's cdylib (whose file name does not change with the features).
+BENCH_TARGET="$ROOT/target/bench"
+BENCH_RELAXED_TARGET="$ROOT/target/bench-relaxed"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -89,19 +99,49 @@ build() {
   setup
   models_if_missing
   log "wasm-pack build (release, simd128) into www/pkg/"
-  wasm_pack_build www/pkg
+  wasm_pack_build --release www/pkg
   log "wasm-pack build (release, simd128 + relaxed-simd) into www/pkg-relaxed/"
-  CARGO_TARGET_DIR="$RELAXED_TARGET" wasm_pack_build www/pkg-relaxed --config "$RELAXED_CONFIG"
+  CARGO_TARGET_DIR="$RELAXED_TARGET" wasm_pack_build --release www/pkg-relaxed --config "$RELAXED_CONFIG"
   check_simd
+  for f in www/pkg/convlens_bg.wasm www/pkg-relaxed/convlens_bg.wasm www/pkg/convlens.js; do
+    if has_bench_fixtures "$f"; then
+      echo "error: $f has the bench fixtures (ConvBench/ModelBench): only the bench build may (--features bench)" >&2
+      exit 1
+    fi
+  done
   echo "www/pkg/convlens_bg.wasm: $(stat -c %s www/pkg/convlens_bg.wasm) bytes," \
     "www/pkg-relaxed/convlens_bg.wasm: $(stat -c %s www/pkg-relaxed/convlens_bg.wasm) bytes"
 }
 
-wasm_pack_build() { # wasm_pack_build <out-dir> [cargo args...]
-  local out=$1; shift
-  wasm-pack build --mode no-install --target web --release --out-dir "$out" --no-typescript --no-pack -- "$@" 2>&1 \
-    | grep -v 'failed to get wasm-pack version' || true
+wasm_pack_build() { # wasm_pack_build <--release|--profiling> <out-dir> [cargo args...]
+  local profile=$1 out=$2; shift 2
+  # No stale output can pass for this build; a failed wasm-pack fails the pipe (pipefail: sed, the
+  # filter of its harmless warning, always succeeds).
+  rm -f "$out/convlens_bg.wasm" "$out/convlens.js"
+  wasm-pack build --mode no-install --target web "$profile" --out-dir "$out" --no-typescript --no-pack -- "$@" 2>&1 \
+    | sed '/failed to get wasm-pack version/d'
   [ -f "$out/convlens_bg.wasm" ] || { echo "build failed: $out/convlens_bg.wasm missing" >&2; exit 1; }
+}
+
+has_bench_fixtures() { grep -qaiE 'convbench|modelbench' "$1"; } # in a .wasm's exports or a JS glue
+
+bench_build() { # bench_build [relaxed]: bench/pkg/ (and with "relaxed" bench/pkg-relaxed/), --features bench
+  log "wasm-pack build (release, simd128, --features bench) into bench/pkg/"
+  CARGO_TARGET_DIR="$BENCH_TARGET" wasm_pack_build --release bench/pkg --features bench
+  if [ "${1:-}" = relaxed ]; then
+    log "wasm-pack build (release, simd128 + relaxed-simd, --features bench) into bench/pkg-relaxed/"
+    CARGO_TARGET_DIR="$BENCH_RELAXED_TARGET" wasm_pack_build --release bench/pkg-relaxed --features bench --config "$RELAXED_CONFIG"
+    # The bench page imports bench/pkg/convlens.js for either .wasm, as the explorer does.
+    cmp -s bench/pkg/convlens.js bench/pkg-relaxed/convlens.js \
+      || { echo "error: bench/pkg/convlens.js and bench/pkg-relaxed/convlens.js differ" >&2; exit 1; }
+  fi
+  has_bench_fixtures bench/pkg/convlens_bg.wasm \
+    || { echo "error: bench/pkg/convlens_bg.wasm lacks ConvBench/ModelBench: --features bench did not apply" >&2; exit 1; }
+}
+
+bench_vendor() {
+  log "bundling TF.js into bench/vendor/"
+  (cd tools/bench && node bundle.mjs)
 }
 
 check_simd() { # SIMD128 in both builds; relaxed SIMD in the relaxed one only; one JS glue for both
@@ -177,19 +217,20 @@ test_all() {
   CONVLENS_EXPECT_ISA=simd128+relaxed CARGO_TARGET_DIR="$RELAXED_TARGET" \
     wasm-pack test --mode no-install --headless --firefox -- --config "$RELAXED_CONFIG" --lib --test '*'
   bundle
+  bench_build # the benchmark's own tests (e2e/bench-math.test.mjs, e2e/harness.test.mjs)
+  bench_vendor
   log "page: end-to-end tests (headless Chromium)"
   node --test e2e/
 }
 
 bench() {
   build
-  log "bundling TF.js into www/vendor/"
-  (cd tools/bench && node bundle.mjs)
+  bench_build relaxed
+  bench_vendor
   if [ "${BENCH_PROFILE:-}" = 1 ]; then # CPU profiles need function names: a second build that keeps them
     # The relaxed-SIMD build, the one the bench page times in a browser with relaxed SIMD.
-    log "wasm-pack build --profiling (relaxed SIMD, function names kept) into www/pkg-profiling/"
-    CARGO_TARGET_DIR="$RELAXED_TARGET" wasm-pack build --mode no-install --target web --profiling --out-dir www/pkg-profiling \
-      --no-typescript --no-pack -- --config "$RELAXED_CONFIG" 2>&1 | grep -v 'failed to get wasm-pack version' || true
+    log "wasm-pack build --profiling (relaxed SIMD, --features bench, function names kept) into bench/pkg-profiling/"
+    CARGO_TARGET_DIR="$BENCH_RELAXED_TARGET" wasm_pack_build --profiling bench/pkg-profiling --features bench --config "$RELAXED_CONFIG"
   fi
   log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs

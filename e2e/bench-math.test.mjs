@@ -1,6 +1,7 @@
 // The benchmark harness's logic that needs no timing: batching and median arithmetic (fake clock),
 // the SIMD peak loop's result, the layout conversions to TF.js, the report's target verdicts, and a
-// tiny convlens-vs-TF.js equivalence run (TF.js CPU backend in node, the release wasm of convlens).
+// tiny convlens-vs-TF.js equivalence run (TF.js CPU backend in node, the bench build of convlens,
+// bench/pkg/: the release wasm with the bench fixtures).
 // Runs in a few seconds.
 
 import assert from "node:assert/strict";
@@ -12,12 +13,12 @@ import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cleanName, profileMarkdown, selfTimes, side } from "./bench-profile.mjs";
-import { markdown, targets } from "./bench-report.mjs";
-import { calibrate, measure, median, summarize, warmUp } from "../www/js/bench-timing.js";
-import * as peak from "../www/js/peak.js";
-import { chwToHwc, hwcToChw, linearChwToHwcKernel, maxAbsDiff, oihwToHwio } from "../www/js/tf-layout.js";
-import { buildTfModel, tfPadding } from "../www/js/tf-model.js";
-import { buildTfGraph, half } from "../www/js/tf-graph.js";
+import { benchmarksDoc, markdown, targets } from "./bench-report.mjs";
+import { calibrate, measure, median, summarize, warmUp } from "../bench/js/bench-timing.js";
+import * as peak from "../bench/js/peak.js";
+import { chwToHwc, hwcToChw, linearChwToHwcKernel, maxAbsDiff, oihwToHwio } from "../bench/js/tf-layout.js";
+import { buildTfModel, tfPadding } from "../bench/js/tf-model.js";
+import { buildTfGraph, half } from "../bench/js/tf-graph.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -206,6 +207,39 @@ test("report: the build that ran, the two builds side by side, one .wasm per fir
   assert.equal(targets(result).find((x) => x.target.startsWith("first load")).met, false, "two .wasm in one load");
 });
 
+test("docs/benchmarks.md: the run's date, machine and browser, then the report without a second machine line", () => {
+  const timing = (medianMs, gflops) => ({ medianMs, minMs: medianMs, gflops, samples: 50, batch: 4 });
+  const result = {
+    date: "2031-02-03T04:05:06.789Z",
+    browser: "Chromium 156.0.7000.1 (headless)",
+    host: { cpus: 2, cpuModel: "Example CPU 9000 (family 25 model 1)", loadavgStart: [1.5, 1, 0.5], loadavgEnd: [2, 1.25, 0.75] },
+    wallSeconds: 612.4,
+    pkg: "pkg-relaxed",
+    simdBackend: "simd128+relaxed",
+    tfjs: { versions: { "@tensorflow/tfjs-core": "4.22.0" }, backend: "wasm", wasmFile: "tfjs-backend-wasm-simd.wasm", threads: 1 },
+    cases: [
+      { kind: "conv2d", name: "conv2d 28x28x1->8 s1 same", shape: "28x28x1->8", mflop: 0.9, flops: 0.9e6, ratio: 1.5, ratioFastest: 1.4, check: "1e-6",
+        convlens: timing(0.02, 45), tfjs: timing(0.03, 30) },
+    ],
+  };
+  const doc = benchmarksDoc(result);
+  assert.match(doc, /^# Benchmarks\n/);
+  assert.match(doc, /^- Date: 2031-02-03 \(2031-02-03T04:05:06\.789Z\)$/m);
+  assert.match(doc, /^- Machine: Example CPU 9000 \(family 25 model 1\), 2 cores; load average 1\.50 1\.00 0\.50 at the start, 2\.00 1\.25 0\.75 at the end$/m);
+  assert.match(doc, /^- Browser: Chromium 156\.0\.7000\.1 \(headless\)$/m);
+  assert.match(doc, /^- Duration: 612 s$/m);
+  // The report's table row, as bench-results/bench.md has it, below the run's facts.
+  const row = "| conv2d | conv2d 28x28x1->8 s1 same | 0.9 | 0.02 | 0.03 | 45 | 30 | 1.50x | 1.40x | – | – | 50x4 / 50x4 | 1e-6 |";
+  assert.ok(doc.includes(`## Results\n\nTF.js 4.22.0 on its \`wasm\` backend`), doc);
+  assert.ok(doc.indexOf(row) > doc.indexOf("- Browser:"), "the table follows the run's facts");
+  assert.ok(markdown(result).includes(row), "the same table as bench.md");
+  // The machine is said once (the report's own "Measured ... on" line is left out).
+  assert.doesNotMatch(doc, /Measured /);
+  assert.match(markdown(result), /^Measured 2031-02-03T04:05:06\.789Z on Example CPU 9000/);
+  // Nothing of how it came to be: no issue numbers in a document.
+  assert.doesNotMatch(doc, /issue \d/i);
+});
+
 test("profile: self time per function, by side", () => {
   const frame = (functionName, url) => ({ functionName, url });
   const profile = {
@@ -238,11 +272,11 @@ test("profile: self time per function, by side", () => {
 
 // The same network and the same numbers: convlens's ModelBench/ConvBench against the TF.js graph
 // built by tf-model.js (TF.js CPU backend in node; the page checks its wasm backend the same way).
-const pkgWasm = path.join(ROOT, "www/pkg/convlens_bg.wasm");
+const pkgWasm = path.join(ROOT, "bench/pkg/convlens_bg.wasm");
 const tfDeps = path.join(ROOT, "tools/bench/node_modules/@tensorflow/tfjs-core");
 const ready = existsSync(pkgWasm) && existsSync(tfDeps);
 
-/** TF.js (CPU backend, with gradients) bundled for node into `dir`, and the release convlens. */
+/** TF.js (CPU backend, with gradients) bundled for node into `dir`, and convlens's bench build. */
 async function loadBoth(dir) {
   const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
   const esbuild = require("esbuild");
@@ -263,11 +297,11 @@ async function loadBoth(dir) {
   const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
   tf.env().set("IS_TEST", true); // no "install tfjs-node" banner
   await tf.setBackend("cpu");
-  const cl = await import(pathToFileURL(path.join(ROOT, "www/pkg/convlens.js")).href);
+  const cl = await import(pathToFileURL(path.join(ROOT, "bench/pkg/convlens.js")).href);
   await cl.default({ module_or_path: await readFile(pkgWasm) });
   return { tf, cl };
 }
-test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip: !ready && "needs ./build.sh build and tools/bench's npm ci (./build.sh setup)" }, async () => {
+test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip: !ready && "needs the bench build (./build.sh test or bench) and tools/bench's npm ci (./build.sh setup)" }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
   try {
     const { tf, cl } = await loadBoth(dir);
@@ -312,7 +346,7 @@ test("convlens and TF.js agree on the digits model and a stride-2 conv", { skip:
 // MobileNetV2 rebuilt in TF.js from the model file by tf-graph.js (batch norm folded, activations
 // fused, depthwise convs) gives the engine's logits: the benchmark compares the same network.
 const mobilenet = path.join(ROOT, "www/models/mobilenet_v2.safetensors");
-test("convlens and TF.js (tf-graph.js) agree on MobileNetV2", { skip: !(ready && existsSync(mobilenet)) && "needs ./build.sh build, ./build.sh models and tools/bench's npm ci", timeout: 300_000 }, async () => {
+test("convlens and TF.js (tf-graph.js) agree on MobileNetV2", { skip: !(ready && existsSync(mobilenet)) && "needs the bench build, ./build.sh models and tools/bench's npm ci", timeout: 300_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tf-"));
   try {
     const { tf, cl } = await loadBoth(dir);

@@ -1,6 +1,6 @@
 // Where the time goes: CPU profiles (DevTools protocol `Profiler`, one per side-by-side case, from
-// console.profile in www/js/bench.js) reduced to self time per function, split into convlens (the
-// wasm built with names: www/pkg-profiling), TF.js and the rest. Pure, so it is tested with a
+// console.profile in bench/js/bench.js) reduced to self time per function, split into convlens (the
+// wasm built with names: bench/pkg-profiling), TF.js and the rest. Pure, so it is tested with a
 // made-up profile.
 
 /** "convlens::kernels::gemm::gemm_acc::h35cbf9adc916280a" -> "convlens::kernels::gemm::gemm_acc". */
@@ -56,7 +56,7 @@ export function selfTimes(profile) {
 export function profileMarkdown(profiles, top = 8) {
   const lines = [
     "CPU profiles of each side-by-side case (DevTools protocol sampling profiler; convlens from the build with",
-    "function names, `www/pkg-profiling`). Self time per function; a case's profile covers both sides' interleaved samples.",
+    "function names, `bench/pkg-profiling`). Self time per function; a case's profile covers both sides' interleaved samples.",
   ];
   for (const { title, summary } of profiles) {
     const shares = Object.entries(summary.sides).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ");

@@ -1,5 +1,6 @@
-// The benchmark's markdown report (bench-results/bench.md and stdout) from the page's result object
-// plus the host facts e2e/bench.mjs adds. Pure, so it is tested with a made-up result.
+// The benchmark's markdown report (bench-results/bench.md and stdout; docs/benchmarks.md after a
+// full run) from the page's result object plus the host facts e2e/bench.mjs adds. Pure, so it is
+// tested with a made-up result.
 
 export const f = (x, d = 3) => {
   if (x == null || Number.isNaN(x)) return "–";
@@ -8,20 +9,20 @@ export const f = (x, d = 3) => {
 };
 const pct = (x) => (x == null || Number.isNaN(x) ? "–" : `${Math.round(100 * x)}%`);
 
-/** The two largest conv shapes by FLOPs (the 48 GFLOP/s target). */
 /** Median of a list of numbers. */
 function median(xs) {
   const v = [...xs].sort((a, b) => a - b);
   return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
+/** The two largest conv shapes by FLOPs (the 48 GFLOP/s target). */
 export function largestShapes(cases) {
   const byShape = new Map();
   for (const c of cases.filter((c) => c.kind === "conv2d")) byShape.set(c.shape, Math.max(byShape.get(c.shape) ?? 0, c.flops));
   return [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([s]) => s);
 }
 
-/** The issue's targets, each {target, met, detail}. */
+/** The targets, each {target, met, detail}. */
 export function targets(result) {
   const conv = result.cases.filter((c) => c.kind === "conv2d");
   const out = [];
@@ -50,11 +51,11 @@ export function targets(result) {
   }
   const page = result.page;
   if (page?.redraw) {
-    out.push({ target: "explorer page: forward pass + redraw of every map at most 16 ms (issue 4)", met: page.redraw.median <= 16, detail: `median ${f(page.redraw.median)} ms` });
+    out.push({ target: "explorer page: forward pass + redraw of every map at most 16 ms", met: page.redraw.median <= 16, detail: `median ${f(page.redraw.median)} ms` });
   }
   if (page?.firstMapsMs?.length) {
     const m = median(page.firstMapsMs);
-    out.push({ target: "explorer page: navigation to the first feature maps at most 500 ms (issue 4)", met: m <= 500, detail: `median ${f(m)} ms in an open tab` });
+    out.push({ target: "explorer page: navigation to the first feature maps at most 500 ms", met: m <= 500, detail: `median ${f(m)} ms in an open tab` });
   }
   const load = result.page?.firstLoad;
   if (load) {
@@ -68,13 +69,19 @@ export function targets(result) {
   return out;
 }
 
-/** Markdown: machine line, peak, the side-by-side table, targets, notes, explaining tools, page. */
-export function markdown(result) {
+const loadavg = (l) => (l ? l.map((x) => x.toFixed(2)).join(" ") : "?");
+
+/**
+ * Markdown: machine line (unless `machine: false`), peak, the side-by-side table, targets, notes,
+ * explaining tools, page.
+ */
+export function markdown(result, { machine = true } = {}) {
   const h = result.host ?? {};
-  const load = (l) => (l ? l.map((x) => x.toFixed(2)).join(" ") : "?");
   const lines = [
-    `Measured ${result.date ?? "?"} on ${h.cpuModel ?? "?"} (${h.cpus ?? "?"} cores; load average ${load(h.loadavgStart)} at the start, ` +
-      `${load(h.loadavgEnd)} at the end), ${result.browser ?? result.userAgent}. ` +
+    (machine
+      ? `Measured ${result.date ?? "?"} on ${h.cpuModel ?? "?"} (${h.cpus ?? "?"} cores; load average ${loadavg(h.loadavgStart)} at the start, ` +
+        `${loadavg(h.loadavgEnd)} at the end), ${result.browser ?? result.userAgent}. `
+      : "") +
       `TF.js ${result.tfjs?.versions?.["@tensorflow/tfjs-core"] ?? "?"} on its \`${result.tfjs?.backend}\` backend ` +
       `(\`${result.tfjs?.wasmFile}\`, ${result.tfjs?.threads} thread); convlens build \`${result.pkg ?? "pkg"}/\`, SIMD backend \`${result.simdBackend}\`` +
       (result.relaxedSimdSupported === undefined ? "." : ` (relaxed SIMD ${result.relaxedSimdSupported ? "validates" : "does not validate"} in this browser).`),
@@ -116,7 +123,7 @@ export function markdown(result) {
   }
   const t = targets(result);
   if (t.length) {
-    lines.push("", "Targets (issue 6):", "");
+    lines.push("", "Targets:", "");
     for (const x of t) lines.push(`- ${x.met ? "met" : "NOT met"}: ${x.target} (${x.detail})`);
   }
   if (result.notes?.length) {
@@ -161,5 +168,41 @@ export function pageMarkdown(p) {
           p.firstLoad.files.filter((x) => x.path.endsWith(".wasm")).map((x) => `${x.path.replace(/^\//, "")} ${(x.gzip / 1024).toFixed(0)} KB`).join(", ") +
           "."]
       : []),
+  ].join("\n");
+}
+
+/**
+ * docs/benchmarks.md: what is measured and how to run it, the run's date, machine (CPU model,
+ * cores, load) and browser, then the report. e2e/bench.mjs writes it after a full run only.
+ */
+export function benchmarksDoc(result) {
+  const h = result.host ?? {};
+  const date = result.date ? result.date.slice(0, 10) : "?";
+  return [
+    "# Benchmarks",
+    "",
+    "convlens against TensorFlow.js 4.22 on its WebAssembly backend (XNNPACK, SIMD, one thread), the same",
+    "work in the same page: conv2d 3x3 and max pooling 2x2/2 on six shapes, the digits model's forward pass",
+    "and forward + input gradient, MobileNetV2's forward pass; then the SIMD128 peak of the browser,",
+    "convlens's two wasm builds against each other, the explaining tools (maximization steps, Grad-CAM,",
+    "statistics) and the explorer page's own timings and first-load size. Every side-by-side case first",
+    "checks that both sides compute the same numbers (max abs diff in the table).",
+    "",
+    "`./build.sh bench` writes this file from a full run (the page `bench/index.html`, driven by",
+    "`e2e/bench.mjs` in headless Chromium; bench/README.md); a partial run",
+    "(`BENCH_QUERY=\"samples=3&only=conv\" node e2e/bench.mjs`) writes `bench-results/bench-partial.*` instead.",
+    "Numbers depend on the machine and on its load at the time (given below).",
+    "",
+    "## The run",
+    "",
+    `- Date: ${date}${result.date ? ` (${result.date})` : ""}`,
+    `- Machine: ${h.cpuModel ?? "?"}, ${h.cpus ?? "?"} cores; load average ${loadavg(h.loadavgStart)} at the start, ${loadavg(h.loadavgEnd)} at the end`,
+    `- Browser: ${result.browser ?? result.userAgent ?? "?"}`,
+    ...(result.wallSeconds == null ? [] : [`- Duration: ${Math.round(result.wallSeconds)} s`]),
+    "",
+    "## Results",
+    "",
+    markdown(result, { machine: false }),
+    "",
   ].join("\n");
 }

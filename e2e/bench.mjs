@@ -1,8 +1,10 @@
-// Runs www/bench.html (convlens side by side with TensorFlow.js-wasm) in headless Chromium and writes
-// bench-results/bench.json, bench.md (also printed) and bench.png, then times the explorer page
-// (bench-results/bench-page.json; BENCH_PAGE_ONLY=1 runs only that part; BENCH_QUERY runs the bench
-// page with that query, e.g. "samples=5&only=conv", and skips the page part). Needs a built www/pkg
-// and the TF.js bundle in www/vendor/ (./build.sh bench makes both).
+// Runs the benchmark page bench/index.html (convlens side by side with TensorFlow.js-wasm) in
+// headless Chromium and writes bench-results/bench.json, bench.md (also printed) and bench.png, then
+// times the explorer page (bench-results/bench-page.json); a full run also writes docs/benchmarks.md.
+// BENCH_PAGE_ONLY=1 runs only the explorer part; BENCH_QUERY runs the bench page with that query,
+// e.g. "samples=5&only=conv", skips the explorer part and writes bench-results/bench-partial.*.
+// One server, one origin: www/ at /, bench/ at /bench/. Needs the product build (www/pkg*/), the
+// bench build (bench/pkg*/) and the TF.js bundle in bench/vendor/ (./build.sh bench makes all three).
 
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -10,15 +12,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { profileMarkdown, selfTimes } from "./bench-profile.mjs";
-import { markdown, pageMarkdown } from "./bench-report.mjs";
+import { benchmarksDoc, markdown, pageMarkdown } from "./bench-report.mjs";
 import { launch, watchProblems } from "./browser.mjs";
-import { serve, WWW } from "./serve.mjs";
+import { BENCH, serve, WWW } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
+const DOC = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60 * 1000);
 const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 3 * 60 * 1000); // one case never takes this long
 // Extra query for the bench page, e.g. BENCH_QUERY="samples=5&only=conv" for a quick look.
-// BENCH_PROFILE=1: CPU profile of every side-by-side case with the named build (www/pkg-profiling),
+// BENCH_PROFILE=1: CPU profile of every side-by-side case with the named build (bench/pkg-profiling),
 // written to bench-results/profile.md and profile.json instead of the timing results.
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const QUERY_PARTS = [process.env.BENCH_QUERY, PROFILE && "pkg=pkg-profiling&profile=1"].filter(Boolean);
@@ -163,7 +166,7 @@ async function loadSizes(urlPaths) {
 }
 
 /**
- * The release wasm's size (target: at most 300 KB, models included): the build the bench ran
+ * The product's release wasm size (target: at most 300 KB, models included): of the build the bench ran
  * (`pkg`: www/pkg or www/pkg-relaxed), plus both builds' sizes.
  */
 async function wasmSize(pkg = "pkg") {
@@ -177,7 +180,7 @@ async function wasmSize(pkg = "pkg") {
 }
 
 async function main() {
-  const server = await serve();
+  const server = await serve({ mounts: { bench: BENCH } });
   const browser = await launch();
   const loadavgStart = os.loadavg();
   await mkdir(OUT_DIR, { recursive: true });
@@ -197,13 +200,15 @@ async function main() {
     if (process.env.BENCH_PAGE_ONLY === "1") {
       result = { notes: [], cases: [] };
     } else {
-      await page.goto(`${server.url}bench.html${QUERY}`);
+      await page.goto(`${server.url}bench/index.html${QUERY}`);
       await waitForDone(page);
       result = await page.evaluate(() => window.benchResult);
       if (!result || result.error) throw new Error(`benchmark failed: ${result?.error ?? "no result"}\n${problems.join("\n")}`);
       await page.screenshot({ path: `${OUT_DIR}${BASE}.png`, fullPage: true }).catch(() => {});
     }
     if (!QUERY) result.page = await pageBench(browser, server);
+    // Every part ran with the page's defaults: the run docs/benchmarks.md reports.
+    const fullRun = !QUERY && process.env.BENCH_PAGE_ONLY !== "1";
     result.wallSeconds = (Date.now() - t0) / 1000;
     result.wasm = await wasmSize(result.pkg === "pkg-relaxed" ? "pkg-relaxed" : "pkg");
     result.browser = `Chromium ${browser.version()} (headless)`;
@@ -226,6 +231,11 @@ async function main() {
       await writeFile(`${OUT_DIR}${BASE}.json`, `${JSON.stringify(result, null, 2)}\n`);
       await writeFile(`${OUT_DIR}${BASE}.md`, `${md}\n`);
       console.log(md);
+      if (fullRun && !problems.length) {
+        await mkdir(path.dirname(DOC), { recursive: true });
+        await writeFile(DOC, benchmarksDoc(result));
+        console.log("\nwrote docs/benchmarks.md");
+      }
     } else if (result.page) {
       console.log(pageMarkdown(result.page));
     }

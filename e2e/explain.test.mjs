@@ -1,5 +1,5 @@
-// End-to-end tests of the explaining views (www/js/maximize.js, attribution.js, stats.js) in
-// headless Chromium, through the harness page www/explain-demo.html (the builtin digits model on
+// End-to-end tests of the explaining views (www/js/views/maximize.js, attribution.js, stats.js) in
+// headless Chromium, through the harness page dev/explain-demo.html (the builtin digits model on
 // a sample digit, in the engine worker).
 // Run after ./build.sh build:  node --test e2e/
 // Screenshots (light and dark, desktop and 390 px) go to bench-results/explain-*.png.
@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
 import { colourConvModel, pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
-import { serve } from "./serve.mjs";
+import { DEV, serve } from "./serve.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT_DIR = `${ROOT}bench-results/`;
@@ -26,7 +26,7 @@ const watch = (p, origin) => watchProblems(p, origin, problems);
 async function openPage(context, query = "") {
   const p = await context.newPage();
   watch(p, new URL(server.url).origin);
-  await p.goto(`${server.url}explain-demo.html${query}`);
+  await p.goto(`${server.url}dev/explain-demo.html${query}`);
   await p.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
   await p.waitForFunction(
     () => ["ed-stats", "ed-attribution"].every((id) => document.getElementById(id).dataset.state === "done"),
@@ -37,7 +37,7 @@ async function openPage(context, query = "") {
 }
 
 before(async () => {
-  server = await serve({ prefix: "/nested/path/" });
+  server = await serve({ prefix: "/nested/path/", mounts: { dev: DEV } }); // dev/ beside www/, same origin
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   page = await openPage(context, "?model=digits&sample=digit-7.png");

@@ -206,7 +206,7 @@ test("the page loads with a builtin model, a strict CSP and clean markup", async
   assert.match(await page.textContent("#status"), /simd128(\+relaxed)? in a worker/); // the build: e2e/wasm-build.test.mjs
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
   assert.equal(csp, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'");
-  for (const file of ["index.html", "bench.html"]) {
+  for (const file of ["index.html", "embed.html", "lesson.html"]) { // the harness pages: e2e/harness.test.mjs
     const html = await (await fetch(new URL(file, server.url))).text();
     assert.doesNotMatch(html, /\sstyle\s*=/i, `${file}: inline style attribute`);
     assert.doesNotMatch(html, /<style[\s>]/i, `${file}: <style> element`);

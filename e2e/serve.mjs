@@ -1,12 +1,16 @@
 // A tiny static file server for www/ (node:http, no dependencies), used by the tests and the
-// benchmark. Binds 127.0.0.1 on an ephemeral port by default.
+// benchmark. Binds 127.0.0.1 on an ephemeral port by default. The harness folders outside www/
+// (bench/: the benchmark page and its build; dev/: the views' development pages) can be mounted
+// beside it on the same origin, so their pages import the product's modules as they are.
 //
-//   import { serve } from "./serve.mjs";
+//   import { serve, BENCH, DEV } from "./serve.mjs";
 //   const server = await serve({ prefix: "/some/sub/path/" });  // server.url ends with the prefix
+//   serve({ mounts: { bench: BENCH } })                           // bench/ at <prefix>bench/
 //   serve({ headers: { "content-security-policy": "..." } })      // extra headers on every file
 //   ...; await server.close();
 //
-// CLI: node e2e/serve.mjs [--port N] [--root DIR] [--prefix /sub/path/]
+// CLI: node e2e/serve.mjs [--port N] [--root DIR] [--prefix /sub/path/] [--harness]
+//      (--harness: bench/ at /bench/ and dev/ at /dev/ beside www/)
 
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -15,6 +19,10 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const WWW = fileURLToPath(new URL("../www/", import.meta.url));
+export const BENCH = fileURLToPath(new URL("../bench/", import.meta.url));
+export const DEV = fileURLToPath(new URL("../dev/", import.meta.url));
+/** Both harness folders, at the URL paths their pages expect (bench/README.md). */
+export const HARNESS = { bench: BENCH, dev: DEV };
 
 export const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -44,11 +52,13 @@ function send(res, status, text) {
 }
 
 /**
- * Serves `root` under URL path `prefix`. Resolves to {url, port, close()} once listening.
+ * Serves `root` under URL path `prefix`, and each directory of `mounts` ({name: dir}) under
+ * `prefix + name + "/"` instead of root's `name/`. Resolves to {url, port, close()} once listening.
  * `log` (optional) is called with (method, urlPath, status) for every request.
  */
-export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", log, headers = {} } = {}) {
-  const base = path.resolve(root);
+export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", mounts = {}, log, headers = {} } = {}) {
+  const rootDir = path.resolve(root);
+  const mounted = new Map(Object.entries(mounts).map(([name, dir]) => [name, path.resolve(dir)]));
   if (!prefix.startsWith("/")) prefix = `/${prefix}`;
   if (!prefix.endsWith("/")) prefix += "/";
 
@@ -76,7 +86,14 @@ export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", 
       send(res, 404, "not found\n");
       return done(404);
     }
-    let file = path.join(base, urlPath.slice(prefix.length));
+    let rel = urlPath.slice(prefix.length);
+    let base = rootDir;
+    const first = rel.split("/")[0];
+    if (mounted.has(first)) {
+      base = mounted.get(first);
+      rel = rel.slice(first.length + 1); // "bench" -> "" (a directory: redirected below), "bench/x" -> "x"
+    }
+    let file = path.join(base, rel);
     if (file !== base && !file.startsWith(base + path.sep)) {
       send(res, 403, "forbidden\n");
       return done(403);
@@ -137,11 +154,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
   };
+  const harness = args.includes("--harness");
   const s = await serve({
     root: opt("root", WWW),
     port: Number(opt("port", process.env.PORT ?? 0)),
     prefix: opt("prefix", "/"),
+    mounts: harness ? HARNESS : {},
     log: (method, url, status) => console.log(`${status} ${method} ${url}`),
   });
-  console.log(`serving ${opt("root", WWW)} at ${s.url}`);
+  console.log(`serving ${opt("root", WWW)} at ${s.url}${harness ? ` (bench/ at ${s.url}bench/, dev/ at ${s.url}dev/)` : ""}`);
 }

@@ -1,5 +1,5 @@
-// End-to-end tests of the detail view (www/js/detail.js) and the convolution playground
-// (www/js/playground.js) in headless Chromium, through the harness page www/views-demo.html,
+// End-to-end tests of the detail view (www/js/views/detail.js) and the convolution playground
+// (www/js/views/playground.js) in headless Chromium, through the harness page dev/views-demo.html,
 // which runs the builtin digits model on a sample digit in the engine worker.
 // Run after ./build.sh build:  node --test e2e/
 // Screenshots (light and dark, desktop and 390 px) go to bench-results/views-*.png.
@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
 import { tinyClassifier } from "./model-file.mjs";
-import { serve } from "./serve.mjs";
+import { DEV, serve } from "./serve.mjs";
 import { formatWeight, preset, PRESET_NAMES, sizeFormula } from "../www/js/core/kernel-presets.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -59,13 +59,13 @@ const watch = (p, origin) => watchProblems(p, origin, problems);
 async function openPage(context, query = "") {
   const p = await context.newPage();
   watch(p, new URL(server.url).origin);
-  await p.goto(`${server.url}views-demo.html${query}`);
+  await p.goto(`${server.url}dev/views-demo.html${query}`);
   await p.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
   return p;
 }
 
 before(async () => {
-  server = await serve({ prefix: "/nested/path/" });
+  server = await serve({ prefix: "/nested/path/", mounts: { dev: DEV } }); // dev/ beside www/, same origin
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   page = await openPage(context, "?model=digits&sample=digit-7.png");

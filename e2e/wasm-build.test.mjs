@@ -3,10 +3,13 @@
 // the build a browser gets, exactly one .wasm per load, the fallback to the plain build where relaxed
 // SIMD does not validate (simulated: this Chromium and Firefox 153 both have it) or where the site
 // lacks pkg-relaxed/, and that the two builds compute the same numbers within the stated tolerance.
-// Needs ./build.sh build.
+// And what ships holds no harness: www/, its two builds (no bench fixtures exported: those are the
+// bench build's, bench/pkg*/), dist/npm/ and dist/convlens.html. Needs ./build.sh build (and bundle
+// for dist/).
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
@@ -165,4 +168,52 @@ test("the two builds agree within the stated tolerance (digits: forward, input g
   // The stated tolerance (README, "Two builds"): max |relaxed - plain| <= 1e-5 * (1 + max |plain|).
   for (const [what, rel] of Object.entries(r.worst)) assert.ok(rel <= 1e-5, `${what}: ${rel} > 1e-5`);
   await ctx.close();
+});
+
+/** The benchmark's, the development pages' and the tests' files (bench/, dev/, e2e/), by name. */
+const HARNESS_FILE = /(^|\/)(bench[^/]*|tf-[^/]*\.js|peak\.js|[^/]*-demo\.[^/]+|[^/]*\.test\.mjs|vendor\/.*|pkg-profiling\/.*)$/;
+/** The bench fixtures' names in a wasm's exports or its JS glue (convbench_new, class ModelBench...). */
+const BENCH_FIXTURE = /convbench|modelbench/i;
+
+/** Every file below `dir`, as paths relative to it with "/". */
+function filesBelow(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join("/"));
+}
+
+test("what ships holds no harness: www/, its builds, dist/npm/ and dist/convlens.html", (t) => {
+  const ROOT = fileURLToPath(new URL("../", import.meta.url));
+  // The patterns do find the harness where it lives, so an empty list below means something.
+  for (const dir of ["bench", "dev"]) assert.ok(filesBelow(`${ROOT}${dir}`).some((f) => HARNESS_FILE.test(f)), `${dir}/ has harness files`);
+  assert.ok(filesBelow(`${ROOT}e2e`).some((f) => HARNESS_FILE.test(f)));
+  assert.deepEqual(filesBelow(WWW).filter((f) => HARNESS_FILE.test(f)), [], "harness files in www/");
+  assert.doesNotMatch(readFileSync(`${WWW}index.html`, "utf8"), /bench|-demo/, "the explorer links no harness page");
+  // The product's wasm exports and glue: no bench fixture (the bench build has them, when built).
+  const shipped = {};
+  for (const f of ["pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm", "pkg/convlens.js", "pkg-relaxed/convlens.js"]) {
+    shipped[`www/${f}`] = readFileSync(`${WWW}${f}`).toString("latin1");
+  }
+  const benchBuild = `${ROOT}bench/pkg/`;
+  if (existsSync(`${benchBuild}convlens_bg.wasm`)) {
+    const wasm = readFileSync(`${benchBuild}convlens_bg.wasm`).toString("latin1");
+    assert.match(wasm, /convbench_new/, "the bench build exports ConvBench");
+    assert.match(readFileSync(`${benchBuild}convlens.js`, "utf8"), /class ModelBench\b/, "the bench build's glue has ModelBench");
+  } else {
+    t.diagnostic("bench/pkg/ is not built: the bench build's own exports were not checked");
+  }
+  assert.deepEqual(Object.keys(shipped).filter((f) => BENCH_FIXTURE.test(shipped[f])), [], "bench fixtures in the product build");
+  // The npm package and the single file (./build.sh bundle).
+  const DIST = `${ROOT}dist/`;
+  assert.ok(existsSync(`${DIST}npm/package.json`) && existsSync(`${DIST}convlens.html`), "dist/ is missing: run ./build.sh bundle");
+  const npm = filesBelow(`${DIST}npm`);
+  assert.deepEqual(npm.filter((f) => HARNESS_FILE.test(f)), [], "harness files in dist/npm/");
+  const npmCode = npm.filter((f) => /\.(js|mjs|wasm|html)$/.test(f));
+  assert.ok(npmCode.includes("pkg/convlens_bg.wasm") && npmCode.includes("pkg-relaxed/convlens_bg.wasm"));
+  assert.deepEqual(npmCode.filter((f) => BENCH_FIXTURE.test(readFileSync(`${DIST}npm/${f}`).toString("latin1"))), [], "bench fixtures in dist/npm/");
+  const html = readFileSync(`${DIST}convlens.html`, "utf8");
+  // The single file carries the product's plain build (base64) and its bundled glue, nothing else.
+  assert.ok(html.includes(readFileSync(`${WWW}pkg/convlens_bg.wasm`).toString("base64")), "dist/convlens.html embeds www/pkg/convlens_bg.wasm");
+  assert.doesNotMatch(html, BENCH_FIXTURE, "bench fixtures in dist/convlens.html");
+  assert.doesNotMatch(html, /(bench[\w-]*|tf-[\w-]+|peak|[\w-]+-demo)\.(js|html|css)\b/, "dist/convlens.html names a harness file");
 });

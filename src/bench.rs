@@ -1,4 +1,4 @@
-//! Fixtures for the side-by-side benchmark (`./build.sh bench`, www/js/bench.js): seeded data kept
+//! Fixtures for the side-by-side benchmark (`./build.sh bench`, bench/js/bench.js): seeded data kept
 //! in wasm memory and run through the same kernels and model code the explorer uses, so a timed
 //! call is exactly the work and nothing else (no copies across the JS boundary). Timing happens in
 //! the caller; the accessors let the caller check the results against another implementation.

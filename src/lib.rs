@@ -10,8 +10,10 @@
 //! - [`onnx`]: ONNX import (opset 11-21), converted into the engine's graph;
 //! - [`load`]: loading a file of either format by its content ([`load::load_any`]).
 //! - `web`: the JavaScript API (the only wasm-bindgen boundary).
+//! - `bench` (cargo feature `bench`, off by default): the benchmark's fixtures, in the bench build only.
 
 pub mod architecture;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod data;
 pub mod error;

@@ -111,16 +111,21 @@ pub fn bad_arguments_throw_errors_with_messages() {
     expect_throw(ex.activation(JsValue::from_str("conv")), &["must be a number"]);
     // The explorer keeps working after every error.
     assert_eq!(ex.activation(JsValue::from(1)).unwrap().len(), 4 * 28 * 28);
-    // The bench fixtures' repeat counts too: -1 is an error, not 4294967295 repeats.
-    let mut cb = convlens::web::ConvBench::new(1, 8, 8, 2, 3, 1, 1).unwrap();
+}
+
+/// The bench build's fixtures (cargo feature `bench`, on in tests): repeat counts are whole
+/// numbers (-1 is an error, not 4294967295 repeats), a model name is a string, a class a whole number.
+pub fn bench_fixtures_check_their_arguments() {
+    use convlens::web::{ConvBench, ModelBench};
+    let mut cb = ConvBench::new(1, 8, 8, 2, 3, 1, 1).unwrap();
     expect_throw(cb.fast(-1.0), &["times", "whole number"]);
     expect_throw(cb.reference(0.5), &["times", "whole number"]);
     cb.fast(2.0).unwrap();
     assert!(cb.max_diff() < 1e-5);
     let x = Float32Array::new_with_length(784);
-    expect_throw(convlens::web::ModelBench::new(&JsValue::from(3), &x.clone().into(), 0.0), &["ModelBench", "string"]);
-    expect_throw(convlens::web::ModelBench::new(&JsValue::from("digits"), &x.clone().into(), -1.0), &["class"]);
-    let mut mb = convlens::web::ModelBench::new(&JsValue::from("digits"), &x.into(), 3.0).unwrap();
+    expect_throw(ModelBench::new(&JsValue::from(3), &x.clone().into(), 0.0), &["ModelBench", "string"]);
+    expect_throw(ModelBench::new(&JsValue::from("digits"), &x.clone().into(), -1.0), &["class"]);
+    let mut mb = ModelBench::new(&JsValue::from("digits"), &x.into(), 3.0).unwrap();
     expect_throw(mb.forward(-1.0), &["times"]);
     mb.forward_gradient(1.0).unwrap();
 }
@@ -333,6 +338,10 @@ macro_rules! web_api_tests {
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn bad_arguments_throw_errors_with_messages() {
             web_checks::bad_arguments_throw_errors_with_messages();
+        }
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn bench_fixtures_check_their_arguments() {
+            web_checks::bench_fixtures_check_their_arguments();
         }
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn model_files_round_trip_through_from_bytes() {

@@ -1,5 +1,5 @@
-// Bundles TensorFlow.js (core + gradients + WebAssembly backend) into www/vendor/tfjs.js with
-// esbuild and copies the backend's non-threaded SIMD .wasm next to it. www/vendor/ is gitignored;
+// Bundles TensorFlow.js (core + gradients + WebAssembly backend) into bench/vendor/tfjs.js with
+// esbuild and copies the backend's non-threaded SIMD .wasm next to it. bench/vendor/ is gitignored;
 // the benchmark page serves it from its own origin. Run by `./build.sh bench` (npm ci first).
 
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const OUT = here("../../www/vendor/");
+const OUT = here("../../bench/vendor/");
 const require = createRequire(import.meta.url);
 const pkg = (name) => require(`${name}/package.json`);
 
@@ -34,4 +34,4 @@ const versions = {
   esbuild: esbuild.version,
 };
 await writeFile(`${OUT}versions.json`, `${JSON.stringify(versions, null, 2)}\n`);
-console.log(`www/vendor/: tfjs.js + tfjs-backend-wasm-simd.wasm (${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+console.log(`bench/vendor/: tfjs.js + tfjs-backend-wasm-simd.wasm (${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(", ")})`);

@@ -1,4 +1,4 @@
-// What the benchmark page imports as www/vendor/tfjs.js: TensorFlow.js core with its gradient
+// What the benchmark page imports as bench/vendor/tfjs.js: TensorFlow.js core with its gradient
 // registrations (the prebuilt bundles lack them, so tf.grad of conv2d/maxPool would fail) and
 // the WebAssembly backend (XNNPACK kernels). Bundled by bundle.mjs.
 export * from "@tensorflow/tfjs-core";

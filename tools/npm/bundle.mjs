@@ -118,7 +118,6 @@ globalThis.convlensInline = {
     .replace(/\s*<link rel="stylesheet"[^>]*>/g, "")
     .replace(/href="favicon\.svg"/g, `href="${favicon}"`)
     .replace(/src="favicon\.svg"/g, `src="${favicon}"`)
-    .replace(/\s*<a href="bench\.html">[^<]*<\/a>/, "")
     .replace(/\s*<a href="lesson\.html">[^<]*<\/a>/, "")
     .replace(
       /<a href="samples\/ATTRIBUTION\.md">([^<]*)<\/a>/,
@@ -155,9 +154,8 @@ async function npmPackage() {
   // The component and everything it imports, as ES modules with their own file names (no bundling:
   // a course page's own bundler, or none, can use them as they are).
   for (const dir of ["js", "css", "pkg", "samples", "data"]) await cp(path.join(WWW, dir), path.join(out, dir), { recursive: true });
-  // Only what the component needs: the explorer page's own modules and harnesses stay out.
-  for (const f of ["app.js", "boot.js", "bench.js", "views-demo.js", "explain-demo.js", "embed-code.js", "lesson.js", "assets.js"]) await rm(path.join(out, "js", f), { force: true });
-  await rm(path.join(out, "js/page"), { recursive: true, force: true }); // the explorer page's own modules
+  // Only what the component needs: the explorer page's and the lesson's own modules stay out.
+  await rm(path.join(out, "js/page"), { recursive: true, force: true });
   await rm(path.join(out, "pkg/.gitignore"), { force: true });
   await mkdir(path.join(out, "pkg-relaxed"));
   await cp(path.join(WWW, "pkg-relaxed/convlens_bg.wasm"), path.join(out, "pkg-relaxed/convlens_bg.wasm"));

@@ -2,11 +2,12 @@
 // the engine worker and mounts the three explaining views the way the explorer page does.
 // Exposes `window.explainDemo` for the end-to-end tests (e2e/explain.test.mjs).
 
-import { mountAttribution } from "./attribution.js";
-import { Engine } from "./engine.js";
-import { loadImageFitted } from "./images.js";
-import { mountMaximize } from "./maximize.js";
-import { loadEvalSample, mountStats } from "./stats.js";
+import { mount as mountAttribution } from "../js/views/attribution.js";
+import { Engine } from "../js/engine/client.js";
+import { loadImageFitted } from "../js/ui/images.js";
+import { mount as mountMaximize } from "../js/views/maximize.js";
+import { loadEvalSample } from "../js/views/eval-sample.js";
+import { mount as mountStats } from "../js/views/stats.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -53,7 +54,7 @@ function refreshAll() {
     state.views.attribution = mountAttribution($("ed-attribution"), c);
     state.views.stats = mountStats($("ed-stats"), c);
   } else {
-    for (const v of Object.values(state.views)) v.refresh(c);
+    for (const v of Object.values(state.views)) v.update(c);
   }
 }
 

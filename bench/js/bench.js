@@ -7,10 +7,11 @@
 //     relaxed_madd);
 //   - convlens's two builds against each other (plain SIMD128 vs relaxed SIMD, two instances in this
 //     page): the two largest conv shapes, the digits model, one maximization step.
-// convlens runs the build the explorer would load in this browser (www/js/start.js decides: relaxed
-// SIMD where it validates); the report names it.
+// convlens runs the build the explorer would load in this browser (www/js/engine/start.js decides: relaxed
+// SIMD where it validates), from the bench build (bench/pkg/, bench/pkg-relaxed/: the same crate with
+// the cargo feature `bench`, whose wasm also exports ConvBench and ModelBench); the report names it.
 // Before timing, every case checks that both sides compute the same numbers (max |diff| recorded;
-// the run fails if they disagree). Timing: www/js/bench-timing.js (warm-up, ~10 ms batches, median
+// the run fails if they disagree). Timing: bench/js/bench-timing.js (warm-up, ~10 ms batches, median
 // of >= 50 samples, the two sides' samples interleaved). Result on window.benchResult.
 //
 //   - MobileNetV2 (ImageNet, www/models/): forward side by side, one maximization step (bench-mobilenet.js);
@@ -21,7 +22,7 @@
 import { DEFAULTS, measure } from "./bench-timing.js";
 import * as peak from "./peak.js";
 // The explorer's own choice of build; "?detect-only": this instance starts no worker or compile.
-import { BUILDS, relaxedSimdSupported, wasmBuild, wasmUrl } from "./start.js?detect-only";
+import { BUILDS, relaxedSimdSupported, wasmBuild } from "../../js/engine/start.js?detect-only";
 import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
 import { buildTfModel } from "./tf-model.js";
 import { mobilenetCases } from "./bench-mobilenet.js";
@@ -44,7 +45,11 @@ const PROFILING = params.get("pkg") === "pkg-profiling";
 const BUILD = wasmBuild();
 const PKG = PROFILING ? "pkg-profiling" : BUILD.dir;
 const PROFILE = params.get("profile") === "1";
-// The convlens module (the glue ../pkg/convlens.js with BUILD's .wasm, or ../pkg-profiling), loaded by main().
+// The product (www/), served at ../../ from here on the same origin: its data files.
+const WWW = new URL("../../", import.meta.url);
+/** A build's .wasm in the bench build (../pkg/, ../pkg-relaxed/), not the product's. */
+const benchWasmUrl = (build) => new URL(`../${build.dir}/convlens_bg.wasm`, import.meta.url);
+// The convlens module (the bench build's glue ../pkg/convlens.js with BUILD's .wasm, or ../pkg-profiling), loaded by main().
 let ConvBench, Explorer, ModelBench, simdBackend;
 const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
 const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "builds", "explain", "mobilenet"];
@@ -125,7 +130,7 @@ async function loadTf() {
   try {
     tf = await import("../vendor/tfjs.js");
   } catch (e) {
-    throw new Error(`www/vendor/tfjs.js is missing (./build.sh bench bundles it): ${e.message}`);
+    throw new Error(`bench/vendor/tfjs.js is missing (./build.sh bench bundles it): ${e.message}`);
   }
   // The non-threaded SIMD build, one thread: no threaded build (it would need cross-origin isolation
   // and is not even served), and XNNPACK without a thread pool.
@@ -262,7 +267,7 @@ async function convCases(tf, peakGflops) {
 }
 
 async function firstTestImage() {
-  const bytes = new Uint8Array(await (await fetch("data/digits-test500-images.idx")).arrayBuffer());
+  const bytes = new Uint8Array(await (await fetch(new URL("data/digits-test500-images.idx", WWW))).arrayBuffer());
   const images = new Float32Array(bytes.length - 16);
   for (let i = 0; i < images.length; i++) images[i] = bytes[16 + i] / 255;
   return images;
@@ -376,7 +381,7 @@ async function explainCases() {
   const ex = Explorer.builtin("digits");
   const rows = [];
   try {
-    const bytes = new Uint8Array(await (await fetch("data/digits-test500-images.idx")).arrayBuffer());
+    const bytes = new Uint8Array(await (await fetch(new URL("data/digits-test500-images.idx", WWW))).arrayBuffer());
     const count = (bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7];
     const images = await firstTestImage();
     ex.run(images.subarray(0, 784));
@@ -413,7 +418,7 @@ async function buildCases(main) {
   status("loading the other build…");
   const other = await import("../pkg-relaxed/convlens.js");
   const otherBuild = BUILD === BUILDS.relaxed ? BUILDS.plain : BUILDS.relaxed;
-  await other.default({ module_or_path: wasmUrl(otherBuild) });
+  await other.default({ module_or_path: benchWasmUrl(otherBuild) });
   if (other.simdBackend() !== otherBuild.name) throw new Error(`the ${otherBuild.dir} instance reports ${other.simdBackend()}`);
   const inst = BUILD === BUILDS.relaxed ? { relaxed: main, plain: other } : { relaxed: other, plain: main };
   const images = await firstTestImage();
@@ -463,7 +468,7 @@ async function buildCases(main) {
 
 async function main() {
   const convlens = PROFILING ? await import("../pkg-profiling/convlens.js") : await import("../pkg/convlens.js");
-  await convlens.default(PROFILING ? undefined : { module_or_path: wasmUrl(BUILD) });
+  await convlens.default(PROFILING ? undefined : { module_or_path: benchWasmUrl(BUILD) });
   ({ ConvBench, Explorer, ModelBench, simdBackend } = convlens);
   if (!PROFILING && simdBackend() !== BUILD.name) throw new Error(`loaded ${BUILD.dir} but the engine reports ${simdBackend()}`);
   const started = now();

@@ -7,7 +7,8 @@
 import { buildTfGraph } from "./tf-graph.js";
 import { chwToHwc } from "./tf-layout.js";
 
-export const MOBILENET_URL = "models/mobilenet_v2.safetensors";
+/** www/models/mobilenet_v2.safetensors: the product (www/) is served at ../../ from here. */
+export const MOBILENET_URL = new URL("../../models/mobilenet_v2.safetensors", import.meta.url);
 
 /**
  * `deps`: {tf, Explorer, timePair, agree, measure, timing, status}. Returns {rows, explain} (rows

@@ -2,11 +2,11 @@
 // and shows the detail view (detail.js) and the convolution playground (playground.js) the way
 // the explorer page does. Exposes `window.viewsDemo` for the end-to-end tests.
 
-import { COLORMAPS } from "./colormap.js";
-import { openDetail } from "./detail.js";
-import { Engine } from "./engine.js";
-import { loadImageFitted } from "./images.js";
-import { mountPlayground } from "./playground.js";
+import { COLORMAPS } from "../js/core/colormap.js";
+import { mount as openDetail } from "../js/views/detail.js";
+import { Engine } from "../js/engine/client.js";
+import { loadImageFitted } from "../js/ui/images.js";
+import { mount as mountPlayground } from "../js/views/playground.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -73,7 +73,7 @@ async function run() {
   const r = await state.engine.run(data);
   state.activations = r.activations;
   state.detail?.update(detailCtx(state.layer, state.channel));
-  state.playground?.refresh();
+  state.playground?.update();
   document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
 }
 
@@ -92,7 +92,7 @@ async function main() {
 
   state.playground = mountPlayground($("vd-playground"), {
     engine,
-    getImage: () => state.image,
+    image: () => state.image,
     samples: index.filter((s) => s.kind === "photo"),
   });
 
@@ -120,7 +120,7 @@ async function main() {
     /** Replaces the playground's "current input" (tests: tiny images). */
     setImage(image) {
       state.image = image;
-      state.playground.refresh();
+      state.playground.update();
     },
     parameters: (layer) => engine.parameters(layer),
     /** Loads a model file (bytes) and runs it on the current sample. */
