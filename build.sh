@@ -9,10 +9,13 @@
 #   ./build.sh serve   build, then serve www/ at http://127.0.0.1:8080
 #   ./build.sh bundle  build, then dist/convlens.html (the whole app in one file, works from
 #                      file:// offline) and dist/npm/ (the npm package with the web component)
-#   ./build.sh test    host tests + doctests, wasm tests in node, headless Chrome and Firefox (the
-#                      relaxed-SIMD build too in both browsers), and the page's end-to-end tests (after
-#                      bundle, plus the bench build's bench/pkg/ and TF.js in bench/vendor/ for the
-#                      benchmark's own tests)
+#   ./build.sh check   the quick loop, installing nothing: cargo fmt --check, clippy -D warnings (host
+#                      and wasm32), eslint over www/ e2e/ bench/ dev/ tools/, host tests + doctests,
+#                      the node unit tests of the page's pure modules (tests/js/)
+#   ./build.sh test    setup, then everything check runs, the wasm tests in node, headless Chrome and
+#                      Firefox (the relaxed-SIMD build too in both browsers), and the page's end-to-end
+#                      tests (after bundle, plus the bench build's bench/pkg/ and TF.js in
+#                      bench/vendor/ for the benchmark's own tests)
 #   ./build.sh bench   the bench build (bench/pkg/, bench/pkg-relaxed/: --features bench, the wasm
 #                      with the ConvBench/ModelBench fixtures) and TF.js (bench/vendor/), then
 #                      convlens vs TensorFlow.js-wasm side by side in headless Chromium, bench/ served
@@ -92,6 +95,10 @@ setup() {
   if [ ! -d tools/bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -x tools/bench/node_modules/.bin/esbuild ]; then
     log "npm ci (tools/bench: TF.js 4.22.0 + esbuild, for the benchmark and its check)"
     (cd tools/bench && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -x tools/lint/node_modules/.bin/eslint ]; then
+    log "npm ci (tools/lint: eslint)"
+    (cd tools/lint && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
@@ -193,14 +200,44 @@ serve() {
   exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
 }
 
-test_all() {
-  setup
-  models_if_missing # tests/mobilenet.rs and the page tests read it
+ESLINT=tools/lint/node_modules/.bin/eslint
+
+lint() { # clippy with -D warnings on the host and wasm32 targets, eslint over the JavaScript
+  log "clippy -D warnings (host: every target; wasm32: the library, its tests, the bench build)"
+  cargo clippy --all-targets -- -D warnings
+  cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
+  cargo clippy --lib --target wasm32-unknown-unknown --features bench -- -D warnings
+  log "eslint (tools/lint/eslint.config.mjs)"
+  "$ESLINT" -c tools/lint/eslint.config.mjs www e2e bench dev tools tests/js
+}
+
+host_tests() { # cargo fmt --check, the host tests and doctests, the node unit tests
   log "host: cargo fmt --check"
   cargo fmt --check
+  lint
   log "host: unit, integration and doc tests"
   cargo test --all-targets
   cargo test --doc
+  log "node: unit tests of the page's pure modules (tests/js/)"
+  node --test tests/js/
+}
+
+check() { # the edit-test loop: installs nothing, builds no wasm package
+  local missing=()
+  command -v cargo-clippy >/dev/null 2>&1 || missing+=("clippy (rustup component add clippy)")
+  rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || missing+=("the wasm32-unknown-unknown target")
+  [ -x "$ESLINT" ] || missing+=("eslint in tools/lint/node_modules")
+  if [ ${#missing[@]} -gt 0 ]; then
+    printf 'check: missing %s; run ./build.sh setup once\n' "${missing[@]}" >&2
+    exit 1
+  fi
+  host_tests
+}
+
+test_all() {
+  setup
+  models_if_missing # tests/mobilenet.rs and the page tests read it
+  host_tests
   # CONVLENS_EXPECT_ISA: the backend each run must find (src/kernels/selftest.rs asserts it).
   log "wasm: node"
   CONVLENS_EXPECT_ISA=simd128 wasm-pack test --mode no-install --node -- --lib --test '*'
@@ -306,10 +343,11 @@ case "${1:-}" in
   build) build ;;
   bundle) bundle ;;
   serve) serve ;;
+  check) check ;;
   test) test_all ;;
   bench) bench ;;
   train) shift; train "$@" ;;
   eval) evaluate ;;
   models) models ;;
-  *) echo "usage: $0 {setup|build|bundle|serve|test|bench|train [digits|fashion]|eval|models}" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|bundle|serve|check|test|bench|train [digits|fashion]|eval|models}" >&2; exit 2 ;;
 esac

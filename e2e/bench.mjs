@@ -114,7 +114,6 @@ async function pageBench(browser, server) {
     return Number(await page.evaluate(() => document.body.dataset.firstMapsMs));
   };
   const firstMapsNewWindow = [];
-  let redraw = null;
   let firstLoad = null;
   for (let i = 0; i < 3; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -145,7 +144,7 @@ async function pageBench(browser, server) {
   // Forward + redraw while drawing, on the last load once it is idle.
   await tab.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60_000 });
   await tab.waitForLoadState("networkidle");
-  redraw = await tab.evaluate(() => window.convlensBench(200));
+  const redraw = await tab.evaluate(() => window.convlensBench(200));
   await context.close();
   return { model: "digits", redraw, firstMapsMs: inTab, firstMapsNewWindowMs: firstMapsNewWindow, firstLoad };
 }

@@ -203,7 +203,7 @@ test("attribution overlays draw for every method, and the opacity slider changes
   await page.waitForFunction(() => document.getElementById("ed-attribution").dataset.method === "gradcam");
   const atConv2 = await canvasHash(page, "#ed-attribution .cle-overlay");
   await host.getByLabel("Grad-CAM layer").selectOption("0");
-  await page.waitForFunction((h) => document.getElementById("ed-attribution").dataset.state === "done", null);
+  await page.waitForFunction(() => document.getElementById("ed-attribution").dataset.state === "done", null);
   await page.waitForTimeout(100);
   assert.notEqual(await canvasHash(page, "#ed-attribution .cle-overlay"), atConv2);
   // the opacity slider, by keyboard: 0 % shows the plain input

@@ -130,7 +130,7 @@ async function loadTf() {
   try {
     tf = await import("../vendor/tfjs.js");
   } catch (e) {
-    throw new Error(`bench/vendor/tfjs.js is missing (./build.sh bench bundles it): ${e.message}`);
+    throw new Error(`bench/vendor/tfjs.js is missing (./build.sh bench bundles it): ${e.message}`, { cause: e });
   }
   // The non-threaded SIMD build, one thread: no threaded build (it would need cross-origin isolation
   // and is not even served), and XNNPACK without a thread pool.

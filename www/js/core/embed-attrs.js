@@ -1,5 +1,5 @@
 // Attribute parsing of <convlens-explorer> (and embed.html's hash): pure functions, no DOM, so
-// they are unit-tested in node (e2e/embed-attrs.test.mjs). Every parser returns a `problem`
+// they are unit-tested in node (tests/js/embed-attrs.test.mjs). Every parser returns a `problem`
 // string instead of throwing, which the element shows inside itself.
 
 import { ELEMENT_VIEWS } from "./views.js";

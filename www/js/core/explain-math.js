@@ -1,6 +1,6 @@
 // Pure helpers for the explaining views (maximize.js, attribution.js, stats.js): upsampling a
 // Grad-CAM map, histogram bins, attribution maps prepared for an overlay, IDX files, which layers
-// to show. No DOM here, so everything is unit-tested in node (e2e/explain-math.test.mjs).
+// to show. No DOM here, so everything is unit-tested in node (tests/js/explain-math.test.mjs).
 
 /** Methods of `explorer.attribute`, with whether their maps are signed (diverging colours). */
 export const METHODS = {

@@ -1,5 +1,5 @@
 // Layer geometry as text: kernel, stride and padding pairs, and the output-size formula with a layer's own
-// numbers. Pure functions (no DOM), unit-tested in node (e2e/preprocess.test.mjs).
+// numbers. Pure functions (no DOM), unit-tested in node (tests/js/preprocess.test.mjs).
 
 /** A kernel size, stride... pair as text: "3" when both are 3, else "3×5"; "" for none. */
 export function pairText(p) {

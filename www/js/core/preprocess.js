@@ -1,5 +1,5 @@
 // Turning any picture into a model input the way the model's training data looks. Pure math on
-// typed arrays (no DOM), unit-tested in node (e2e/preprocess.test.mjs).
+// typed arrays (no DOM), unit-tested in node (tests/js/preprocess.test.mjs).
 //
 //   const grey = toGrey(imageData.data, width, height);          // [0, 1], alpha over white
 //   const invert = autoInvert(grey, width, height);              // dark-on-light picture?

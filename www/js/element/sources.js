@@ -42,12 +42,12 @@ export async function loadModel(engine, model) {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     bytes = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
-    throw new Error(`model="${model}" could not be downloaded: ${e.message}`);
+    throw new Error(`model="${model}" could not be downloaded: ${e.message}`, { cause: e });
   }
   try {
     return await engine.load({ bytes });
   } catch (e) {
-    throw new Error(`model="${model}" is not a usable model file: ${e.message}`);
+    throw new Error(`model="${model}" is not a usable model file: ${e.message}`, { cause: e });
   }
 }
 
@@ -72,6 +72,6 @@ export async function loadInput(value, list, mode) {
   try {
     return { pic: await loadImageUrl(url), label: v.split("/").pop(), sample: "" };
   } catch (e) {
-    throw new Error(`input="${v}" could not be loaded: ${e.message}; showing a drawn 2.`);
+    throw new Error(`input="${v}" could not be loaded: ${e.message}; showing a drawn 2.`, { cause: e });
   }
 }

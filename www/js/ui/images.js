@@ -35,7 +35,7 @@ export async function decodeImage(blob) {
     bitmap = await createImageBitmap(blob);
   } catch (e) {
     const kind = sniffed ? `${sniffed.format} ` : "";
-    throw new Error(`the browser could not decode it as an image (${kind}${e?.message ?? e})`);
+    throw new Error(`the browser could not decode it as an image (${kind}${e?.message ?? e})`, { cause: e });
   }
   try {
     const problem = sizeProblem(bitmap.width, bitmap.height);
@@ -79,10 +79,10 @@ export class Webcam {
       this.stream = await md.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
     } catch (e) {
       const name = e?.name ?? "";
-      if (name === "NotAllowedError" || name === "SecurityError") throw new Error("camera permission was denied; allow the camera for this page and try again");
-      if (name === "NotFoundError" || name === "OverconstrainedError") throw new Error("no camera was found on this device");
-      if (name === "NotReadableError") throw new Error("the camera is in use by another application");
-      throw new Error(`the camera could not be started (${e?.message ?? e})`);
+      if (name === "NotAllowedError" || name === "SecurityError") throw new Error("camera permission was denied; allow the camera for this page and try again", { cause: e });
+      if (name === "NotFoundError" || name === "OverconstrainedError") throw new Error("no camera was found on this device", { cause: e });
+      if (name === "NotReadableError") throw new Error("the camera is in use by another application", { cause: e });
+      throw new Error(`the camera could not be started (${e?.message ?? e})`, { cause: e });
     }
     this.video.srcObject = this.stream;
     await this.video.play().catch(() => {});

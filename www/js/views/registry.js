@@ -24,7 +24,7 @@ export async function loadView(name) {
   try {
     return await load();
   } catch (e) {
-    throw new Error(`its module (js/views/${name}.js) could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`its module (js/views/${name}.js) could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { argmax, formatValue, greyscaleRGBA, gridFor, pixelScale, range } from "../www/js/core/colormap.js";
-import { barLengths } from "../www/js/core/prediction.js";
+import { argmax, formatValue, greyscaleRGBA, gridFor, pixelScale, range } from "../../www/js/core/colormap.js";
+import { barLengths } from "../../www/js/core/prediction.js";
 
 test("range of a slice", () => {
   assert.deepEqual(range(new Float32Array([5, -1, 3, 9]), 1, 2), { min: -1, max: 3 });
@@ -48,7 +48,7 @@ test("helpers", () => {
   assert.equal(pixelScale(224, 224, 84), 1);
 });
 
-import { colorize, colorOf, COLORMAPS } from "../www/js/core/colormap.js";
+import { colorize, colorOf, COLORMAPS } from "../../www/js/core/colormap.js";
 
 test("colorize: greyscale and viridis run dark to bright; diverging is white at zero", () => {
   assert.deepEqual(Object.keys(COLORMAPS), ["grey", "viridis", "diverging"]);
@@ -73,7 +73,7 @@ test("colorize: greyscale and viridis run dark to bright; diverging is white at 
   assert.deepEqual([...px], [128, 128, 128, 255]);
 });
 
-import { colorizeFast } from "../www/js/core/colormap.js";
+import { colorizeFast } from "../../www/js/core/colormap.js";
 
 test("colorizeFast matches colorize within one quantization step", () => {
   const data = Float32Array.from({ length: 101 }, (_, i) => (i - 30) / 7);

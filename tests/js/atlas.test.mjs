@@ -1,9 +1,9 @@
 // The compact view's pure parts: atlas geometry (which tile a click lands on) and the top-k list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { atlasLayout, tileAt, FOLDED_TILES } from "../www/js/views/atlas.js";
-import { topIndices } from "../www/js/core/prediction.js";
-import { inputLayerIndex, inputName } from "../www/js/core/graph.js";
+import { atlasLayout, tileAt, FOLDED_TILES } from "../../www/js/views/atlas.js";
+import { topIndices } from "../../www/js/core/prediction.js";
+import { inputLayerIndex, inputName } from "../../www/js/core/graph.js";
 
 test("atlas layout: columns that fit, one row when folded", () => {
   // 7x7 tiles with a 1-cell gap take 8 cells each: 100 cells fit 12 (12*8 - 1 = 95).

@@ -4,9 +4,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseControls, parseHeight, parseIndex, parseShift, resolveLayer } from "../www/js/core/embed-attrs.js";
-import { shiftImage } from "../www/js/core/preprocess.js";
-import { embedSnippets } from "../www/js/page/embed-code.js";
+import { parseControls, parseHeight, parseIndex, parseShift, resolveLayer } from "../../www/js/core/embed-attrs.js";
+import { shiftImage } from "../../www/js/core/preprocess.js";
+import { embedSnippets } from "../../www/js/page/embed-code.js";
 
 const summary = { layers: ["conv1", "relu1", "pool1", "conv2"].map((name) => ({ name })) };
 

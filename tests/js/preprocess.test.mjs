@@ -2,11 +2,11 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatHash, parseHash } from "../www/js/core/hashstate.js";
+import { formatHash, parseHash } from "../../www/js/core/hashstate.js";
 import {
   autoInvert, borderLevel, centreOfMass, fitSize, inkBox, looksLikeSafetensors, modeFor, prepare, resizeArea,
   sizeProblem, sniffImage, toGrey,
-} from "../www/js/core/preprocess.js";
+} from "../../www/js/core/preprocess.js";
 
 /** A w x h greyscale picture with `bg` everywhere and `ink` in the rectangle [x0, x1) x [y0, y1). */
 function picture(w, h, bg, ink, [x0, y0, x1, y1]) {
@@ -119,7 +119,7 @@ test("URL hash state round trip; bad values are dropped", () => {
   assert.equal(parseHash("view=playground").view, "playground");
 });
 
-import { formulaText } from "../www/js/core/geometry.js";
+import { formulaText } from "../../www/js/core/geometry.js";
 
 test("output-size formula text with the layer's numbers", () => {
   assert.equal(formulaText(28, 5, 1, 2), "(28 + 2*2 - 5) / 1 + 1 = 28");

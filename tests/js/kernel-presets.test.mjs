@@ -13,7 +13,7 @@ import {
   preset,
   robustRange,
   sizeFormula,
-} from "../www/js/core/kernel-presets.js";
+} from "../../www/js/core/kernel-presets.js";
 
 test("every preset has a 3x3 and a 5x5 kernel with the expected weight sums", () => {
   assert.deepEqual(PRESET_NAMES, ["identity", "vertical", "horizontal", "sobelX", "sobelY", "blur", "sharpen", "emboss"]);

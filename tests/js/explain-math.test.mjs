@@ -25,7 +25,7 @@ import {
   settingsValues,
   statLayers,
   upsample,
-} from "../www/js/core/explain-math.js";
+} from "../../www/js/core/explain-math.js";
 
 const close = (a, b, eps = 1e-6) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 

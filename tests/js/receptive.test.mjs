@@ -12,7 +12,7 @@ import {
   poolWinners,
   receptiveField,
   receptiveFieldSize,
-} from "../www/js/core/receptive.js";
+} from "../../www/js/core/receptive.js";
 
 // The digits model's summary, as the engine reports it.
 const conv = (name, cin, cout, hw) => ({

@@ -4,10 +4,10 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Controller } from "../www/js/core/controller.js";
-import { isProbabilities, predictionOf, probabilityText } from "../www/js/core/prediction.js";
-import { pictureToInput } from "../www/js/core/preprocess.js";
-import { ELEMENT_VIEWS, VIEWS, elementViewName, viewName } from "../www/js/core/views.js";
+import { Controller } from "../../www/js/core/controller.js";
+import { isProbabilities, predictionOf, probabilityText } from "../../www/js/core/prediction.js";
+import { pictureToInput } from "../../www/js/core/preprocess.js";
+import { ELEMENT_VIEWS, VIEWS, elementViewName, viewName } from "../../www/js/core/views.js";
 
 /** The parts of ui/input.js DrawInput the controller uses. */
 class FakeInput {
