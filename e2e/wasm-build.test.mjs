@@ -165,7 +165,7 @@ test("the two builds agree within the stated tolerance (digits: forward, input g
   t.diagnostic(JSON.stringify(r));
   assert.deepEqual(r.backends, ["simd128", "simd128+relaxed"]);
   assert.equal(r.sameClass, r.n, "the same class for every image");
-  // The stated tolerance (README, "Two builds"): max |relaxed - plain| <= 1e-5 * (1 + max |plain|).
+  // The stated tolerance (docs/architecture.md, "Builds"): max |relaxed - plain| <= 1e-5 * (1 + max |plain|).
   for (const [what, rel] of Object.entries(r.worst)) assert.ok(rel <= 1e-5, `${what}: ${rel} > 1e-5`);
   await ctx.close();
 });

@@ -65,7 +65,7 @@ fn browser_avgpool_count_include_pad_matches_reference() {
 
 /// Plain build: bit for bit the scalar backend's (unfused) results. Relaxed-SIMD build
 /// (`./build.sh test` runs this file in Chrome with `+relaxed-simd` too): every output within
-/// `2 gamma(K + 2) sum|terms|` of them, the bound stated in the README.
+/// `2 gamma(K + 2) sum|terms|` of them, the bound stated in docs/architecture.md ("Builds").
 #[wasm_bindgen_test]
 fn browser_fast_kernels_vs_unfused_scalar_backend() {
     let st = check::run_fused_vs_unfused(0xFA5E, 60);

@@ -174,7 +174,7 @@ fn train(r: &Recipe, data_dir: &Path, out: &Path, epochs: usize) -> Res<()> {
             start.elapsed().as_secs_f64()
         );
     }
-    // Shipped F16: half the size in the wasm, accuracy unchanged (README, "Builtin models").
+    // Shipped F16: half the size in the wasm, accuracy unchanged (docs/models.md).
     std::fs::write(out, format::save_as(&model, format::Storage::F16)?)?;
     println!("wrote {} ({} bytes)", out.display(), std::fs::metadata(out)?.len());
     Ok(())

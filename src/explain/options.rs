@@ -178,7 +178,7 @@ mod tests {
     use super::{AttributeArgs, MaximizeArgs};
     use crate::introspect::field_names;
 
-    /// The options the JS API documents (README "JS API"), as the boundary checks keys against.
+    /// The options the JS API documents (docs/js-api.md), as the boundary checks keys against.
     #[test]
     fn the_known_fields_are_the_js_api_names() {
         let maximize = [

@@ -209,7 +209,7 @@ is the iframe form.
 Attributes: model, view (maps | filters | playground | maximize | attribution | stats), layer,
 channel, input, controls, height (and for the playground: kernel, kernel-size, stride, padding).
 Events: \`prediction\`, \`select\`. The full reference is in the comment at the top of
-\`js/convlens-explorer.js\` and in the project README ("Use it in your course page").
+\`js/convlens-explorer.js\` and in the project's docs/embedding.md.
 `,
   );
   let files = 0;
