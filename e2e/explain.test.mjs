@@ -8,45 +8,27 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launch, watchProblems } from "./browser.mjs";
+import { devSession } from "./browser.mjs";
 import { colourConvModel, pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
-import { DEV, serve } from "./serve.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT_DIR = `${ROOT}bench-results/`;
 const METHODS = ["gradient", "saliency", "gradxinput", "smoothgrad", "integrated", "gradcam"];
 
-let server;
-let browser;
 let page;
 const problems = []; // console errors, page errors, failed or foreign requests
-
-const watch = (p, origin) => watchProblems(p, origin, problems);
-
-async function openPage(context, query = "") {
-  const p = await context.newPage();
-  watch(p, new URL(server.url).origin);
-  await p.goto(`${server.url}dev/explain-demo.html${query}`);
-  await p.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
-  await p.waitForFunction(
-    () => ["ed-stats", "ed-attribution"].every((id) => document.getElementById(id).dataset.state === "done"),
-    null,
-    { timeout: 30_000 },
-  );
-  return p;
-}
+const session = devSession("dev/explain-demo.html", {
+  problems,
+  ready: () => ["ed-stats", "ed-attribution"].every((id) => document.getElementById(id).dataset.state === "done"),
+});
+const openPage = (context, query) => session.open(context, query);
 
 before(async () => {
-  server = await serve({ prefix: "/nested/path/", mounts: { dev: DEV } }); // dev/ beside www/, same origin
-  browser = await launch();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  page = await openPage(context, "?model=digits&sample=digit-7.png");
+  await session.start("?model=digits&sample=digit-7.png");
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session.close());
 
 /** A cheap fingerprint of a canvas's pixels. */
 const canvasHash = (p, selector) =>
@@ -399,7 +381,7 @@ test("screenshots: light and dark, desktop and 390 px phone (bench-results/expla
       ["desktop", { width: 1280, height: 900 }],
       ["phone", { width: 390, height: 844 }],
     ]) {
-      const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: name === "phone" ? 2 : 1 });
+      const context = await session.browser.newContext({ viewport, colorScheme, deviceScaleFactor: name === "phone" ? 2 : 1 });
       const p = await openPage(context, "?model=digits&sample=digit-7.png");
       const host = p.locator("#ed-maximize");
       await host.getByRole("button", { name: "Start" }).click();

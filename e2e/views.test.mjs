@@ -8,19 +8,18 @@ import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launch, watchProblems } from "./browser.mjs";
+import { devSession, watchProblems } from "./browser.mjs";
 import { tinyClassifier } from "./model-file.mjs";
-import { DEV, serve } from "./serve.mjs";
 import { formatWeight, preset, PRESET_NAMES, sizeFormula } from "../www/js/core/kernel-presets.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT_DIR = `${ROOT}bench-results/`;
 const WINNER_RGB = [230, 0, 126]; // detail.js MARK.winner, #e6007e
 
-let server;
-let browser;
 let page;
 const problems = []; // console errors, page errors, failed or foreign requests
+const session = devSession("dev/views-demo.html", { problems });
+const openPage = (context, query) => session.open(context, query);
 
 /** Tensors of a safetensors file read in node: name -> {shape, data: Float32Array}. */
 async function readSafetensors(path) {
@@ -56,25 +55,12 @@ function readSafetensorsBytes(buf) {
 
 const watch = (p, origin) => watchProblems(p, origin, problems);
 
-async function openPage(context, query = "") {
-  const p = await context.newPage();
-  watch(p, new URL(server.url).origin);
-  await p.goto(`${server.url}dev/views-demo.html${query}`);
-  await p.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
-  return p;
-}
-
 before(async () => {
-  server = await serve({ prefix: "/nested/path/", mounts: { dev: DEV } }); // dev/ beside www/, same origin
-  browser = await launch();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  page = await openPage(context, "?model=digits&sample=digit-7.png");
+  await session.start("?model=digits&sample=digit-7.png");
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session.close());
 
 /** Opens the detail view of (layer, channel) and waits until it is drawn. */
 async function openDetail(layer, channel) {
@@ -428,7 +414,7 @@ test("screenshots: light and dark, desktop and 390 px, with no overflow", async 
   await mkdir(OUT_DIR, { recursive: true });
   for (const scheme of ["light", "dark"]) {
     for (const [tag, width, height] of [["desktop", 1280, 900], ["390", 390, 844]]) {
-      const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme, deviceScaleFactor: 1 });
+      const context = await session.browser.newContext({ viewport: { width, height }, colorScheme: scheme, deviceScaleFactor: 1 });
       for (const [view, query] of [
         ["conv", "?model=digits&sample=digit-7.png&layer=3&channel=1"],
         ["pool", "?model=digits&sample=digit-7.png&layer=2&channel=1"],
@@ -459,10 +445,10 @@ test("screenshots: light and dark, desktop and 390 px, with no overflow", async 
 });
 
 test("on the explorer page itself: the detail dialog shows the weights, Escape closes it; the playground reacts", async (t) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   const p = await context.newPage();
-  watch(p, new URL(server.url).origin);
-  await p.goto(`${server.url}#model=digits&sample=digit-7&layer=3&channel=4&view=detail`);
+  watch(p, new URL(session.server.url).origin);
+  await p.goto(`${session.server.url}#model=digits&sample=digit-7&layer=3&channel=4&view=detail`);
   await p.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30_000 });
   if (!(await p.$("#detail-host")) || !(await p.$("#playground-host"))) {
     t.skip("the page has no #detail-host / #playground-host yet");
@@ -481,7 +467,7 @@ test("on the explorer page itself: the detail dialog shows the weights, Escape c
   await p.waitForFunction(() => !document.getElementById("detail-dialog")?.open);
   assert.equal(await p.$("#detail-host .clv-detail"), null);
 
-  await p.goto(`${server.url}#model=digits&sample=digit-7&view=playground`);
+  await p.goto(`${session.server.url}#model=digits&sample=digit-7&view=playground`);
   await p.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30_000 });
   await p.waitForSelector('#playground-host .clv-playground[data-state="ok"]', { timeout: 15_000 });
   const hash = () =>
