@@ -9,9 +9,8 @@
 //! A and B are strided views ([`MatRef`]), so transposed operands are read in place by the
 //! packing, never transposed in memory. C is row-major with leading dimension `ldc`.
 
-use std::cell::Cell;
-
 use super::counters;
+use super::scratch::Scratch;
 use super::simd::F32x4;
 
 /// Rows of the micro-tile (broadcast from A).
@@ -42,34 +41,6 @@ impl<'a> MatRef<'a> {
     pub fn transposed(data: &'a [f32], cols: usize) -> Self {
         MatRef { data, rs: 1, cs: cols }
     }
-}
-
-thread_local! {
-    static PACK_A: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-    static PACK_B: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-}
-
-/// Runs `f` on a thread-local scratch buffer of at least `len` elements (contents unspecified).
-/// The buffer is taken out of its cell for the duration, so a nested call gets a fresh one
-/// instead of a borrow panic.
-pub(crate) fn with_scratch<R>(
-    key: &'static std::thread::LocalKey<Cell<Vec<f32>>>,
-    len: usize,
-    f: impl FnOnce(&mut [f32]) -> R,
-) -> R {
-    let mut buf = key.with(Cell::take);
-    if buf.len() < len {
-        buf.resize(len, 0.0);
-    }
-    let r = f(&mut buf[..len]);
-    key.with(|c| c.set(buf));
-    r
-}
-
-/// Frees the GEMM packing buffers of the calling thread.
-pub fn release_scratch() {
-    PACK_A.with(Cell::take);
-    PACK_B.with(Cell::take);
 }
 
 /// `C[m x n] += A[m x k] * B[k x n]`, C row-major with leading dimension `ldc`.
@@ -130,30 +101,27 @@ fn gemm<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, write: Wri
     let kc_max = k.min(KC);
     let nc_max = n.min(NC).next_multiple_of(NR);
     let mc_max = m.min(MC).next_multiple_of(MR);
-    with_scratch(&PACK_B, kc_max * nc_max, |pb| {
-        with_scratch(&PACK_A, kc_max * mc_max, |pa| {
-            for jc in (0..n).step_by(NC) {
-                let nc = NC.min(n - jc);
-                for pc in (0..k).step_by(KC) {
-                    let kc = KC.min(k - pc);
-                    pack_b::<V>(b, pc, kc, jc, nc, pb);
-                    let block_write = match write {
-                        Write::Store(bias) if pc == 0 => Write::Store(bias),
-                        _ => Write::Add,
-                    };
-                    for ic in (0..m).step_by(MC) {
-                        let mc = MC.min(m - ic);
-                        pack_a::<V>(a, ic, mc, pc, kc, pa);
-                        let bias = match block_write {
-                            Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
-                            w => w,
-                        };
-                        macro_block::<V>(mc, nc, kc, pa, pb, bias, &mut c[ic * ldc + jc..], ldc);
-                    }
-                }
+    let (mut pb, mut pa) = (Scratch::take(kc_max * nc_max), Scratch::take(kc_max * mc_max));
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            pack_b::<V>(b, pc, kc, jc, nc, &mut pb);
+            let block_write = match write {
+                Write::Store(bias) if pc == 0 => Write::Store(bias),
+                _ => Write::Add,
+            };
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack_a::<V>(a, ic, mc, pc, kc, &mut pa);
+                let bias = match block_write {
+                    Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
+                    w => w,
+                };
+                macro_block::<V>(mc, nc, kc, &pa, &pb, bias, &mut c[ic * ldc + jc..], ldc);
             }
-        })
-    })
+        }
+    }
 }
 
 /// All micro-tiles of one packed `mc x kc` A block against one packed `kc x nc` B block.
