@@ -188,7 +188,7 @@ pub fn gemm_4x8<V: F32x4>(a: &[f32], b: &[f32]) -> [[V; 2]; MR] {
     let (mut c00, mut c01, mut c10, mut c11) = (V::zero(), V::zero(), V::zero(), V::zero());
     let (mut c20, mut c21, mut c30, mut c31) = (V::zero(), V::zero(), V::zero(), V::zero());
     // One `load32_splat` per A value: faster than one A load and four lane shuffles (see the
-    // measured choices in `kernels/mod.rs`; the shifted-view kernel's tile does the same).
+    // measured choices in `docs/kernels.md`; the shifted-view kernel's tile does the same).
     for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         let b0 = V::load(&bp[..4]);
         let b1 = V::load(&bp[4..]);
