@@ -10,7 +10,7 @@
 //! packing, never transposed in memory. C is row-major with leading dimension `ldc`.
 
 use super::counters;
-use super::scratch::Scratch;
+use super::scratch::{Scratch, Slot};
 use super::simd::F32x4;
 
 /// Rows of the micro-tile (broadcast from A).
@@ -101,24 +101,26 @@ fn gemm<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, write: Wri
     let kc_max = k.min(KC);
     let nc_max = n.min(NC).next_multiple_of(NR);
     let mc_max = m.min(MC).next_multiple_of(MR);
-    let (mut pb, mut pa) = (Scratch::take(kc_max * nc_max), Scratch::take(kc_max * mc_max));
+    let (mut pb_buf, mut pa_buf) =
+        (Scratch::take(Slot::GemmB, kc_max * nc_max), Scratch::take(Slot::GemmA, kc_max * mc_max));
+    let (pb, pa): (&mut [f32], &mut [f32]) = (&mut pb_buf, &mut pa_buf);
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            pack_b::<V>(b, pc, kc, jc, nc, &mut pb);
+            pack_b::<V>(b, pc, kc, jc, nc, pb);
             let block_write = match write {
                 Write::Store(bias) if pc == 0 => Write::Store(bias),
                 _ => Write::Add,
             };
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack_a::<V>(a, ic, mc, pc, kc, &mut pa);
+                pack_a::<V>(a, ic, mc, pc, kc, pa);
                 let bias = match block_write {
                     Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
                     w => w,
                 };
-                macro_block::<V>(mc, nc, kc, &pa, &pb, bias, &mut c[ic * ldc + jc..], ldc);
+                macro_block::<V>(mc, nc, kc, pa, pb, bias, &mut c[ic * ldc + jc..], ldc);
             }
         }
     }

@@ -1,87 +1,133 @@
-//! The kernels' scratch arena: per thread, a free list of `f32` buffers that kernels borrow for
-//! the duration of a call (padded input planes, column matrices, packed GEMM panels) and give
-//! back when the [`Scratch`] drops. A kernel that calls another (a convolution calling the
-//! GEMM) holds its buffer while the inner one takes another, so nested borrows never alias.
+//! The kernels' scratch arena: per thread, one reusable buffer per [`Slot`] (padded input
+//! planes, column matrices, packed GEMM panels, per-tap offsets), which a kernel borrows for the
+//! duration of a call and gives back when the [`Scratch`] drops. A buffer only grows, so a
+//! repeated call allocates nothing the second time (the tests check it).
 //!
-//! A request takes the smallest free buffer that is long enough (else the largest, grown), so a
-//! sequence of calls that repeats takes the same buffers in the same order and allocates nothing
-//! the second time ([`stats`] counts the growths; the tests check it).
+//! Each slot has one role, so a kernel that calls another (a convolution calling the GEMM)
+//! holds its slot while the inner one takes its own, and every role keeps its buffer (and its
+//! place in the caches) from call to call. A slot borrowed again while it is out (no kernel
+//! does that) hands out a fresh buffer rather than an alias.
 
 use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
+use std::thread::LocalKey;
 
-thread_local! {
-    static FREE: Cell<Vec<Vec<f32>>> = const { Cell::new(Vec::new()) };
-    static GROWTHS: Cell<u64> = const { Cell::new(0) };
+/// What a scratch buffer is for: each role its own buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// im2col's column matrix (or col2im's column gradient).
+    Col,
+    /// The packed GEMM's A and B blocks.
+    GemmA,
+    GemmB,
+    /// The shifted-view kernels' padded, phase-split input, packed A and B panels, flipped
+    /// weights, and per-tap offsets.
+    ShiftedPlanes,
+    ShiftedA,
+    ShiftedB,
+    ShiftedFlipped,
+    ShiftedOffsets,
+    /// The depthwise kernels' padded plane and run of virtual output rows.
+    DepthwisePlane,
+    DepthwiseRows,
 }
 
-/// A borrowed scratch buffer of exactly the requested length; it goes back to the arena on drop.
-pub(crate) struct Scratch {
-    buf: Vec<f32>,
+const SLOTS: usize = Slot::DepthwiseRows as usize + 1;
+
+thread_local! {
+    static FLOATS: [Cell<Vec<f32>>; SLOTS] = const { [const { Cell::new(Vec::new()) }; SLOTS] };
+    static INDICES: [Cell<Vec<usize>>; SLOTS] = const { [const { Cell::new(Vec::new()) }; SLOTS] };
+}
+
+/// What a scratch buffer holds: floats or indices.
+pub(crate) trait Elem: Copy + Default + 'static {
+    fn slots() -> &'static LocalKey<[Cell<Vec<Self>>; SLOTS]>;
+}
+
+impl Elem for f32 {
+    fn slots() -> &'static LocalKey<[Cell<Vec<f32>>; SLOTS]> {
+        &FLOATS
+    }
+}
+
+impl Elem for usize {
+    fn slots() -> &'static LocalKey<[Cell<Vec<usize>>; SLOTS]> {
+        &INDICES
+    }
+}
+
+/// A borrowed scratch buffer of exactly the requested length; it goes back to its slot on drop.
+pub(crate) struct Scratch<T: Elem = f32> {
+    slot: Slot,
+    buf: Vec<T>,
     len: usize,
 }
 
-impl Scratch {
-    /// `len` floats, contents unspecified (what an earlier call left).
-    pub(crate) fn take(len: usize) -> Scratch {
-        let mut free = FREE.with(Cell::take);
-        // Best fit: the shortest buffer that is long enough, else the longest one (grown below).
-        let fit = free.iter().enumerate().filter(|(_, b)| b.len() >= len).min_by_key(|(_, b)| b.len()).map(|(i, _)| i);
-        let pick = fit.or_else(|| free.iter().enumerate().max_by_key(|(_, b)| b.len()).map(|(i, _)| i));
-        let mut buf = pick.map(|i| free.swap_remove(i)).unwrap_or_default();
-        FREE.with(|c| c.set(free));
+impl<T: Elem> Scratch<T> {
+    /// `len` elements of `slot`'s buffer, contents unspecified (what an earlier call left).
+    pub(crate) fn take(slot: Slot, len: usize) -> Scratch<T> {
+        let mut buf = T::slots().with(|s| s[slot as usize].take());
         if buf.len() < len {
-            GROWTHS.with(|g| g.set(g.get() + 1));
-            buf.resize(len, 0.0);
+            buf.resize(len, T::default());
         }
-        Scratch { buf, len }
+        Scratch { slot, buf, len }
     }
 
-    /// `len` floats, all zero.
-    pub(crate) fn zeroed(len: usize) -> Scratch {
-        let mut s = Scratch::take(len);
-        s.fill(0.0);
+    /// `len` elements of `slot`'s buffer, all zero.
+    pub(crate) fn zeroed(slot: Slot, len: usize) -> Scratch<T> {
+        let mut s = Scratch::take(slot, len);
+        s.fill(T::default());
         s
     }
 }
 
-impl Deref for Scratch {
-    type Target = [f32];
-    fn deref(&self) -> &[f32] {
+impl<T: Elem> Deref for Scratch<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         &self.buf[..self.len]
     }
 }
 
-impl DerefMut for Scratch {
-    fn deref_mut(&mut self) -> &mut [f32] {
+impl<T: Elem> DerefMut for Scratch<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
         &mut self.buf[..self.len]
     }
 }
 
-impl Drop for Scratch {
+impl<T: Elem> Drop for Scratch<T> {
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
         // `try_with`: a buffer dropped while the thread's locals are torn down is just freed.
-        let _ = FREE.try_with(|c| {
-            let mut free = c.take();
-            free.push(buf);
-            c.set(free);
-        });
+        let _ = T::slots().try_with(|s| s[self.slot as usize].set(buf));
     }
 }
 
-/// The calling thread's arena: (free buffers, their total length in floats, growths so far).
+/// The calling thread's arena: (buffers held, their total length in elements). A call that
+/// had to grow a buffer raises the total.
 #[cfg(test)]
-pub fn stats() -> (usize, usize, u64) {
-    let free = FREE.with(Cell::take);
-    let s = (free.len(), free.iter().map(Vec::len).sum(), GROWTHS.with(Cell::get));
-    FREE.with(|c| c.set(free));
-    s
+pub fn stats() -> (usize, usize) {
+    fn of<T: Elem>() -> (usize, usize) {
+        T::slots().with(|s| {
+            let lens: Vec<usize> = s
+                .iter()
+                .map(|c| {
+                    let b = c.take();
+                    let n = b.len();
+                    c.set(b);
+                    n
+                })
+                .collect();
+            (lens.iter().filter(|&&n| n > 0).count(), lens.iter().sum())
+        })
+    }
+    let ((a, b), (c, d)) = (of::<f32>(), of::<usize>());
+    (a + c, b + d)
 }
 
-/// Frees the calling thread's free buffers (buffers in use go back to an empty arena).
+/// Frees the calling thread's buffers (a buffer in use goes back to an empty slot).
 pub fn release() {
-    FREE.with(Cell::take);
+    FLOATS.with(|s| s.iter().for_each(|c| drop(c.take())));
+    INDICES.with(|s| s.iter().for_each(|c| drop(c.take())));
 }
 
 #[cfg(test)]
@@ -92,23 +138,25 @@ mod tests {
     fn nested_buffers_are_distinct_and_a_repeated_sequence_allocates_nothing() {
         release();
         let sequence = || {
-            let mut a = Scratch::take(100);
+            let mut a = Scratch::<f32>::take(Slot::Col, 100);
             a.fill(1.0);
             {
-                let mut b = Scratch::zeroed(7);
+                let mut b = Scratch::<f32>::zeroed(Slot::GemmA, 7);
                 assert!(b.iter().all(|&v| v == 0.0));
                 b.fill(2.0);
-                let c = Scratch::take(300);
+                let c = Scratch::<usize>::take(Slot::ShiftedOffsets, 300);
+                // The same slot again while it is out: a fresh buffer, not an alias of `a`.
+                let mut d = Scratch::<f32>::take(Slot::Col, 100);
+                d.fill(3.0);
                 assert_eq!((a.len(), b.len(), c.len()), (100, 7, 300));
             }
             assert!(a.iter().all(|&v| v == 1.0), "a nested borrow wrote into the outer buffer");
         };
         sequence();
-        let (buffers, floats, growths) = stats();
-        assert_eq!((buffers, floats), (3, 407));
+        assert_eq!(stats(), (3, 407));
         sequence();
-        assert_eq!(stats(), (buffers, floats, growths), "the second identical sequence grew the arena");
+        assert_eq!(stats(), (3, 407), "the second identical sequence grew the arena");
         release();
-        assert_eq!(stats().0, 0);
+        assert_eq!(stats(), (0, 0));
     }
 }

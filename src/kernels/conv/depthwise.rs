@@ -25,7 +25,7 @@
 use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
 use crate::kernels::rows::{affine, axpy, copy_vec, dot_short, sum};
-use crate::kernels::scratch::Scratch;
+use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
 
 /// Where each padded input cell of one channel lives in the scratch plane.
@@ -311,10 +311,11 @@ fn correlate<V: F32x4>(
     // are copied out. Other strides go row by row.
     let flat = g.sh == 1 && g.sw == 1;
     let run_len = if flat { (g.oh - 1) * lay.pitch + g.ow } else { 0 };
-    let mut buf = Scratch::zeroed(lay.len());
-    let mut rows = Scratch::take(run_len);
+    let (mut buf_s, mut rows_s) =
+        (Scratch::zeroed(Slot::DepthwisePlane, lay.len()), Scratch::take(Slot::DepthwiseRows, run_len));
+    let (buf, rows): (&mut [f32], &mut [f32]) = (&mut buf_s, &mut rows_s);
     for ci in 0..groups {
-        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], &mut buf);
+        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
         for co in ci * g.cout..(ci + 1) * g.cout {
             let wt = &w[co * k..(co + 1) * k];
             wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
@@ -322,14 +323,14 @@ fn correlate<V: F32x4>(
             let yp = &mut y[co * plane_out..(co + 1) * plane_out];
             if flat {
                 lay.row_taps(0, &mut offs);
-                run(&buf, &offs, wt, &wv, bias, &mut rows);
+                run(buf, &offs, wt, &wv, bias, rows);
             }
             for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
                 if flat {
                     copy_vec::<V>(&rows[oy * lay.pitch..oy * lay.pitch + g.ow], row);
                 } else {
                     lay.row_taps(oy, &mut offs);
-                    run(&buf, &offs, wt, &wv, bias, row);
+                    run(buf, &offs, wt, &wv, bias, row);
                 }
                 if let Some(a) = fused.as_mut() {
                     let at = co * plane_out + oy * g.ow;
@@ -359,7 +360,8 @@ pub fn backward_input<V: F32x4>(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f3
     let lay = Layout::new(g);
     let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
     let mut offs = vec![0usize; k];
-    let mut buf = Scratch::zeroed(lay.len());
+    let mut buf_s = Scratch::zeroed(Slot::DepthwisePlane, lay.len());
+    let buf: &mut [f32] = &mut buf_s;
     for ci in 0..groups {
         if ci > 0 {
             buf.fill(0.0);
@@ -374,7 +376,7 @@ pub fn backward_input<V: F32x4>(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f3
                 }
             }
         }
-        lay.extract::<V>(&buf, &mut gx[ci * plane_in..(ci + 1) * plane_in]);
+        lay.extract::<V>(buf, &mut gx[ci * plane_in..(ci + 1) * plane_in]);
     }
 }
 
@@ -393,9 +395,10 @@ pub fn backward_weight<V: F32x4>(
     let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
     let mut offs = vec![0usize; k];
     let mut acc = vec![0f32; k];
-    let mut buf = Scratch::zeroed(lay.len());
+    let mut buf_s = Scratch::zeroed(Slot::DepthwisePlane, lay.len());
+    let buf: &mut [f32] = &mut buf_s;
     for ci in 0..groups {
-        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], &mut buf);
+        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
         for co in ci * g.cout..(ci + 1) * g.cout {
             let gp = &gy[co * plane_out..(co + 1) * plane_out];
             acc.fill(0.0);

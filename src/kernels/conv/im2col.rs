@@ -14,7 +14,7 @@ use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
 use crate::kernels::gemm::{gemm_acc, gemm_bias, MatRef};
 use crate::kernels::rows::{add_assign, sum, valid_range};
-use crate::kernels::scratch::Scratch;
+use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
 
 /// Fills `col[K x P]` from `x` (every element written).
@@ -91,7 +91,7 @@ pub(crate) fn col2im<V: F32x4>(g: &ConvGeom, gcol: &[f32], gx: &mut [f32]) {
 /// `y = conv(x, w) + b` through im2col and the packed GEMM. Overwrites `y`.
 pub fn forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
-    let mut col = Scratch::take(k * p);
+    let mut col = Scratch::take(Slot::Col, k * p);
     im2col(g, x, &mut col);
     gemm_bias::<V>(g.cout, p, k, MatRef::rows(&w[..g.cout * k], k), MatRef::rows(&col, p), b, &mut y[..g.cout * p], p);
 }
@@ -115,7 +115,7 @@ pub fn forward_pointwise<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option
 /// `gx = d(sum gy*y)/dx` through the packed GEMM (`W^T gY`) and col2im. Overwrites `gx`.
 pub fn backward_input<V: F32x4>(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
-    let mut gcol = Scratch::take(k * p);
+    let mut gcol = Scratch::take(Slot::Col, k * p);
     let (a, b) = (MatRef::transposed(&w[..g.cout * k], k), MatRef::rows(&gy[..g.cout * p], p));
     gemm_bias::<V>(k, p, g.cout, a, b, None, &mut gcol, p);
     col2im::<V>(g, &gcol, &mut gx[..g.input_len()]);
@@ -146,7 +146,7 @@ pub fn backward_weight<V: F32x4>(
         counters::bump(Kernel::Conv1x1Direct);
         gemm_acc::<V>(g.cout, k, p, a, MatRef::transposed(&x[..k * p], p), gw, k);
     } else {
-        let mut col = Scratch::take(k * p);
+        let mut col = Scratch::take(Slot::Col, k * p);
         im2col(g, x, &mut col);
         gemm_acc::<V>(g.cout, k, p, a, MatRef::transposed(&col, p), gw, k);
     }

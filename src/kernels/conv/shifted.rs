@@ -36,7 +36,7 @@
 use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
 use crate::kernels::rows::copy_vec;
-use crate::kernels::scratch::Scratch;
+use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
 
 /// Rows of the main micro-tile (one broadcast A value per row and tap).
@@ -58,10 +58,10 @@ fn panel_rows(left: usize) -> usize {
     }
 }
 
-/// The padded, phase-split copy of `x` (see the module docs) and `wq`; fills `offs` with each
-/// tap's offset. The planes are long enough for every `off + Pv` read, where `Pv = oh*wq`
+/// The padded, phase-split copy of `x` (see the module docs), each tap's offset into it, and
+/// `wq`. The planes are long enough for every `off + Pv` read, where `Pv = oh*wq`
 /// rounded up to [`NR1`].
-fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], offs: &mut Vec<usize>) -> (Scratch, usize) {
+fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32]) -> (Scratch, Scratch<usize>, usize) {
     let (sh, sw) = (g.sh, g.sw);
     // With stride 1 across, a row's right padding can share the next row's left padding (both
     // zero): pitch w + pw instead of w + 2pw, fewer wasted virtual columns (valid while every
@@ -69,20 +69,22 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], offs: &mut Vec<usize>) -> (Scratch
     let wq = if sw == 1 && g.pw <= g.dw * (g.kw - 1) { g.w + g.pw } else { (g.w + 2 * g.pw).div_ceil(sw) };
     let hq = (g.h + 2 * g.ph).div_ceil(sh);
     let plane = hq * wq;
-    offs.clear();
+    let mut offs = Scratch::<usize>::take(Slot::ShiftedOffsets, g.cin * g.kh * g.kw);
+    let mut taps = offs.iter_mut();
     for ci in 0..g.cin {
         for ky in 0..g.kh {
             let ty = ky * g.dh;
             for kx in 0..g.kw {
                 let tx = kx * g.dw;
                 let base = ((ci * sh + ty % sh) * sw + tx % sw) * plane;
-                offs.push(base + (ty / sh) * wq + tx / sw);
+                *taps.next().expect("one offset per tap") = base + (ty / sh) * wq + tx / sw;
             }
         }
     }
     let pv = (g.oh * wq).next_multiple_of(NR1);
     let len = (g.cin * sh * sw * plane).max(offs.iter().max().map_or(0, |&o| o + pv));
-    let mut planes = Scratch::zeroed(len);
+    let mut planes_buf = Scratch::zeroed(Slot::ShiftedPlanes, len);
+    let planes: &mut [f32] = &mut planes_buf;
     // (max(1): an empty input, possible with padding, has no rows and leaves the planes zero.)
     for (ci, xc) in x[..g.cin * g.h * g.w].chunks_exact((g.h * g.w).max(1)).enumerate() {
         // Padded row r + ph is row i of phase py, tracked without two run-time divisions per
@@ -135,14 +137,15 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], offs: &mut Vec<usize>) -> (Scratch
             }
         }
     }
-    (planes, wq)
+    (planes_buf, offs, wq)
 }
 
 /// Packs the row-major `m x k` matrix `w` into row panels of heights [`panel_rows`]: a panel of
 /// height `r` holds, for each `p`, the `r` values of its rows (interleaved row slices, no
 /// per-element index arithmetic).
 fn pack_a(m: usize, k: usize, w: &[f32]) -> Scratch {
-    let mut pa = Scratch::take(m * k);
+    let mut pa_buf = Scratch::take(Slot::ShiftedA, m * k);
+    let pa: &mut [f32] = &mut pa_buf;
     let mut i0 = 0;
     while i0 < m {
         let r = panel_rows(m - i0);
@@ -164,7 +167,7 @@ fn pack_a(m: usize, k: usize, w: &[f32]) -> Scratch {
         }
         i0 += r;
     }
-    pa
+    pa_buf
 }
 
 /// The `R x 8` micro-kernel: `sum_p a[p*R + i] * b[p*8 + j]`, row `i` in two 4-lane
@@ -296,8 +299,9 @@ fn gemm_shifted<V: F32x4>(
     let y = &mut y[..m * plane];
     if m == 1 {
         let nv = (oh * wq).next_multiple_of(NR1);
-        let mut yv = Scratch::take(nv);
-        row_1x32_in_place::<V>(&pa[..k], planes, offs, &mut yv);
+        let mut yv_buf = Scratch::take(Slot::ShiftedB, nv);
+        let yv: &mut [f32] = &mut yv_buf;
+        row_1x32_in_place::<V>(&pa[..k], planes, offs, yv);
         let b = bias.map_or(0.0, |b| b[0]);
         for (dst, src) in y.chunks_exact_mut(ow).zip(yv.chunks(wq)) {
             for (d, s) in dst.iter_mut().zip(src) {
@@ -313,7 +317,8 @@ fn gemm_shifted<V: F32x4>(
     // 14x14x8->16 5x5 1.13x, 28x28x8->16 pad 1 1.08-1.10x, pad 0 1.11-1.27x, stride 2 1.06-1.09x;
     // at 32 rows 0.95-1.07x (not taken).
     let direct = m <= 4 * MR;
-    let mut pb = Scratch::take(if direct { 0 } else { k * NR });
+    let mut pb_buf = Scratch::take(Slot::ShiftedB, if direct { 0 } else { k * NR });
+    let pb: &mut [f32] = &mut pb_buf;
     let max_off = offs.iter().copied().max().unwrap_or(0);
     assert!(max_off + nv.next_multiple_of(NR) <= planes.len(), "shifted conv: planes too short");
     // One column panel: B's 8 columns from virtual column j0 (packed unless read in place),
@@ -365,9 +370,9 @@ fn gemm_shifted<V: F32x4>(
                 continue;
             }
             match r {
-                4 => store_tile::<V, 4>(tile_rx8::<V, 4>(ap, &pb), i0, plane, lanes, bias, y),
-                2 => store_tile::<V, 2>(tile_rx8::<V, 2>(ap, &pb), i0, plane, lanes, bias, y),
-                _ => store_tile::<V, 1>(tile_rx8::<V, 1>(ap, &pb), i0, plane, lanes, bias, y),
+                4 => store_tile::<V, 4>(tile_rx8::<V, 4>(ap, pb), i0, plane, lanes, bias, y),
+                2 => store_tile::<V, 2>(tile_rx8::<V, 2>(ap, pb), i0, plane, lanes, bias, y),
+                _ => store_tile::<V, 1>(tile_rx8::<V, 1>(ap, pb), i0, plane, lanes, bias, y),
             }
             i0 += r;
         }
@@ -430,8 +435,7 @@ fn row_panels(oh: usize, ow: usize, wq: usize) -> bool {
 pub fn forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     counters::bump(Kernel::ConvShiftedForward);
     let k = g.cin * g.kh * g.kw;
-    let mut offs = Vec::with_capacity(k);
-    let (planes, wq) = prepare::<V>(g, x, &mut offs);
+    let (planes, offs, wq) = prepare::<V>(g, x);
     let pa = pack_a(g.cout, k, &w[..g.cout * k]);
     gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &planes, &offs, &pa, b, y);
 }
@@ -444,12 +448,11 @@ pub fn backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w: &[f32
     let (kh, kw, cin) = (g.kh, g.kw, g.cin);
     let k = t.cin * kh * kw;
     let w = &w[..g.cout * cin * kh * kw];
-    let mut offs = Vec::with_capacity(k);
-    let (planes, wq) = prepare::<V>(t, gy, &mut offs);
+    let (planes, offs, wq) = prepare::<V>(t, gy);
     // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]: each kernel's taps reversed, built
     // row-major without index divisions, then packed like the forward pass's weights.
     let taps = kh * kw;
-    let mut flipped = Scratch::take(cin * k);
+    let mut flipped = Scratch::take(Slot::ShiftedFlipped, cin * k);
     for (co, wc) in w.chunks_exact(cin * taps).enumerate() {
         for (ci, src) in wc.chunks_exact(taps).enumerate() {
             let dst = &mut flipped[ci * k + co * taps..ci * k + (co + 1) * taps];
