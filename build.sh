@@ -238,7 +238,7 @@ test_all() {
   setup
   models_if_missing # tests/mobilenet.rs and the page tests read it
   host_tests
-  # CONVLENS_EXPECT_ISA: the backend each run must find (src/kernels/selftest.rs asserts it).
+  # CONVLENS_EXPECT_ISA: the backend each run must find (src/kernels/selftest/ asserts it).
   log "wasm: node"
   CONVLENS_EXPECT_ISA=simd128 wasm-pack test --mode no-install --node -- --lib --test '*'
   log "wasm: headless Chrome"

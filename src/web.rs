@@ -11,6 +11,7 @@ use crate::load;
 use crate::model::{Activations, Model};
 use crate::models;
 use serde::Serialize;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 impl From<Error> for JsValue {
@@ -29,7 +30,9 @@ pub fn start() {
 /// A loaded model plus the activations of its last `run`.
 #[wasm_bindgen]
 pub struct Explorer {
-    model: Model,
+    /// Shared with the explorer's maximizers, never changed in place: each keeps the model it was
+    /// made for.
+    model: Rc<Model>,
     last: Option<Activations>,
     /// The raw input of the last `run` (attributions and `init: "input"` start from it).
     last_input: Option<Vec<f32>>,
@@ -64,7 +67,7 @@ impl Explorer {
         } else {
             return Err(Error::new("fromBytes: bytes must be a Uint8Array or an ArrayBuffer").into());
         };
-        Ok(Explorer { model: load::load_any(&bytes)?, last: None, last_input: None })
+        Ok(Explorer { model: Rc::new(load::load_any(&bytes)?), last: None, last_input: None })
     }
 
     /// A model embedded in the wasm binary. `name` must be a string (through a `&str` parameter a
@@ -74,7 +77,7 @@ impl Explorer {
             let names = models::NAMES.join(", ");
             return Err(Error(format!("builtin: the name must be a string, one of {names}")).into());
         };
-        Ok(Explorer { model: models::builtin(&name)?, last: None, last_input: None })
+        Ok(Explorer { model: Rc::new(models::builtin(&name)?), last: None, last_input: None })
     }
 
     /// Names of the embedded models.
@@ -113,7 +116,7 @@ impl Explorer {
     pub fn maximizer(&self, options: JsValue) -> JsResult<Maximizer> {
         let args: MaximizeArgs = from_js(options, "maximize options")?;
         let (target, opts) = args.resolve(&self.model)?;
-        Ok(Maximizer(explain::Maximizer::new(&self.model, target, opts, self.last_input.as_deref())?))
+        Ok(Maximizer(explain::Maximizer::new(Rc::clone(&self.model), target, opts, self.last_input.as_deref())?))
     }
 
     /// This model's default maximization options (every option but the target), as the

@@ -11,6 +11,7 @@ use convlens::explain::{
 use convlens::layers::{Conv2d, LayerKind, Linear};
 use convlens::{InputSpec, Model};
 use ndarray::{Array1, Array2, Array4};
+use std::rc::Rc;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn opts(method: Method) -> AttributeOptions {
@@ -167,11 +168,11 @@ fn softmax_targets_are_logits_and_bad_targets_are_errors() {
 }
 
 /// The maximizing image of every channel of a conv layer of the digits model (default options).
-fn channel_images(model: &Model, layer: usize, channels: usize) -> Vec<Vec<f32>> {
+fn channel_images(model: &Rc<Model>, layer: usize, channels: usize) -> Vec<Vec<f32>> {
     (0..channels)
         .map(|c| {
             let t = Target::new(model, layer, Some(c), None).unwrap();
-            let mut m = Maximizer::new(model, t, MaximizeOptions::default(), None).unwrap();
+            let mut m = Maximizer::new(Rc::clone(model), t, MaximizeOptions::default(), None).unwrap();
             m.step(MaximizeOptions::default().steps).unwrap();
             m.image().to_vec()
         })
@@ -180,7 +181,7 @@ fn channel_images(model: &Model, layer: usize, channels: usize) -> Vec<Vec<f32>>
 
 #[wasm_bindgen_test(unsupported = test)]
 fn maximizing_images_excite_their_own_channel_on_digits_conv1_and_conv2() {
-    let model = convlens::models::builtin("digits").unwrap();
+    let model = Rc::new(convlens::models::builtin("digits").unwrap());
     // conv1 and conv2 (layers 0 and 3); their channels are read after the relu that follows.
     for (layer, channels) in [(0, 8), (3, 16)] {
         let images = channel_images(&model, layer, channels);
@@ -196,7 +197,7 @@ fn maximizing_images_excite_their_own_channel_on_digits_conv1_and_conv2() {
             let zero = value(c, &vec![0.0; 784]);
             let noise_start = {
                 let t = Target::new(&model, layer, Some(c), None).unwrap();
-                Maximizer::new(&model, t, MaximizeOptions::default(), None).unwrap().value().unwrap()
+                Maximizer::new(Rc::clone(&model), t, MaximizeOptions::default(), None).unwrap().value().unwrap()
             };
             let base = if zero > 0.0 { zero } else { noise_start };
             let ok = if base > 0.0 { own >= 5.0 * base } else { own > 0.0 && own - base >= 5.0 * base.abs().max(1e-3) };
@@ -217,11 +218,11 @@ fn maximizing_images_excite_their_own_channel_on_digits_conv1_and_conv2() {
 
 #[wasm_bindgen_test(unsupported = test)]
 fn maximization_is_deterministic_for_a_seed_and_stays_in_range() {
-    let model = convlens::models::builtin("digits").unwrap();
+    let model = Rc::new(convlens::models::builtin("digits").unwrap());
     let run = |seed| {
         let t = Target::new(&model, 8, None, Some(3)).unwrap();
         let o = MaximizeOptions { seed, steps: 20, jitter: 2, ..Default::default() };
-        let mut m = Maximizer::new(&model, t, o, None).unwrap();
+        let mut m = Maximizer::new(Rc::clone(&model), t, o, None).unwrap();
         let v0 = m.value().unwrap();
         let v = m.step(20).unwrap();
         assert!(v > v0, "the class-3 logit rises: {v0} -> {v}");
@@ -258,7 +259,7 @@ fn colour_model(rng: &mut Rng, h: usize, w: usize) -> Model {
 fn gradients_through_parameterization_and_transforms_match_finite_differences() {
     use convlens::explain::transform::Draw;
     let mut rng = Rng::new(41);
-    let model = colour_model(&mut rng, 10, 11);
+    let model = Rc::new(colour_model(&mut rng, 10, 11));
     let draw = Draw { dy: 1, dx: -2, scale: 1.15, angle: 0.3 };
     for (param, decorrelate) in
         [(ParamKind::Fourier, true), (ParamKind::Fourier, false), (ParamKind::Pixel, true), (ParamKind::Pixel, false)]
@@ -277,7 +278,7 @@ fn gradients_through_parameterization_and_transforms_match_finite_differences() 
         };
         let what = format!("{param:?}, decorrelate {decorrelate}");
         for target in [Target::new(&model, 3, Some(2), None).unwrap(), Target::new(&model, 6, None, Some(1)).unwrap()] {
-            let mut m = Maximizer::new(&model, target, opts.clone(), None).unwrap();
+            let mut m = Maximizer::new(Rc::clone(&model), target, opts.clone(), None).unwrap();
             // numbers that make a varied image (plain pixels: inside [0, 1], away from its edges)
             let n = m.params().len();
             let start: Vec<f32> = match (param, decorrelate) {
@@ -311,7 +312,7 @@ fn gradients_through_parameterization_and_transforms_match_finite_differences() 
 /// rises, the image stays in [0, 1], and a seed gives the same image every time.
 #[wasm_bindgen_test(unsupported = test)]
 fn fourier_maximization_rises_and_is_deterministic() {
-    let model = colour_model(&mut Rng::new(9), 32, 32);
+    let model = Rc::new(colour_model(&mut Rng::new(9), 32, 32));
     let opts = |seed| MaximizeOptions {
         param: ParamKind::Fourier,
         decorrelate: true,
@@ -327,7 +328,7 @@ fn fourier_maximization_rises_and_is_deterministic() {
     };
     let run = |seed| {
         let t = Target::new(&model, 3, Some(1), None).unwrap();
-        let mut m = Maximizer::new(&model, t, opts(seed), None).unwrap();
+        let mut m = Maximizer::new(Rc::clone(&model), t, opts(seed), None).unwrap();
         let v0 = m.value().unwrap();
         let v = m.step(40).unwrap();
         assert!(v > v0 + 0.5 * v0.abs().max(0.1), "the channel's mean rises: {v0} -> {v}");
@@ -350,14 +351,15 @@ fn a_channel_dead_on_flat_grey_still_starts() {
     let conv =
         Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-1.6])), (1, 1), (0, 0), (1, 1));
     let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu".to_string(), LayerKind::Relu)];
-    let model = Model::new(InputSpec::plain(3, 64, 64), None, layers).unwrap();
+    let model = Rc::new(Model::new(InputSpec::plain(3, 64, 64), None, layers).unwrap());
     assert_eq!(
         Target::new(&model, 0, Some(0), None).unwrap().value(&model.forward(&vec![0.5; 3 * 4096]).unwrap()),
         0.0
     );
     for param in [ParamKind::Fourier, ParamKind::Pixel] {
         let opts = MaximizeOptions { param, steps: 30, ..MaximizeOptions::for_input(&model.input) };
-        let mut m = Maximizer::new(&model, Target::new(&model, 0, Some(0), None).unwrap(), opts, None).unwrap();
+        let mut m =
+            Maximizer::new(Rc::clone(&model), Target::new(&model, 0, Some(0), None).unwrap(), opts, None).unwrap();
         let v0 = m.value().unwrap();
         let v = m.step(30).unwrap();
         assert!(v0 > 0.0 && v > 10.0 * v0, "{param:?}: {v0} -> {v}");
@@ -374,21 +376,24 @@ fn colour_models_of_64_px_and_more_default_to_lucids_recipe() {
         assert_eq!(MaximizeOptions::for_input(&small), MaximizeOptions::default());
     }
     // blur is for plain pixels; decorrelation for 3 channels
-    let digits = convlens::models::builtin("digits").unwrap();
+    let digits = Rc::new(convlens::models::builtin("digits").unwrap());
     let t = || Target::new(&digits, 0, Some(0), None).unwrap();
     let fourier = MaximizeOptions { param: ParamKind::Fourier, ..Default::default() };
-    assert!(Maximizer::new(&digits, t(), fourier.clone(), None).is_err());
-    assert!(Maximizer::new(&digits, t(), MaximizeOptions { blur_every: 0, ..fourier }, None).is_ok());
+    assert!(Maximizer::new(Rc::clone(&digits), t(), fourier.clone(), None).is_err());
+    assert!(Maximizer::new(Rc::clone(&digits), t(), MaximizeOptions { blur_every: 0, ..fourier }, None).is_ok());
     let decorrelated = MaximizeOptions { decorrelate: true, blur_every: 0, ..Default::default() };
-    assert!(Maximizer::new(&digits, t(), decorrelated, None).is_err());
-    assert!(Maximizer::new(&digits, t(), MaximizeOptions { rotate: 200.0, ..Default::default() }, None).is_err());
-    assert!(Maximizer::new(&digits, t(), MaximizeOptions { scale: (1.2, 1.1), ..Default::default() }, None).is_err());
+    assert!(Maximizer::new(Rc::clone(&digits), t(), decorrelated, None).is_err());
+    assert!(
+        Maximizer::new(Rc::clone(&digits), t(), MaximizeOptions { rotate: 200.0, ..Default::default() }, None).is_err()
+    );
+    assert!(Maximizer::new(Rc::clone(&digits), t(), MaximizeOptions { scale: (1.2, 1.1), ..Default::default() }, None)
+        .is_err());
     // through the JS API's options: a Fourier image on a greyscale model gets no blur by default
     let args =
         |param: &str| MaximizeArgs { layer: 0, channel: Some(0), param: Some(param.into()), ..Default::default() };
     let (_, o) = args("fourier").resolve(&digits).unwrap();
     assert_eq!((o.param, o.decorrelate, o.blur_every, o.l2), (ParamKind::Fourier, false, 0, 1e-3));
-    assert!(Maximizer::new(&digits, t(), o, None).is_ok());
+    assert!(Maximizer::new(Rc::clone(&digits), t(), o, None).is_ok());
     assert_eq!(args("pixel").resolve(&digits).unwrap().1, MaximizeOptions::default());
     assert!(args("wavelet").resolve(&digits).is_err());
     // the defaults the page shows, with clean decimals
@@ -409,7 +414,7 @@ fn step_overhead_at_224() {
     use std::time::Instant;
     let mut rng = Rng::new(1);
     let layers = vec![conv(&mut rng, 2, 3, (1, 1), 1, 0, 1), LayerKind::Relu];
-    let model = Model::new(InputSpec::plain(3, 224, 224), None, named(layers)).unwrap();
+    let model = Rc::new(Model::new(InputSpec::plain(3, 224, 224), None, named(layers)).unwrap());
     let t = Target::new(&model, 0, Some(0), None).unwrap();
     let x = vec![0.5; 3 * 224 * 224];
     // CPU time of this thread where Linux tells it (/proc/thread-self/schedstat, in ns): a
@@ -458,7 +463,7 @@ fn step_overhead_at_224() {
             w.adjoint(&x, &mut g);
         });
         println!("{name}: render {render_ms:.2} ms, backward {backward_ms:.2} ms, transforms {warp_ms:.2} ms");
-        let mut m = Maximizer::new(&model, t.clone(), o, None).unwrap();
+        let mut m = Maximizer::new(Rc::clone(&model), t.clone(), o, None).unwrap();
         // step(1) also evaluates the objective on the image (one more forward pass)
         let forward_ms = time(&mut || {
             m.value().unwrap();
@@ -478,10 +483,10 @@ fn step_overhead_at_224() {
 /// on the image that step started from; `advance(0)` is the value now.
 #[wasm_bindgen_test(unsupported = test)]
 fn step_reports_the_current_value_and_advance_the_last_measured_one() {
-    let model = convlens::models::builtin("digits").unwrap();
+    let model = Rc::new(convlens::models::builtin("digits").unwrap());
     let t = Target::new(&model, 3, Some(2), None).unwrap();
     let o = MaximizeOptions { seed: 5, jitter: 0, ..Default::default() };
-    let mut m = Maximizer::new(&model, t.clone(), o.clone(), None).unwrap();
+    let mut m = Maximizer::new(Rc::clone(&model), t.clone(), o.clone(), None).unwrap();
     for _ in 0..3 {
         let before = m.value().unwrap();
         assert_eq!(m.advance(1).unwrap(), before);
@@ -492,7 +497,7 @@ fn step_reports_the_current_value_and_advance_the_last_measured_one() {
     assert_eq!(m.advance(1).unwrap(), now);
     // step: the value on image() afterwards, as a forward pass of that image gives it.
     let o = MaximizeOptions { jitter: 2, ..o };
-    let mut m = Maximizer::new(&model, t.clone(), o, None).unwrap();
+    let mut m = Maximizer::new(Rc::clone(&model), t.clone(), o, None).unwrap();
     for n in [1, 3, 0, 5] {
         let v = m.step(n).unwrap();
         assert_eq!(v, t.value_of(&model, m.image()).unwrap(), "after step({n})");
@@ -508,15 +513,36 @@ fn a_channel_cut_off_everywhere_is_redirected_through_its_activation() {
     let conv =
         Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-2.5])), (1, 1), (0, 0), (1, 1));
     let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu6".to_string(), LayerKind::Relu6)];
-    let model = Model::new(InputSpec::plain(3, 16, 16), None, layers).unwrap();
+    let model = Rc::new(Model::new(InputSpec::plain(3, 16, 16), None, layers).unwrap());
     let target = Target::new(&model, 1, Some(0), None).unwrap();
     assert_eq!(target.redirected(&model).map(|t| t.layer), Some(0));
     let opts = MaximizeOptions { init: Init::Zeros, steps: 60, jitter: 0, ..MaximizeOptions::for_input(&model.input) };
-    let mut m = Maximizer::new(&model, target, opts, None).unwrap();
+    let mut m = Maximizer::new(Rc::clone(&model), target, opts, None).unwrap();
     assert_eq!(m.value().unwrap(), 0.0, "dead on the start image");
     m.step(60).unwrap();
     let v = m.value().unwrap();
     assert!(v > 0.1, "the channel came alive: {v}");
     // A target that is not behind an activation has nothing to redirect to.
     assert!(Target::new(&model, 0, None, Some(3)).unwrap().redirected(&model).is_none());
+}
+
+/// Maximizers share their model (the layer atlas makes one per channel): none copies the
+/// weights, and each keeps the model it was made for when its maker lets go of it (as the
+/// explorer does when it loads another model), with the same results as on a model of its own.
+#[wasm_bindgen_test(unsupported = test)]
+fn maximizers_share_their_model_and_keep_it_after_their_maker_drops_it() {
+    let model = Rc::new(convlens::models::builtin("digits").unwrap());
+    let opts = MaximizeOptions { steps: 6, ..Default::default() };
+    let make =
+        |m: &Rc<Model>, c| Maximizer::new(Rc::clone(m), Target::new(m, 0, Some(c), None).unwrap(), opts.clone(), None);
+    let mut live: Vec<Maximizer> = (0..3).map(|c| make(&model, c).unwrap()).collect();
+    assert_eq!(Rc::strong_count(&model), 4, "three maximizers and their maker share one model");
+    assert!(live.iter().all(|m| Rc::ptr_eq(m.model(), &model)));
+    drop(model);
+    let own = Rc::new(convlens::models::builtin("digits").unwrap());
+    for (c, m) in live.iter_mut().enumerate() {
+        let mut fresh = make(&own, c).unwrap();
+        assert_eq!(m.step(6).unwrap(), fresh.step(6).unwrap());
+        assert_eq!(m.image(), fresh.image());
+    }
 }

@@ -5,6 +5,14 @@
 //! ([`super::param`]) and random shifts, rescaling and rotation each step
 //! ([`super::transform`]), the gradient flowing back through all of them. Deterministic for a
 //! given seed.
+//!
+//! A [`Maximizer`] shares its model (an [`Rc`]): it owns only its own run state (the image, the
+//! optimizer's moments, the work buffers and the last forward pass's activations), so the layer
+//! atlas's one maximizer per channel costs no copy of the weights. A shared model is never
+//! changed in place (nothing in the crate takes `&mut Model` out of an `Rc`): a maximizer keeps
+//! the model it was made for, whatever its maker loads next.
+
+use std::rc::Rc;
 
 use super::image::{blur, tv_and_gradient};
 use super::param::Param;
@@ -119,7 +127,8 @@ impl MaximizeOptions {
 
 /// A running maximization: `step(n)` advances it, `image()` shows where it is.
 pub struct Maximizer {
-    model: Model,
+    /// The model, shared with whoever made the maximizer (never mutated: see the module docs).
+    model: Rc<Model>,
     target: Target,
     opts: MaximizeOptions,
     transforms: Transforms,
@@ -146,8 +155,9 @@ pub struct Maximizer {
 }
 
 impl Maximizer {
-    /// `start` is used for [`Init::Input`] (raw input, CHW, in [0, 1]).
-    pub fn new(model: &Model, target: Target, opts: MaximizeOptions, start: Option<&[f32]>) -> Result<Maximizer> {
+    /// A maximization of `target` on `model` (shared, not copied). `start` is used for
+    /// [`Init::Input`] (raw input, CHW, in [0, 1]).
+    pub fn new(model: Rc<Model>, target: Target, opts: MaximizeOptions, start: Option<&[f32]>) -> Result<Maximizer> {
         let spec = &model.input;
         let n = spec.len();
         if !(opts.learning_rate.is_finite() && opts.learning_rate > 0.0) {
@@ -193,7 +203,6 @@ impl Maximizer {
         param.render(&mut image);
         let len = param.values.len();
         Ok(Maximizer {
-            model: model.clone(),
             transforms: opts.transforms(),
             opts,
             param,
@@ -208,9 +217,15 @@ impl Maximizer {
             grad: vec![0.0; len],
             acts: None,
             last_value: None,
-            redirect: target.redirected(model),
+            redirect: target.redirected(&model),
             target,
+            model,
         })
+    }
+
+    /// The model this maximizer runs on.
+    pub fn model(&self) -> &Rc<Model> {
+        &self.model
     }
 
     fn shape(&self) -> (usize, usize, usize) {

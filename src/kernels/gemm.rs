@@ -9,9 +9,8 @@
 //! A and B are strided views ([`MatRef`]), so transposed operands are read in place by the
 //! packing, never transposed in memory. C is row-major with leading dimension `ldc`.
 
-use std::cell::Cell;
-
 use super::counters;
+use super::scratch::{Scratch, Slot};
 use super::simd::F32x4;
 
 /// Rows of the micro-tile (broadcast from A).
@@ -42,34 +41,6 @@ impl<'a> MatRef<'a> {
     pub fn transposed(data: &'a [f32], cols: usize) -> Self {
         MatRef { data, rs: 1, cs: cols }
     }
-}
-
-thread_local! {
-    static PACK_A: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-    static PACK_B: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-}
-
-/// Runs `f` on a thread-local scratch buffer of at least `len` elements (contents unspecified).
-/// The buffer is taken out of its cell for the duration, so a nested call gets a fresh one
-/// instead of a borrow panic.
-pub(crate) fn with_scratch<R>(
-    key: &'static std::thread::LocalKey<Cell<Vec<f32>>>,
-    len: usize,
-    f: impl FnOnce(&mut [f32]) -> R,
-) -> R {
-    let mut buf = key.with(Cell::take);
-    if buf.len() < len {
-        buf.resize(len, 0.0);
-    }
-    let r = f(&mut buf[..len]);
-    key.with(|c| c.set(buf));
-    r
-}
-
-/// Frees the GEMM packing buffers of the calling thread.
-pub fn release_scratch() {
-    PACK_A.with(Cell::take);
-    PACK_B.with(Cell::take);
 }
 
 /// `C[m x n] += A[m x k] * B[k x n]`, C row-major with leading dimension `ldc`.
@@ -130,30 +101,29 @@ fn gemm<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, write: Wri
     let kc_max = k.min(KC);
     let nc_max = n.min(NC).next_multiple_of(NR);
     let mc_max = m.min(MC).next_multiple_of(MR);
-    with_scratch(&PACK_B, kc_max * nc_max, |pb| {
-        with_scratch(&PACK_A, kc_max * mc_max, |pa| {
-            for jc in (0..n).step_by(NC) {
-                let nc = NC.min(n - jc);
-                for pc in (0..k).step_by(KC) {
-                    let kc = KC.min(k - pc);
-                    pack_b::<V>(b, pc, kc, jc, nc, pb);
-                    let block_write = match write {
-                        Write::Store(bias) if pc == 0 => Write::Store(bias),
-                        _ => Write::Add,
-                    };
-                    for ic in (0..m).step_by(MC) {
-                        let mc = MC.min(m - ic);
-                        pack_a::<V>(a, ic, mc, pc, kc, pa);
-                        let bias = match block_write {
-                            Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
-                            w => w,
-                        };
-                        macro_block::<V>(mc, nc, kc, pa, pb, bias, &mut c[ic * ldc + jc..], ldc);
-                    }
-                }
+    let (mut pb_buf, mut pa_buf) =
+        (Scratch::take(Slot::GemmB, kc_max * nc_max), Scratch::take(Slot::GemmA, kc_max * mc_max));
+    let (pb, pa): (&mut [f32], &mut [f32]) = (&mut pb_buf, &mut pa_buf);
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            pack_b::<V>(b, pc, kc, jc, nc, pb);
+            let block_write = match write {
+                Write::Store(bias) if pc == 0 => Write::Store(bias),
+                _ => Write::Add,
+            };
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack_a::<V>(a, ic, mc, pc, kc, pa);
+                let bias = match block_write {
+                    Write::Store(Some(b)) => Write::Store(Some(&b[ic..])),
+                    w => w,
+                };
+                macro_block::<V>(mc, nc, kc, pa, pb, bias, &mut c[ic * ldc + jc..], ldc);
             }
-        })
-    })
+        }
+    }
 }
 
 /// All micro-tiles of one packed `mc x kc` A block against one packed `kc x nc` B block.
@@ -220,7 +190,7 @@ pub fn gemm_4x8<V: F32x4>(a: &[f32], b: &[f32]) -> [[V; 2]; MR] {
     let (mut c00, mut c01, mut c10, mut c11) = (V::zero(), V::zero(), V::zero(), V::zero());
     let (mut c20, mut c21, mut c30, mut c31) = (V::zero(), V::zero(), V::zero(), V::zero());
     // One `load32_splat` per A value: faster than one A load and four lane shuffles (see the
-    // measured choices in `kernels/mod.rs`; the shifted-view kernel's tile does the same).
+    // measured choices in `docs/kernels.md`; the shifted-view kernel's tile does the same).
     for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         let b0 = V::load(&bp[..4]);
         let b1 = V::load(&bp[4..]);

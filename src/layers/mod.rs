@@ -186,6 +186,10 @@ pub struct Layer {
     pub output_shape: Shape,
 }
 
+/// A layer's parameters as [`Layer::parameters`] gives them: (weight values, weight shape as in
+/// PyTorch, bias values).
+pub type Parameters<'a> = (&'a [f32], &'a [usize], Option<&'a [f32]>);
+
 impl Layer {
     /// Builds a one-input layer reading the previous layer, checking that the shapes fit. Errors
     /// say what is wrong; the caller adds which layer it concerns.
@@ -243,7 +247,7 @@ impl Layer {
 
     /// The parameters: (weight values, weight shape as in PyTorch, bias values), or None for
     /// layers without parameters.
-    pub fn parameters(&self) -> Option<(&[f32], &[usize], Option<&[f32]>)> {
+    pub fn parameters(&self) -> Option<Parameters<'_>> {
         let (w, shape, b) = match &self.kind {
             LayerKind::Conv2d(c) => (c.weight.as_slice(), c.weight.shape(), c.bias.as_ref()),
             LayerKind::Linear(l) => (l.weight.as_slice(), l.weight.shape(), l.bias.as_ref()),

@@ -1,7 +1,7 @@
 //! Fallback [`F32x4`]: a plain `[f32; 4]`, for targets without a supported SIMD instruction set.
 //! Always compiled, so the host tests check it against the reference kernels as well.
 
-use super::{F32x4, Isa};
+use super::vector::{F32x4, Isa};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scalar(pub [f32; 4]);

@@ -5,7 +5,7 @@
 
 use core::arch::wasm32::*;
 
-use super::{F32x4, Isa};
+use super::vector::{F32x4, Isa};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Simd128(v128);

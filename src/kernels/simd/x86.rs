@@ -9,7 +9,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-use super::{F32x4, Isa};
+use super::vector::{F32x4, Isa};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Sse(__m128);

@@ -23,7 +23,7 @@
 //! `Y[m x P] = A[m x K] * B[K x Pv]` (+ bias), with A packed once per call into row panels
 //! (heights [`MR`], then 2, 1 for the remainder: no padded rows), and for each panel of
 //! [`NR`] virtual columns B packed from the shifted views (two vector copies per tap), then every
-//! A panel against it with the register-tiled micro-kernel [`tile`]. The tile is written straight
+//! A panel against it with the register-tiled micro-kernel [`tile_rx8`]. The tile is written straight
 //! into the output (bias added), dropping virtual columns: no fill pass, no col2im. Where it
 //! costs at most 7 % more panels ([`row_panels`]), the panels run within output rows instead
 //! (the last one of a row moved left to end at the row's end): no virtual columns are computed
@@ -33,48 +33,18 @@
 //! of `gy` with the flipped, transposed weights and padding `d*(k-1) - p` (when that is >= 0):
 //! A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx], packed straight from W.
 
-use std::cell::Cell;
-
-use super::conv::copy_vec;
-use super::counters::{self, Kernel};
-use super::simd::F32x4;
 use crate::geometry::ConvGeom;
+use crate::kernels::counters::{self, Kernel};
+use crate::kernels::rows::copy_vec;
+use crate::kernels::scratch::{Scratch, Slot};
+use crate::kernels::simd::F32x4;
 
 /// Rows of the main micro-tile (one broadcast A value per row and tap).
 pub const MR: usize = 4;
 /// Columns of the micro-tile (two 4-lane vectors of B per tap).
 pub const NR: usize = 8;
-/// Columns of the single-row tile (eight 4-lane vectors of B per tap), see [`row_direct`].
+/// Columns of the single-row tile (eight 4-lane vectors of B per tap), see [`row_1x32_in_place`].
 pub const NR1: usize = 32;
-
-#[derive(Default)]
-struct Scratch {
-    planes: Vec<f32>,
-    offs: Vec<usize>,
-    pa: Vec<f32>,
-    pb: Vec<f32>,
-    /// The input gradient's flipped, transposed weights, row-major, before packing.
-    flipped: Vec<f32>,
-}
-
-thread_local! {
-    static SCRATCH: Cell<Scratch> = const {
-        Cell::new(Scratch { planes: Vec::new(), offs: Vec::new(), pa: Vec::new(), pb: Vec::new(), flipped: Vec::new() })
-    };
-}
-
-/// Frees this thread's scratch (planes, offsets, packed panels).
-pub fn release_scratch() {
-    SCRATCH.with(Cell::take);
-}
-
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    // Taken out of the cell for the duration: a nested call gets a fresh one, never a borrow panic.
-    let mut s = SCRATCH.with(Cell::take);
-    let r = f(&mut s);
-    SCRATCH.with(|c| c.set(s));
-    r
-}
 
 /// Height of the next A row panel when `left` rows remain.
 #[inline]
@@ -88,10 +58,10 @@ fn panel_rows(left: usize) -> usize {
     }
 }
 
-/// Fills `planes` with the padded, phase-split copy of `x` (see the module docs) and `offs` with
-/// each tap's offset; returns `wq`. `planes` is long enough for every `off + Pv` read, where
-/// `Pv = oh*wq` rounded up to [`NR`].
-fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut Vec<usize>) -> usize {
+/// The padded, phase-split copy of `x` (see the module docs), each tap's offset into it, and
+/// `wq`. The planes are long enough for every `off + Pv` read, where `Pv = oh*wq`
+/// rounded up to [`NR1`].
+fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32]) -> (Scratch, Scratch<usize>, usize) {
     let (sh, sw) = (g.sh, g.sw);
     // With stride 1 across, a row's right padding can share the next row's left padding (both
     // zero): pitch w + pw instead of w + 2pw, fewer wasted virtual columns (valid while every
@@ -99,21 +69,22 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
     let wq = if sw == 1 && g.pw <= g.dw * (g.kw - 1) { g.w + g.pw } else { (g.w + 2 * g.pw).div_ceil(sw) };
     let hq = (g.h + 2 * g.ph).div_ceil(sh);
     let plane = hq * wq;
-    offs.clear();
+    let mut offs = Scratch::<usize>::take(Slot::ShiftedOffsets, g.cin * g.kh * g.kw);
+    let mut taps = offs.iter_mut();
     for ci in 0..g.cin {
         for ky in 0..g.kh {
             let ty = ky * g.dh;
             for kx in 0..g.kw {
                 let tx = kx * g.dw;
                 let base = ((ci * sh + ty % sh) * sw + tx % sw) * plane;
-                offs.push(base + (ty / sh) * wq + tx / sw);
+                *taps.next().expect("one offset per tap") = base + (ty / sh) * wq + tx / sw;
             }
         }
     }
     let pv = (g.oh * wq).next_multiple_of(NR1);
     let len = (g.cin * sh * sw * plane).max(offs.iter().max().map_or(0, |&o| o + pv));
-    planes.clear();
-    planes.resize(len, 0.0);
+    let mut planes_buf = Scratch::zeroed(Slot::ShiftedPlanes, len);
+    let planes: &mut [f32] = &mut planes_buf;
     // (max(1): an empty input, possible with padding, has no rows and leaves the planes zero.)
     for (ci, xc) in x[..g.cin * g.h * g.w].chunks_exact((g.h * g.w).max(1)).enumerate() {
         // Padded row r + ph is row i of phase py, tracked without two run-time divisions per
@@ -166,15 +137,15 @@ fn prepare<V: F32x4>(g: &ConvGeom, x: &[f32], planes: &mut Vec<f32>, offs: &mut 
             }
         }
     }
-    wq
+    (planes_buf, offs, wq)
 }
 
 /// Packs the row-major `m x k` matrix `w` into row panels of heights [`panel_rows`]: a panel of
 /// height `r` holds, for each `p`, the `r` values of its rows (interleaved row slices, no
 /// per-element index arithmetic).
-fn pack_a(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
-    pa.clear();
-    pa.resize(m * k, 0.0);
+fn pack_a(m: usize, k: usize, w: &[f32]) -> Scratch {
+    let mut pa_buf = Scratch::take(Slot::ShiftedA, m * k);
+    let pa: &mut [f32] = &mut pa_buf;
     let mut i0 = 0;
     while i0 < m {
         let r = panel_rows(m - i0);
@@ -196,12 +167,13 @@ fn pack_a(m: usize, k: usize, w: &[f32], pa: &mut Vec<f32>) {
         }
         i0 += r;
     }
+    pa_buf
 }
 
 /// The `R x 8` micro-kernel: `sum_p a[p*R + i] * b[p*8 + j]`, row `i` in two 4-lane
 /// accumulators. `a` is a packed `k x R` panel, `b` a packed `k x 8` panel.
 #[inline(always)]
-fn tile<V: F32x4, const R: usize>(a: &[f32], b: &[f32]) -> [[V; 2]; R] {
+fn tile_rx8<V: F32x4, const R: usize>(a: &[f32], b: &[f32]) -> [[V; 2]; R] {
     let mut acc = [[V::zero(); 2]; R];
     for (ap, bp) in a.chunks_exact(R).zip(b.chunks_exact(NR)) {
         let b0 = V::load(&bp[..4]);
@@ -215,14 +187,19 @@ fn tile<V: F32x4, const R: usize>(a: &[f32], b: &[f32]) -> [[V; 2]; R] {
     acc
 }
 
-/// [`tile`] with B read straight from the shifted views (`planes[off + j0..][..8]` for each
+/// [`tile_rx8`] with B read straight from the shifted views (`planes[off + j0..][..8]` for each
 /// tap's `off`) instead of a packed panel: for up to four row panels, where packing B is not
 /// worth it.
 ///
 /// # Safety
 /// `off + j0 + NR <= planes.len()` for every `off` in `offs`.
 #[inline(always)]
-unsafe fn tile_direct<V: F32x4, const R: usize>(a: &[f32], planes: &[f32], offs: &[usize], j0: usize) -> [[V; 2]; R] {
+unsafe fn tile_rx8_in_place<V: F32x4, const R: usize>(
+    a: &[f32],
+    planes: &[f32],
+    offs: &[usize],
+    j0: usize,
+) -> [[V; 2]; R] {
     let mut acc = [[V::zero(); 2]; R];
     let base = planes.as_ptr();
     for (ap, &o) in a.chunks_exact(R).zip(offs) {
@@ -244,7 +221,7 @@ unsafe fn tile_direct<V: F32x4, const R: usize>(a: &[f32], planes: &[f32], offs:
 /// virtual output row `yv` (`oh*wq` rounded up to [`NR1`]): with a single row there is nothing
 /// to reuse B for, so the tile is 1 x 32 (eight accumulators per broadcast weight) and B is read
 /// in place.
-fn row_direct<V: F32x4>(a: &[f32], planes: &[f32], offs: &[usize], yv: &mut [f32]) {
+fn row_1x32_in_place<V: F32x4>(a: &[f32], planes: &[f32], offs: &[usize], yv: &mut [f32]) {
     let max_off = offs.iter().copied().max().unwrap_or(0);
     assert!(yv.len().is_multiple_of(NR1) && max_off + yv.len() <= planes.len(), "shifted conv: planes too short");
     let base = planes.as_ptr();
@@ -314,7 +291,6 @@ fn gemm_shifted<V: F32x4>(
     planes: &[f32],
     offs: &[usize],
     pa: &[f32],
-    pb: &mut Vec<f32>,
     bias: Option<&[f32]>,
     y: &mut [f32],
 ) {
@@ -323,9 +299,9 @@ fn gemm_shifted<V: F32x4>(
     let y = &mut y[..m * plane];
     if m == 1 {
         let nv = (oh * wq).next_multiple_of(NR1);
-        pb.resize(nv.max(pb.len()), 0.0);
-        let yv = &mut pb[..nv];
-        row_direct::<V>(&pa[..k], planes, offs, yv);
+        let mut yv_buf = Scratch::take(Slot::ShiftedB, nv);
+        let yv: &mut [f32] = &mut yv_buf;
+        row_1x32_in_place::<V>(&pa[..k], planes, offs, yv);
         let b = bias.map_or(0.0, |b| b[0]);
         for (dst, src) in y.chunks_exact_mut(ow).zip(yv.chunks(wq)) {
             for (d, s) in dst.iter_mut().zip(src) {
@@ -334,8 +310,6 @@ fn gemm_shifted<V: F32x4>(
         }
         return;
     }
-    pb.resize(k * NR, 0.0);
-    let pb = &mut pb[..k * NR];
     let nv = oh * wq;
     // Up to four row panels (16 output rows), B is read in place rather than packed. Measured in
     // Chromium at 8 rows (input gradients 28x28x16->8 24.4 -> 28.5 GFLOP/s, digits 14x14x16->8
@@ -343,6 +317,8 @@ fn gemm_shifted<V: F32x4>(
     // 14x14x8->16 5x5 1.13x, 28x28x8->16 pad 1 1.08-1.10x, pad 0 1.11-1.27x, stride 2 1.06-1.09x;
     // at 32 rows 0.95-1.07x (not taken).
     let direct = m <= 4 * MR;
+    let mut pb_buf = Scratch::take(Slot::ShiftedB, if direct { 0 } else { k * NR });
+    let pb: &mut [f32] = &mut pb_buf;
     let max_off = offs.iter().copied().max().unwrap_or(0);
     assert!(max_off + nv.next_multiple_of(NR) <= planes.len(), "shifted conv: planes too short");
     // One column panel: B's 8 columns from virtual column j0 (packed unless read in place),
@@ -364,20 +340,39 @@ fn gemm_shifted<V: F32x4>(
                 // is at most `max_off + nv` rounded up to NR, which fits in `planes`.
                 unsafe {
                     match r {
-                        MR => {
-                            store_tile::<V, MR>(tile_direct::<V, MR>(ap, planes, offs, j0), i0, plane, lanes, bias, y)
-                        }
-                        2 => store_tile::<V, 2>(tile_direct::<V, 2>(ap, planes, offs, j0), i0, plane, lanes, bias, y),
-                        _ => store_tile::<V, 1>(tile_direct::<V, 1>(ap, planes, offs, j0), i0, plane, lanes, bias, y),
+                        MR => store_tile::<V, MR>(
+                            tile_rx8_in_place::<V, MR>(ap, planes, offs, j0),
+                            i0,
+                            plane,
+                            lanes,
+                            bias,
+                            y,
+                        ),
+                        2 => store_tile::<V, 2>(
+                            tile_rx8_in_place::<V, 2>(ap, planes, offs, j0),
+                            i0,
+                            plane,
+                            lanes,
+                            bias,
+                            y,
+                        ),
+                        _ => store_tile::<V, 1>(
+                            tile_rx8_in_place::<V, 1>(ap, planes, offs, j0),
+                            i0,
+                            plane,
+                            lanes,
+                            bias,
+                            y,
+                        ),
                     }
                 }
                 i0 += r;
                 continue;
             }
             match r {
-                4 => store_tile::<V, 4>(tile::<V, 4>(ap, pb), i0, plane, lanes, bias, y),
-                2 => store_tile::<V, 2>(tile::<V, 2>(ap, pb), i0, plane, lanes, bias, y),
-                _ => store_tile::<V, 1>(tile::<V, 1>(ap, pb), i0, plane, lanes, bias, y),
+                4 => store_tile::<V, 4>(tile_rx8::<V, 4>(ap, pb), i0, plane, lanes, bias, y),
+                2 => store_tile::<V, 2>(tile_rx8::<V, 2>(ap, pb), i0, plane, lanes, bias, y),
+                _ => store_tile::<V, 1>(tile_rx8::<V, 1>(ap, pb), i0, plane, lanes, bias, y),
             }
             i0 += r;
         }
@@ -437,53 +432,33 @@ fn row_panels(oh: usize, ow: usize, wq: usize) -> bool {
 }
 
 /// y = conv(x, w) + b on the shifted views. Overwrites `y`.
-pub fn conv2d_forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
+pub fn forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     counters::bump(Kernel::ConvShiftedForward);
     let k = g.cin * g.kh * g.kw;
-    let w = &w[..g.cout * k];
-    with_scratch(|s| {
-        let wq = prepare::<V>(g, x, &mut s.planes, &mut s.offs);
-        pack_a(g.cout, k, w, &mut s.pa);
-        gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, b, y);
-    })
-}
-
-/// The geometry of the stride-1 input gradient as a forward convolution of `gy` (flipped,
-/// transposed weights), or None when it does not apply (stride > 1, or padding > d*(k-1)).
-pub fn backward_input_geometry(g: &ConvGeom) -> Option<ConvGeom> {
-    if g.sh != 1 || g.sw != 1 {
-        return None;
-    }
-    let (eh, ew) = (g.dh * (g.kh - 1), g.dw * (g.kw - 1));
-    if g.ph > eh || g.pw > ew {
-        return None;
-    }
-    let t =
-        ConvGeom::new((g.cout, g.oh, g.ow), g.cin, (g.kh, g.kw), (1, 1), (eh - g.ph, ew - g.pw), (g.dh, g.dw)).ok()?;
-    (t.oh == g.h && t.ow == g.w).then_some(t)
+    let (planes, offs, wq) = prepare::<V>(g, x);
+    let pa = pack_a(g.cout, k, &w[..g.cout * k]);
+    gemm_shifted::<V>(g.cout, (g.oh, g.ow, wq), &planes, &offs, &pa, b, y);
 }
 
 /// gx = d(sum gy*y)/dx for a stride-1 convolution, as the forward convolution of `gy` with the
-/// flipped, transposed weights (`t` from [`backward_input_geometry`]). Overwrites `gx`.
-pub fn conv2d_backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+/// flipped, transposed weights; `t` is that convolution's geometry (see
+/// [`super::transposed`]). Overwrites `gx`.
+pub fn backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
     counters::bump(Kernel::ConvShiftedBackwardInput);
     let (kh, kw, cin) = (g.kh, g.kw, g.cin);
     let k = t.cin * kh * kw;
     let w = &w[..g.cout * cin * kh * kw];
-    with_scratch(|s| {
-        let wq = prepare::<V>(t, gy, &mut s.planes, &mut s.offs);
-        // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]: each kernel's taps reversed, built
-        // row-major without index divisions, then packed like the forward pass's weights.
-        let taps = kh * kw;
-        s.flipped.clear();
-        s.flipped.resize(cin * k, 0.0);
-        for (co, wc) in w.chunks_exact(cin * taps).enumerate() {
-            for (ci, src) in wc.chunks_exact(taps).enumerate() {
-                let dst = &mut s.flipped[ci * k + co * taps..ci * k + (co + 1) * taps];
-                dst.iter_mut().zip(src.iter().rev()).for_each(|(d, &v)| *d = v);
-            }
+    let (planes, offs, wq) = prepare::<V>(t, gy);
+    // A[ci][(co, ky, kx)] = W[co][ci][kh-1-ky][kw-1-kx]: each kernel's taps reversed, built
+    // row-major without index divisions, then packed like the forward pass's weights.
+    let taps = kh * kw;
+    let mut flipped = Scratch::take(Slot::ShiftedFlipped, cin * k);
+    for (co, wc) in w.chunks_exact(cin * taps).enumerate() {
+        for (ci, src) in wc.chunks_exact(taps).enumerate() {
+            let dst = &mut flipped[ci * k + co * taps..ci * k + (co + 1) * taps];
+            dst.iter_mut().zip(src.iter().rev()).for_each(|(d, &v)| *d = v);
         }
-        pack_a(cin, k, &s.flipped, &mut s.pa);
-        gemm_shifted::<V>(cin, (t.oh, t.ow, wq), &s.planes, &s.offs, &s.pa, &mut s.pb, None, gx);
-    })
+    }
+    let pa = pack_a(cin, k, &flipped);
+    gemm_shifted::<V>(cin, (t.oh, t.ow, wq), &planes, &offs, &pa, None, gx);
 }

@@ -22,44 +22,11 @@
 //!   axpy) into a padded, phase-split gradient plane, whose interior is then copied out;
 //! - weight gradient: per tap, the dot product of the output-gradient rows with the tap's inputs.
 
-use std::cell::Cell;
-
-use super::conv::copy_vec;
-use super::counters::{self, Kernel};
-use super::simd::F32x4;
 use crate::geometry::ConvGeom;
-
-thread_local! {
-    static PLANE: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-    static ROWS: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-}
-
-/// Frees the padded-plane and output-run buffers of the calling thread.
-pub fn release_scratch() {
-    PLANE.with(Cell::take);
-    ROWS.with(Cell::take);
-}
-
-/// Runs `f` on the thread's output-run buffer, `len` long (contents unspecified).
-fn with_rows<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
-    let mut buf = ROWS.with(Cell::take);
-    if buf.len() < len {
-        buf.resize(len, 0.0);
-    }
-    let r = f(&mut buf[..len]);
-    ROWS.with(|c| c.set(buf));
-    r
-}
-
-/// Runs `f` on the thread's scratch buffer, at least `len` long and filled with zeros.
-fn with_zeroed_plane<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
-    let mut buf = PLANE.with(Cell::take);
-    buf.clear();
-    buf.resize(len, 0.0);
-    let r = f(&mut buf);
-    PLANE.with(|c| c.set(buf));
-    r
-}
+use crate::kernels::counters::{self, Kernel};
+use crate::kernels::rows::{affine, axpy, copy_vec, dot_short, sum};
+use crate::kernels::scratch::{Scratch, Slot};
+use crate::kernels::simd::F32x4;
 
 /// Where each padded input cell of one channel lives in the scratch plane.
 #[derive(Clone, Debug)]
@@ -296,20 +263,6 @@ fn dot_row_fixed<V: F32x4, const K: usize>(buf: &[f32], offs: &[usize], wt: &[f3
     }
 }
 
-/// `dst = src * scale + shift` (a fused batchnorm's output row).
-#[inline(always)]
-fn affine_row<V: F32x4>(src: &[f32], scale: f32, shift: f32, dst: &mut [f32]) {
-    let (s, t) = (V::splat(scale), V::splat(shift));
-    let mut d4 = dst.chunks_exact_mut(4);
-    let mut s4 = src.chunks_exact(4);
-    for (d, x) in (&mut d4).zip(&mut s4) {
-        V::load(x).mul_add(s, t).store(d);
-    }
-    for (d, &x) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
-        *d = x * scale + shift;
-    }
-}
-
 /// A per-output-channel affine map applied to the convolution's output on the fly:
 /// `out[co, ..] = y[co, ..] * scale[co] + shift[co]` (an inference batchnorm).
 pub struct Affine<'a> {
@@ -340,7 +293,7 @@ fn correlate<V: F32x4>(
     w: &[f32],
     b: Option<&[f32]>,
     y: &mut [f32],
-    mut affine: Option<Affine>,
+    mut fused: Option<Affine>,
 ) {
     debug_assert_eq!(g.cin, 1);
     let lay = Layout::new(g);
@@ -358,111 +311,73 @@ fn correlate<V: F32x4>(
     // are copied out. Other strides go row by row.
     let flat = g.sh == 1 && g.sw == 1;
     let run_len = if flat { (g.oh - 1) * lay.pitch + g.ow } else { 0 };
-    with_zeroed_plane(lay.len(), |buf| {
-        with_rows(run_len, |rows| {
-            for ci in 0..groups {
-                lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
-                for co in ci * g.cout..(ci + 1) * g.cout {
-                    let wt = &w[co * k..(co + 1) * k];
-                    wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
-                    let bias = b.map_or(0.0, |b| b[co]);
-                    let yp = &mut y[co * plane_out..(co + 1) * plane_out];
-                    if flat {
-                        lay.row_taps(0, &mut offs);
-                        run(buf, &offs, wt, &wv, bias, rows);
-                    }
-                    for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
-                        if flat {
-                            copy_vec::<V>(&rows[oy * lay.pitch..oy * lay.pitch + g.ow], row);
-                        } else {
-                            lay.row_taps(oy, &mut offs);
-                            run(buf, &offs, wt, &wv, bias, row);
-                        }
-                        if let Some(a) = affine.as_mut() {
-                            let at = co * plane_out + oy * g.ow;
-                            affine_row::<V>(row, a.scale[co], a.shift[co], &mut a.out[at..at + g.ow]);
-                        }
-                    }
+    let (mut buf_s, mut rows_s) =
+        (Scratch::zeroed(Slot::DepthwisePlane, lay.len()), Scratch::take(Slot::DepthwiseRows, run_len));
+    let (buf, rows): (&mut [f32], &mut [f32]) = (&mut buf_s, &mut rows_s);
+    for ci in 0..groups {
+        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
+        for co in ci * g.cout..(ci + 1) * g.cout {
+            let wt = &w[co * k..(co + 1) * k];
+            wv.iter_mut().zip(wt).for_each(|(v, &s)| *v = V::splat(s));
+            let bias = b.map_or(0.0, |b| b[co]);
+            let yp = &mut y[co * plane_out..(co + 1) * plane_out];
+            if flat {
+                lay.row_taps(0, &mut offs);
+                run(buf, &offs, wt, &wv, bias, rows);
+            }
+            for (oy, row) in yp.chunks_exact_mut(g.ow).enumerate() {
+                if flat {
+                    copy_vec::<V>(&rows[oy * lay.pitch..oy * lay.pitch + g.ow], row);
+                } else {
+                    lay.row_taps(oy, &mut offs);
+                    run(buf, &offs, wt, &wv, bias, row);
+                }
+                if let Some(a) = fused.as_mut() {
+                    let at = co * plane_out + oy * g.ow;
+                    affine::<V>(row, a.scale[co], a.shift[co], &mut a.out[at..at + g.ow]);
                 }
             }
-        })
-    });
-}
-
-/// `dst += wt * src`.
-#[inline(always)]
-fn axpy_row<V: F32x4>(wt: f32, src: &[f32], dst: &mut [f32]) {
-    let wv = V::splat(wt);
-    let mut d4 = dst.chunks_exact_mut(4);
-    let mut s4 = src.chunks_exact(4);
-    for (d, s) in (&mut d4).zip(&mut s4) {
-        wv.mul_add(V::load(s), V::load(d)).store(d);
-    }
-    for (d, &s) in d4.into_remainder().iter_mut().zip(s4.remainder()) {
-        *d += wt * s;
+        }
     }
 }
 
-/// For a stride-1 depthwise convolution with one output per channel and padding at most the
-/// dilated kernel's reach: the geometry of its input gradient as a forward correlation of the
-/// output gradient (padded by `d*(k-1) - p`) with the flipped kernel, whose output is `h x w`.
-fn gather_geometry(g: &ConvGeom) -> Option<ConvGeom> {
-    let (reach_h, reach_w) = ((g.kh - 1) * g.dh, (g.kw - 1) * g.dw);
-    if g.sh != 1 || g.sw != 1 || g.cout != 1 || g.ph > reach_h || g.pw > reach_w {
-        return None;
-    }
-    let t = ConvGeom::new((1, g.oh, g.ow), 1, (g.kh, g.kw), (1, 1), (reach_h - g.ph, reach_w - g.pw), (g.dh, g.dw));
-    t.ok().filter(|t| (t.oh, t.ow) == (g.h, g.w))
+/// gx = d(sum gy*y)/dx as the forward kernel on the output gradient with the flipped kernel:
+/// for stride 1 and one output per channel (MobileNet's case), `t` being that correlation's
+/// geometry (the output gradient padded by `d*(k-1) - p`, output `h x w`; see
+/// [`super::transposed`]). Overwrites `gx`.
+pub fn backward_input_gather<V: F32x4>(t: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
+    counters::bump(Kernel::DepthwiseBackwardInput);
+    let k = t.kh * t.kw;
+    let flipped: Vec<f32> = w[..groups * k].chunks_exact(k).flat_map(|c| c.iter().rev().copied()).collect();
+    correlate::<V>(t, groups, gy, &flipped, None, gx, None)
 }
 
-/// gx = d(sum gy*y)/dx. Overwrites `gx`.
-///
-/// Stride 1, one output per channel (MobileNet's case): the forward kernel on the output
-/// gradient with the flipped kernel (see [`gather_geometry`]); otherwise the transpose of the
-/// forward pass, a vector axpy per output row and tap into a padded gradient plane.
+/// gx = d(sum gy*y)/dx as the transpose of the forward pass: a vector axpy per output row and
+/// tap into a padded gradient plane. Overwrites `gx`.
 pub fn backward_input<V: F32x4>(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
     debug_assert_eq!(g.cin, 1);
     counters::bump(Kernel::DepthwiseBackwardInput);
-    let k = g.kh * g.kw;
-    if let Some(t) = gather_geometry(g) {
-        let flipped: Vec<f32> = w[..groups * k].chunks_exact(k).flat_map(|c| c.iter().rev().copied()).collect();
-        return correlate::<V>(&t, groups, gy, &flipped, None, gx, None);
-    }
     let lay = Layout::new(g);
     let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
     let mut offs = vec![0usize; k];
-    with_zeroed_plane(lay.len(), |buf| {
-        for ci in 0..groups {
-            if ci > 0 {
-                buf.fill(0.0);
-            }
-            for co in ci * g.cout..(ci + 1) * g.cout {
-                let wt = &w[co * k..(co + 1) * k];
-                let gp = &gy[co * plane_out..(co + 1) * plane_out];
-                for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
-                    lay.row_taps(oy, &mut offs);
-                    for (&wk, &o) in wt.iter().zip(&offs) {
-                        axpy_row::<V>(wk, row, &mut buf[o..o + g.ow]);
-                    }
+    let mut buf_s = Scratch::zeroed(Slot::DepthwisePlane, lay.len());
+    let buf: &mut [f32] = &mut buf_s;
+    for ci in 0..groups {
+        if ci > 0 {
+            buf.fill(0.0);
+        }
+        for co in ci * g.cout..(ci + 1) * g.cout {
+            let wt = &w[co * k..(co + 1) * k];
+            let gp = &gy[co * plane_out..(co + 1) * plane_out];
+            for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
+                lay.row_taps(oy, &mut offs);
+                for (&wk, &o) in wt.iter().zip(&offs) {
+                    axpy::<V>(&mut buf[o..o + g.ow], wk, row);
                 }
             }
-            lay.extract::<V>(buf, &mut gx[ci * plane_in..(ci + 1) * plane_in]);
         }
-    });
-}
-
-/// `sum a[i] * b[i]` (equal lengths), two vector accumulators.
-#[inline(always)]
-fn dot<V: F32x4>(a: &[f32], b: &[f32]) -> f32 {
-    let (mut s0, mut s1) = (V::zero(), V::zero());
-    let mut a8 = a.chunks_exact(8);
-    let mut b8 = b.chunks_exact(8);
-    for (x, y) in (&mut a8).zip(&mut b8) {
-        s0 = V::load(x).mul_add(V::load(y), s0);
-        s1 = V::load(&x[4..]).mul_add(V::load(&y[4..]), s1);
+        lay.extract::<V>(buf, &mut gx[ci * plane_in..(ci + 1) * plane_in]);
     }
-    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
-    s0.add(s1).hsum() + tail
 }
 
 /// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates.
@@ -480,23 +395,23 @@ pub fn backward_weight<V: F32x4>(
     let (k, plane_in, plane_out) = (g.kh * g.kw, g.h * g.w, g.oh * g.ow);
     let mut offs = vec![0usize; k];
     let mut acc = vec![0f32; k];
-    with_zeroed_plane(lay.len(), |buf| {
-        for ci in 0..groups {
-            lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
-            for co in ci * g.cout..(ci + 1) * g.cout {
-                let gp = &gy[co * plane_out..(co + 1) * plane_out];
-                acc.fill(0.0);
-                for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
-                    lay.row_taps(oy, &mut offs);
-                    for (a, &o) in acc.iter_mut().zip(&offs) {
-                        *a += dot::<V>(row, &buf[o..o + g.ow]);
-                    }
-                }
-                gw[co * k..(co + 1) * k].iter_mut().zip(&acc).for_each(|(d, a)| *d += a);
-                if let Some(gb) = gb.as_deref_mut() {
-                    gb[co] += super::conv::sum::<V>(gp);
+    let mut buf_s = Scratch::zeroed(Slot::DepthwisePlane, lay.len());
+    let buf: &mut [f32] = &mut buf_s;
+    for ci in 0..groups {
+        lay.fill::<V>(&x[ci * plane_in..(ci + 1) * plane_in], buf);
+        for co in ci * g.cout..(ci + 1) * g.cout {
+            let gp = &gy[co * plane_out..(co + 1) * plane_out];
+            acc.fill(0.0);
+            for (oy, row) in gp.chunks_exact(g.ow).enumerate() {
+                lay.row_taps(oy, &mut offs);
+                for (a, &o) in acc.iter_mut().zip(&offs) {
+                    *a += dot_short::<V>(row, &buf[o..o + g.ow]);
                 }
             }
+            gw[co * k..(co + 1) * k].iter_mut().zip(&acc).for_each(|(d, a)| *d += a);
+            if let Some(gb) = gb.as_deref_mut() {
+                gb[co] += sum::<V>(gp);
+            }
         }
-    });
+    }
 }

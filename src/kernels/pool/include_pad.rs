@@ -1,9 +1,8 @@
 //! Average pooling that divides by the whole window, padding included (PyTorch's default
-//! `count_include_pad=True`): the in-bounds average of [`super::pool`], rescaled at the borders.
+//! `count_include_pad=True`): the in-bounds average of [`super::window`], rescaled at the borders.
 
-use super::counters::{self, Kernel};
-use super::simd::F32x4;
 use crate::geometry::PoolGeom;
+use crate::kernels::counters::{self, Kernel};
 
 /// How many taps of a window starting at `o*stride - pad` fall inside `0..len`.
 #[inline]
@@ -14,12 +13,10 @@ fn in_bounds(o: usize, stride: usize, pad: usize, kernel: usize, len: usize) -> 
     (hi - lo).max(0) as usize
 }
 
-/// `y = sum of the window's in-bounds cells / (kh * kw)`. Overwrites `y`.
-///
-/// The in-bounds average times `cells / (kh * kw)` where the window is cut by padding: one more
-/// rounding there than the reference's single division (within 2 ulp of it).
-pub fn forward<V: F32x4>(g: &PoolGeom, x: &[f32], y: &mut [f32]) {
-    super::pool::avgpool2d_forward::<V>(g, x, y);
+/// The in-bounds averages `y` turned into `sum of the window's in-bounds cells / (kh * kw)`:
+/// times `cells / (kh * kw)` where the window is cut by padding, one more rounding there than
+/// the reference's single division (within 2 ulp of it).
+pub fn rescale_borders(g: &PoolGeom, y: &mut [f32]) {
     counters::bump(Kernel::AvgPoolIncludePad);
     let whole = (g.kh * g.kw) as f32;
     let nx: Vec<usize> = (0..g.ow).map(|ox| in_bounds(ox, g.sw, g.pw, g.kw, g.w)).collect();
