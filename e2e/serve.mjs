@@ -23,6 +23,12 @@ export const BENCH = fileURLToPath(new URL("../bench/", import.meta.url));
 export const DEV = fileURLToPath(new URL("../dev/", import.meta.url));
 /** Both harness folders, at the URL paths their pages expect (bench/README.md). */
 export const HARNESS = { bench: BENCH, dev: DEV };
+/**
+ * The Content-Security-Policy this server sends with every file of a mount (the harness pages,
+ * which only this server serves): the policy the product's pages carry in their own <meta>, for
+ * static hosts that set no headers (e2e/harness.test.mjs checks that the two are the same).
+ */
+export const HARNESS_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
 export const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -89,7 +95,8 @@ export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", 
     let rel = urlPath.slice(prefix.length);
     let base = rootDir;
     const first = rel.split("/")[0];
-    if (mounted.has(first)) {
+    const fromMount = mounted.has(first);
+    if (fromMount) {
       base = mounted.get(first);
       rel = rel.slice(first.length + 1); // "bench" -> "" (a directory: redirected below), "bench/x" -> "x"
     }
@@ -115,6 +122,7 @@ export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", 
         "content-length": st.size,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
+        ...(fromMount ? { "content-security-policy": HARNESS_CSP } : {}),
         ...headers,
       });
       if (req.method === "HEAD") {
