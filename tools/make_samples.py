@@ -428,9 +428,7 @@ def build(out: Path, compare_formats: bool = False) -> None:
     out.mkdir(parents=True)
     manifest = []
     attributions = []
-
-    # Photos.
-    for spec in PHOTOS:
+    for spec in PHOTOS:  # the photos, then the MNIST and Fashion-MNIST test images
         im = load_photo(spec, wheels)
         orig = im.size
         small = downscale(im)
