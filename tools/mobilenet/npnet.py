@@ -6,7 +6,7 @@
 - plain numpy layers: convolution by im2col + matmul (any stride, padding, dilation, groups),
   batch norm in inference form (not folded into the convolution), ReLU6, global average pooling,
   linear, softmax;
-- `fit_contain`: the page's "fit" preprocessing (www/js/preprocess.js `prepare(..., {mode: "fit"})`
+- `fit_contain`: the page's "fit" preprocessing (www/js/core/preprocess.js `prepare(..., {mode: "fit"})`
   with `resizeArea`), per colour channel.
 """
 
@@ -135,7 +135,7 @@ def softmax(x):
 
 
 # ---------------------------------------------------------------------------------------------
-# The page's preprocessing for photos ("fit" mode of www/js/preprocess.js)
+# The page's preprocessing for photos ("fit" mode of www/js/core/preprocess.js)
 # ---------------------------------------------------------------------------------------------
 
 def _area_weights(src: int, dst: int) -> np.ndarray:

@@ -1,12 +1,12 @@
 // The page's own preprocessing of a photo for a colour model, for reference.py --node-check: runs
-// www/js/preprocess.js prepareColour (centre crop, area resize).
+// www/js/core/preprocess.js prepareColour (centre crop, area resize).
 //
 //   node tools/mobilenet/page_fit.mjs IN OUT WIDTH HEIGHT OUT_WIDTH OUT_HEIGHT
 //
 // IN: float32 little-endian, HWC (RGB) values in [0, 1]; OUT: float32, HWC, OUT_HEIGHT x OUT_WIDTH x 3.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { prepareColour } from "../../www/js/preprocess.js";
+import { prepareColour } from "../../www/js/core/preprocess.js";
 
 const [inPath, outPath, ...dims] = process.argv.slice(2);
 const [w, h, ow, oh] = dims.map(Number);

@@ -4,7 +4,7 @@
     python3 tools/mobilenet/reference.py            # write tests/data/mobilenet/*.png + reference.json
     python3 tools/mobilenet/reference.py --check    # recompute everything; fail unless it matches
     ... --onnx          also cross-check with onnxruntime (an ONNX graph built from the same weights)
-    ... --node-check    also run the page's own www/js/preprocess.js (node) on each photo and
+    ... --node-check    also run the page's own www/js/core/preprocess.js (node) on each photo and
                         compare with the numpy copy of it
 
 Independent of convlens (no Rust, no wasm): the weights are read from the generated model file
@@ -22,7 +22,7 @@ Also reported (not a check): the same forward pass with the ORIGINAL float32 wei
 what storing F16 costs.
 
 Input (the decision, see README.md): what the page does with a photo for a colour model
-(www/js/preprocess.js `prepareColour`): the decoded sRGB picture as raw values in [0, 1] (no
+(www/js/core/preprocess.js `prepareColour`): the decoded sRGB picture as raw values in [0, 1] (no
 normalization: the engine applies the file's mean/std), centre-cropped to the square and scaled by
 exact area averaging (`resizeArea`) to 224x224, as ImageNet models are evaluated. Browsers' JPEG decoders may differ from Pillow's in the last bit, and
 the page keeps floats, so the reference input is fixed as a file: the fitted picture rounded to
