@@ -227,8 +227,10 @@ check() { # the edit-test loop: installs nothing, builds no wasm package
   command -v cargo-clippy >/dev/null 2>&1 || missing+=("clippy (rustup component add clippy)")
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || missing+=("the wasm32-unknown-unknown target")
   [ -x "$ESLINT" ] || missing+=("eslint in tools/lint/node_modules")
+  [ -f "$MOBILENET" ] || missing+=("$MOBILENET (tests/mobilenet.rs reads it)")
   if [ ${#missing[@]} -gt 0 ]; then
-    printf 'check: missing %s; run ./build.sh setup once\n' "${missing[@]}" >&2
+    printf 'check: missing %s\n' "${missing[@]}" >&2
+    echo "check installs nothing: run ./build.sh setup and ./build.sh models once" >&2
     exit 1
   fi
   host_tests
