@@ -102,7 +102,7 @@ test("a detail view whose module cannot be loaded says what failed", { timeout: 
   assert.doesNotMatch(await page.textContent("#detail-dialog"), /coming soon/i);
   // The page still works: Escape closes the dialog, and the maps view is back.
   await page.keyboard.press("Escape");
-  await page.waitForFunction(() => !document.getElementById("detail-dialog").open);
-  assert.equal(await page.evaluate(() => document.body.dataset.view), "maps");
+  // The dialog's "close" event (which puts the maps view back) is dispatched after `open` clears.
+  await page.waitForFunction(() => !document.getElementById("detail-dialog").open && document.body.dataset.view === "maps", null, { timeout: 10_000 });
   await page.close();
 });
