@@ -53,6 +53,16 @@ impl Dataset {
         self.pixels[i * n..(i + 1) * n].iter().map(|&p| p as f32 / 255.0).collect()
     }
 
+    /// Every image as raw input values in [0, 1], laid end to end.
+    pub fn inputs(&self) -> Vec<f32> {
+        self.pixels.iter().map(|&p| p as f32 / 255.0).collect()
+    }
+
+    /// The labels as numbers (what the trainer and evaluation take).
+    pub fn label_values(&self) -> Vec<f64> {
+        self.labels.iter().map(|&l| l as f64).collect()
+    }
+
     /// The first `n` items as a new set.
     pub fn take(&self, n: usize) -> Dataset {
         let n = n.min(self.len());
@@ -63,6 +73,21 @@ impl Dataset {
             pixels: self.pixels[..n * px].to_vec(),
             labels: self.labels[..n].to_vec(),
         }
+    }
+
+    /// The first `per_class` items of each class, in the set's order.
+    pub fn balanced(&self, per_class: usize) -> Dataset {
+        let px = self.rows * self.cols;
+        let mut seen = [0usize; 256];
+        let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+        for (i, &l) in self.labels.iter().enumerate() {
+            if seen[l as usize] < per_class {
+                seen[l as usize] += 1;
+                labels.push(l);
+                pixels.extend_from_slice(&self.pixels[i * px..(i + 1) * px]);
+            }
+        }
+        Dataset { rows: self.rows, cols: self.cols, pixels, labels }
     }
 
     /// Writes the set back as (IDX images, IDX labels).

@@ -111,6 +111,22 @@ impl Model {
     /// Builds a model from layer specs in topological order, resolving every input name, fixing
     /// every shape and checking them and the size limits. Shapes are derived from `input`.
     pub fn graph(input: InputSpec, labels: Option<Vec<String>>, layers: Vec<LayerSpec>) -> Result<Model> {
+        let (names, mut kinds): (Vec<_>, Vec<_>) = layers
+            .into_iter()
+            .map(|LayerSpec { name, kind, inputs }| ((name, inputs, kind.type_name()), Some(kind)))
+            .unzip();
+        Model::graph_with(input, labels, names, |i, _| Ok(kinds[i].take().expect("each kind is taken once")))
+    }
+
+    /// [`Model::graph`] with each layer's kind made by `kind(i, input_shapes)` once the shapes of
+    /// its inputs are known (a new model's weights take their sizes from them). `layers`: each
+    /// layer's name and inputs, as in [`LayerSpec`], and its type name (for error messages).
+    pub fn graph_with(
+        input: InputSpec,
+        labels: Option<Vec<String>>,
+        layers: Vec<(String, Option<Vec<String>>, &'static str)>,
+        mut kind: impl FnMut(usize, &[Shape]) -> Result<LayerKind>,
+    ) -> Result<Model> {
         if input.channels == 0 || input.height == 0 || input.width == 0 {
             bail!("input: channels, height and width must be at least 1");
         }
@@ -138,8 +154,7 @@ impl Model {
 
         let mut built: Vec<Layer> = Vec::with_capacity(layers.len());
         let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for (i, LayerSpec { name, kind, inputs }) in layers.into_iter().enumerate() {
-            let type_name = kind.type_name();
+        for (i, (name, inputs, type_name)) in layers.into_iter().enumerate() {
             let context = |e: crate::error::Error| e.context(format!("layer {i} '{name}' ({type_name})"));
             if name == INPUT_NAME {
                 bail!("layer {i}: the name '{INPUT_NAME}' is reserved for the model input");
@@ -164,17 +179,16 @@ impl Model {
                     .collect::<Result<Vec<_>>>()
                     .map_err(context)?,
             };
-            let with_shapes = sources
+            let shapes: Vec<Shape> = sources
                 .iter()
-                .map(|&s| {
-                    let shape = match s {
-                        Source::Input => input.shape(),
-                        Source::Layer(j) => built[j].output_shape,
-                    };
-                    (s, shape)
+                .map(|&s| match s {
+                    Source::Input => input.shape(),
+                    Source::Layer(j) => built[j].output_shape,
                 })
                 .collect();
-            let layer = Layer::with_inputs(name.clone(), kind, with_shapes).map_err(context)?;
+            let kind = kind(i, &shapes).map_err(context)?;
+            let layer =
+                Layer::with_inputs(name.clone(), kind, sources.into_iter().zip(shapes).collect()).map_err(context)?;
             total = total.saturating_add(layer.output_shape.len());
             if total > MAX_ACTIVATIONS {
                 bail!(

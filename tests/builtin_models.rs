@@ -2,14 +2,14 @@
 //! (host and wasm/node; the JS-API version runs in web_api*.rs).
 
 use convlens::data::Dataset;
-use convlens::train::{accuracy, argmax};
+use convlens::train::{argmax, evaluate};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn sample_accuracy(name: &str, images: &[u8], labels: &[u8]) -> f64 {
     let set = Dataset::from_idx(images, labels).unwrap();
     assert_eq!(set.len(), 500);
     let model = convlens::models::builtin(name).unwrap();
-    accuracy(&model, (0..set.len()).map(|i| (set.image(i), set.labels[i] as usize))).unwrap()
+    evaluate(&model, set.inputs(), &set.label_values(), set.len()).unwrap().accuracy
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -25,8 +25,8 @@ pub use tensors::Tensors;
 
 use crate::bail;
 use crate::error::Result;
-use crate::layers::Source;
-use crate::model::{InputSpec, LayerSpec, Model};
+use crate::layers::{LayerKind, Shape, Source};
+use crate::model::{InputSpec, Model};
 
 /// Largest accepted model file, in either format.
 pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
@@ -42,6 +42,17 @@ pub fn check_file_size(bytes: &[u8]) -> Result<()> {
 /// Builds a model from its architecture and tensors, validating everything (shared by model files
 /// and imported formats). Every tensor must be used by a layer.
 pub fn build(arch: &Architecture, mut tensors: Tensors) -> Result<Model> {
+    let model = build_with(arch, |i, _| arch.layers[i].layer.kind(&arch.layers[i].name, &mut tensors))?;
+    let left = tensors.leftovers();
+    if !left.is_empty() {
+        bail!("the file has tensors no layer uses: {}", left.join(", "));
+    }
+    Ok(model)
+}
+
+/// Builds a model from its architecture, each layer's engine layer made by `kind(i, input_shapes)`
+/// (see [`Model::graph_with`]; errors get the layer's index, name and type).
+pub fn build_with(arch: &Architecture, kind: impl FnMut(usize, &[Shape]) -> Result<LayerKind>) -> Result<Model> {
     let inp = &arch.input;
     let input = InputSpec {
         channels: inp.channels,
@@ -50,19 +61,8 @@ pub fn build(arch: &Architecture, mut tensors: Tensors) -> Result<Model> {
         mean: inp.mean.clone().unwrap_or_else(|| vec![0.0; inp.channels.min(4096)]),
         std: inp.std.clone().unwrap_or_else(|| vec![1.0; inp.channels.min(4096)]),
     };
-    let mut layers = Vec::with_capacity(arch.layers.len().min(4096));
-    for (i, spec) in arch.layers.iter().enumerate() {
-        let kind = spec
-            .layer
-            .kind(&spec.name, &mut tensors)
-            .map_err(|e| e.context(format!("layer {i} '{}' ({})", spec.name, spec.layer.type_name())))?;
-        layers.push(LayerSpec { name: spec.name.clone(), kind, inputs: spec.inputs.clone() });
-    }
-    let left = tensors.leftovers();
-    if !left.is_empty() {
-        bail!("the file has tensors no layer uses: {}", left.join(", "));
-    }
-    Model::graph(input, arch.labels.clone(), layers)
+    let layers = arch.layers.iter().map(|l| (l.name.clone(), l.inputs.clone(), l.layer.type_name())).collect();
+    Model::graph_with(input, arch.labels.clone(), layers, kind)
 }
 
 /// The architecture describing `model` (what a model file of it holds).

@@ -1,15 +1,15 @@
 //! Native trainer for the builtin models: `./build.sh train [digits|fashion]`.
 //!
-//! Mini-batch Adam on softmax cross-entropy, a fixed seed, every thread of the machine; prints
+//! The engine's own [`Trainer`] (what the browser runs): minibatch Adam on softmax cross-entropy
+//! with a cosine-decayed learning rate, PyTorch's default initialization, a fixed seed; prints
 //! epoch, loss, train and test accuracy, with a percentage while an epoch runs. Writes
 //! `models/<name>.safetensors`.
 
+use convlens::architecture::Architecture;
 use convlens::data::Dataset;
-use convlens::layers::{Conv2d, LayerKind, Linear, Pool2d};
-use convlens::rng::Rng;
-use convlens::train::{accuracy, example_gradient, Adam};
-use convlens::{format, Gradients, InputSpec, Model};
-use ndarray::{Array1, Array2, Array4};
+use convlens::format;
+use convlens::train::options::TrainOptions;
+use convlens::train::Trainer;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -51,36 +51,25 @@ const FASHION: Recipe = Recipe {
 const SEED: u64 = 20261128;
 const BATCH: usize = 64;
 
-/// conv 5x5 (pad 2), relu, maxpool 2, conv 5x5 (pad 2), relu, maxpool 2, flatten, linear, softmax,
-/// with He-normal initial weights and zero biases.
-fn initial_model(r: &Recipe, rng: &mut Rng) -> Res<Model> {
+/// conv 5x5 (pad 2), relu, maxpool 2, conv 5x5 (pad 2), relu, maxpool 2, flatten, linear, softmax.
+fn architecture(r: &Recipe) -> Res<Architecture> {
     let (c1, c2) = r.channels;
-    let mut he = |shape: &[usize], fan_in: usize| -> Vec<f32> {
-        let s = (2.0 / fan_in as f32).sqrt();
-        (0..shape.iter().product::<usize>()).map(|_| s * rng.normal()).collect()
-    };
-    let conv = |w: Vec<f32>, cout: usize, cin: usize| -> Res<LayerKind> {
-        let w = Array4::from_shape_vec((cout, cin, 5, 5), w)?;
-        Ok(LayerKind::Conv2d(Conv2d::new(w, Some(Array1::zeros(cout)), (1, 1), (2, 2), (1, 1))))
-    };
-    let w1 = he(&[c1, 1, 5, 5], 25);
-    let w2 = he(&[c2, c1, 5, 5], c1 * 25);
-    let w3 = he(&[10, c2 * 49], c2 * 49);
-    let pool = || LayerKind::MaxPool2d(Pool2d::new((2, 2), (2, 2), (0, 0)));
-    let layers = vec![
-        ("conv1", conv(w1, c1, 1)?),
-        ("relu1", LayerKind::Relu),
-        ("pool1", pool()),
-        ("conv2", conv(w2, c2, c1)?),
-        ("relu2", LayerKind::Relu),
-        ("pool2", pool()),
-        ("flatten", LayerKind::Flatten),
-        ("fc", LayerKind::Linear(Linear::new(Array2::from_shape_vec((10, c2 * 49), w3)?, Some(Array1::zeros(10))))),
-        ("softmax", LayerKind::Softmax),
-    ];
-    let input = InputSpec { channels: 1, height: 28, width: 28, mean: vec![r.mean], std: vec![r.std] };
-    let labels = r.labels.iter().map(|s| s.to_string()).collect();
-    Ok(Model::new(input, Some(labels), layers.into_iter().map(|(n, k)| (n.to_string(), k)).collect())?)
+    let json = serde_json::json!({
+        "input": {"channels": 1, "height": 28, "width": 28, "mean": [r.mean], "std": [r.std]},
+        "labels": r.labels,
+        "layers": [
+            {"name": "conv1", "type": "conv2d", "out_channels": c1, "kernel_size": 5, "padding": 2},
+            {"name": "relu1", "type": "relu"},
+            {"name": "pool1", "type": "maxpool2d", "kernel_size": 2},
+            {"name": "conv2", "type": "conv2d", "out_channels": c2, "kernel_size": 5, "padding": 2},
+            {"name": "relu2", "type": "relu"},
+            {"name": "pool2", "type": "maxpool2d", "kernel_size": 2},
+            {"name": "flatten", "type": "flatten"},
+            {"name": "fc", "type": "linear", "out_features": 10},
+            {"name": "softmax", "type": "softmax"},
+        ],
+    });
+    Ok(Architecture::from_json(&json.to_string())?)
 }
 
 fn load_set(dir: &Path, prefix: &str) -> Res<Dataset> {
@@ -94,88 +83,55 @@ fn load_set(dir: &Path, prefix: &str) -> Res<Dataset> {
     Ok(Dataset::from_idx(&images, &labels).map_err(|e| format!("{}/{prefix}: {e}", dir.display()))?)
 }
 
-/// Sum of gradients, loss and right answers over `idx`, split across threads.
-fn batch_gradient(model: &Model, data: &Dataset, idx: &[usize], threads: usize) -> Res<(Gradients, f32, usize)> {
-    let chunk = idx.len().div_ceil(threads);
-    let parts: Vec<convlens::Result<(Gradients, f32, usize)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = idx
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    let mut g = model.zero_grads();
-                    let (mut loss, mut right) = (0.0, 0);
-                    for &i in part {
-                        let (l, ok) = example_gradient(model, &data.image(i), data.labels[i] as usize, &mut g)?;
-                        loss += l;
-                        right += ok as usize;
-                    }
-                    Ok((g, loss, right))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("training thread panicked")).collect()
-    });
-    let mut total = model.zero_grads();
-    let (mut loss, mut right) = (0.0, 0);
-    for p in parts {
-        let (g, l, r) = p?;
-        total.add(&g);
-        loss += l;
-        right += r;
-    }
-    Ok((total, loss, right))
-}
-
-fn test_accuracy(model: &Model, test: &Dataset) -> Res<f64> {
-    Ok(accuracy(model, (0..test.len()).map(|i| (test.image(i), test.labels[i] as usize)))?)
+fn options(json: serde_json::Value) -> Res<TrainOptions> {
+    Ok(TrainOptions::from_json(&json.to_string())?)
 }
 
 fn train(r: &Recipe, data_dir: &Path, out: &Path, epochs: usize) -> Res<()> {
     let dir = data_dir.join(r.name);
     let (train_set, test_set) = (load_set(&dir, "train")?, load_set(&dir, "t10k")?);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut rng = Rng::new(SEED);
-    let mut model = initial_model(r, &mut rng)?;
+    let opts =
+        options(serde_json::json!({"seed": SEED, "optimizer": "adam", "learningRate": r.lr, "batchSize": BATCH}))?;
+    let mut trainer = Trainer::from_architecture(&architecture(r)?, &opts)?;
+    trainer.set_data(train_set.inputs(), &train_set.label_values(), train_set.len())?;
+    let (test_inputs, test_labels) = (test_set.inputs(), test_set.label_values());
     println!(
-        "training {}: {} parameters, {} train / {} test images, batch {BATCH}, {epochs} epochs, {threads} threads, seed {SEED}",
+        "training {}: {} parameters, {} train / {} test images, batch {BATCH}, {epochs} epochs, seed {SEED}",
         r.name,
-        model.params(),
+        trainer.model().params(),
         train_set.len(),
         test_set.len()
     );
-    let mut adam = Adam::new(&model, r.lr);
-    let mut order: Vec<usize> = (0..train_set.len()).collect();
     let start = Instant::now();
-    let steps_per_epoch = order.len().div_ceil(BATCH);
+    let steps_per_epoch = train_set.len().div_ceil(BATCH);
     for epoch in 0..epochs {
-        rng.shuffle(&mut order);
-        let (mut loss, mut right) = (0.0f64, 0usize);
-        for (step, idx) in order.chunks(BATCH).enumerate() {
+        let (mut loss, mut right) = (0.0f64, 0.0f64);
+        for step in 0..steps_per_epoch {
             // Cosine decay of the learning rate over the whole run.
-            let t = (epoch * steps_per_epoch + step) as f32 / (epochs * steps_per_epoch) as f32;
-            adam.lr = r.lr * 0.5 * (1.0 + (std::f32::consts::PI * t).cos());
-            let (g, l, ok) = batch_gradient(&model, &train_set, idx, threads)?;
-            adam.update(&mut model, &g, idx.len());
-            loss += l as f64;
-            right += ok;
+            let t = (epoch * steps_per_epoch + step) as f64 / (epochs * steps_per_epoch) as f64;
+            let lr = r.lr as f64 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos());
+            trainer.set_options(&options(serde_json::json!({"learningRate": lr.max(1e-7)}))?)?;
+            let report = trainer.step(1)?;
+            loss += report.loss;
+            right += report.accuracy;
             if step % 50 == 0 {
                 eprint!("\r  epoch {}/{epochs}: {:5.1}%", epoch + 1, 100.0 * step as f64 / steps_per_epoch as f64);
                 std::io::stderr().flush().ok();
             }
         }
-        let test_acc = test_accuracy(&model, &test_set)?;
+        let test = trainer.evaluate(test_inputs.clone(), &test_labels, test_set.len())?;
         eprint!("\r");
         println!(
             "epoch {}/{epochs}  loss {:.4}  train acc {:.2}%  test acc {:.2}%  ({:.0} s)",
             epoch + 1,
-            loss / order.len() as f64,
-            100.0 * right as f64 / order.len() as f64,
-            100.0 * test_acc,
+            loss / steps_per_epoch as f64,
+            100.0 * right / steps_per_epoch as f64,
+            100.0 * test.accuracy,
             start.elapsed().as_secs_f64()
         );
     }
     // Shipped F16: half the size in the wasm, accuracy unchanged (docs/models.md).
-    std::fs::write(out, format::save_as(&model, format::Storage::F16)?)?;
+    std::fs::write(out, format::save_as(trainer.model(), format::Storage::F16)?)?;
     println!("wrote {} ({} bytes)", out.display(), std::fs::metadata(out)?.len());
     Ok(())
 }

@@ -119,7 +119,19 @@ impl Conv2d {
         let w = self.weight.as_slice().expect("weights are contiguous");
         kernels::grouped_conv2d_backward_input(g, self.groups, gy, w, gx);
         if let Some(pg) = grads {
-            kernels::grouped_conv2d_backward_weight(g, self.groups, x, gy, &mut pg.weight, pg.bias.as_deref_mut());
+            self.backward_weight(x, gy, pg);
         }
+    }
+
+    /// The weight and bias gradients of [`Conv2d::backward`] alone, added to `pg`.
+    pub(super) fn backward_weight(&self, x: &[f32], gy: &[f32], pg: &mut ParamGrads) {
+        kernels::grouped_conv2d_backward_weight(
+            self.geom(),
+            self.groups,
+            x,
+            gy,
+            &mut pg.weight,
+            pg.bias.as_deref_mut(),
+        );
     }
 }

@@ -346,6 +346,18 @@ impl Layer {
 }
 
 impl Layer {
+    /// The parameter gradients of [`Layer::backward`], added to `grads`, for a layer whose input
+    /// gradient is not wanted (one reading the model input, in training): a conv2d computes only
+    /// them; other layers make the whole backward pass and drop the input gradient.
+    pub fn backward_params(&self, xs: &[&Tensor], y: &Tensor, gy: &Tensor, grads: &mut ParamGrads) {
+        match &self.kind {
+            LayerKind::Conv2d(c) => c.backward_weight(&contiguous(xs[0]), &contiguous(gy), grads),
+            _ => {
+                self.backward(xs, y, gy, Some(grads));
+            }
+        }
+    }
+
     /// Whether [`Layer::forward_with_batchnorm`] applies: this layer is a conv2d and `next` a
     /// batchnorm2d with one statistic per output channel of it. (The model checks that `next`
     /// reads this layer.)
