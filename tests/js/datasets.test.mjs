@@ -176,6 +176,25 @@ test("a failed request names the file; an abort stays an AbortError", async () =
   );
 });
 
+test("in the single-file build, a failed request says that it has no training sets", async () => {
+  globalThis.convlensInline = { singleFile: true };
+  try {
+    await assert.rejects(
+      load({
+        images: () => {
+          throw new TypeError("Failed to fetch");
+        },
+      }),
+      { message: `${IMAGES}: could not be fetched (Failed to fetch; the single-file convlens.html does not carry the training sets: use the served page or the npm package)` },
+    );
+    await assert.rejects(load({ labels: { body: "", status: 404 } }), {
+      message: `${LABELS}: HTTP 404 (the single-file convlens.html does not carry the training sets: use the served page or the npm package)`,
+    });
+  } finally {
+    delete globalThis.convlensInline;
+  }
+});
+
 test("truncated data: shorter than its Content-Length, a cut gzip stream, a body that breaks off", async () => {
   const cut = goodImages.subarray(0, 5000);
   await assert.rejects(load({ images: { body: cut, headers: { "content-length": String(goodImages.length) } } }), {

@@ -32,6 +32,10 @@ export function trainingSetUrls(name, baseUrl = BASE) {
   return { images: new URL(paths.images, baseUrl).href, labels: new URL(paths.labels, baseUrl).href };
 }
 
+/** Why a request failed in the single-file build (dist/convlens.html), which has no data/ folder. */
+const SINGLE_FILE = "the single-file convlens.html does not carry the training sets: use the served page or the npm package";
+const singleFile = () => Boolean(globalThis.convlensInline?.singleFile);
+
 const hex = (bytes) => Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
 
 /**
@@ -46,10 +50,14 @@ async function fetchBytes(url, file, fetchFn, signal, progress) {
     res = await fetchFn(url, { signal });
   } catch (e) {
     if (e?.name === "AbortError") throw e;
-    throw new Error(`${file}: could not be fetched (${e?.message ?? e})`, { cause: e });
+    throw new Error(`${file}: could not be fetched (${e?.message ?? e}${singleFile() ? `; ${SINGLE_FILE}` : ""})`, { cause: e });
   }
   if (!res.ok) {
-    const hint = res.status === 404 ? " (the server does not have it: ./build.sh build makes it)" : "";
+    const hint = singleFile()
+      ? ` (${SINGLE_FILE})`
+      : res.status === 404
+        ? " (the server does not have it: ./build.sh build makes it)"
+        : "";
     throw new Error(`${file}: HTTP ${res.status}${hint}`);
   }
   const declared = res.headers.get("content-encoding") ? 0 : Number(res.headers.get("content-length")) || 0;
