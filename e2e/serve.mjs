@@ -50,6 +50,7 @@ export const MIME = {
   ".safetensors": "application/octet-stream",
   ".onnx": "application/octet-stream",
   ".bin": "application/octet-stream",
+  ".gz": "application/gzip", // sent as they are: no Content-Encoding (www/data/*.idx.gz)
 };
 
 function send(res, status, text) {

@@ -14,13 +14,11 @@ import {
   formatMs,
   fpsOf,
   histogram,
-  idxToInputs,
   imageRGBA,
   MAXIMIZE_DEFAULTS,
   maximizeOptions,
   overlayMap,
   overlayWeights,
-  parseIdx,
   readLayer,
   settingsValues,
   statLayers,
@@ -98,18 +96,6 @@ test("imageRGBA: grey, RGB and other channel counts", () => {
   assert.deepEqual([...imageRGBA(Float32Array.from([0, 1]), 0, 1, 1, 2)], [0, 0, 0, 255, 255, 255, 255, 255]);
   assert.deepEqual([...imageRGBA(Float32Array.from([1, 0, 0.5]), 0, 3, 1, 1)], [255, 0, 128, 255]);
   assert.deepEqual([...imageRGBA(Float32Array.from([9, 0, 1]), 1, 2, 1, 1)], [128, 128, 128, 255]);
-});
-
-test("parseIdx and idxToInputs", () => {
-  const bytes = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 255, 51, 102]);
-  const idx = parseIdx(bytes.buffer);
-  assert.deepEqual(idx.dims, [2, 1, 2]);
-  const x = idxToInputs(idx, 1);
-  assert.deepEqual([...x].map((v) => Math.round(v * 100) / 100), [0, 1, 0.2, 0.4]);
-  assert.equal(idxToInputs(idx, 3).length, 12);
-  assert.throws(() => parseIdx(new Uint8Array([1, 2, 3, 4]).buffer), /not an IDX/);
-  assert.throws(() => parseIdx(bytes.slice(0, 18).buffer), /header says 4/);
-  assert.throws(() => parseIdx(new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 0]).buffer), /unsigned bytes/);
 });
 
 const DIGITS = {

@@ -3,9 +3,10 @@
 //
 //   dist/convlens.html  the whole explorer page in one file: JS (esbuild), CSS, the wasm, the
 //                       builtin models (inside the wasm), samples/index.json and every sample
-//                       picture, and the evaluation data of www/data/ -- works from file:// with
-//                       no network. The engine worker is a Blob of its bundled source with the
-//                       wasm bytes inside; fetches of samples/ and data/ are answered from the
+//                       picture, and the evaluation data of www/data/ (the *.idx files; not the
+//                       7 MB of training sets, *.idx.gz, which the page fetches only when training
+//                       starts) -- works from file:// with no network. The engine worker is a Blob
+//                       of its bundled source with the wasm bytes inside; fetches of samples/ and data/ are answered from the
 //                       inlined bytes. Only the plain SIMD128 build is inside (every browser with
 //                       SIMD128 runs it; the relaxed one would add 415 KB, a third more as base64,
 //                       for ~1.1-1.3x on the kernels), so start.js picks it there.
@@ -13,7 +14,8 @@
 //                       build's .wasm (pkg-relaxed/, the same glue serves both; start.js picks one
 //                       per page load), the web component (js/convlens-explorer.js and the modules
 //                       it loads: js/ without js/page/, the explorer page's own modules), css/,
-//                       samples/, data/, embed.html, package.json and a README.
+//                       samples/, data/ (evaluation data and training sets), embed.html,
+//                       package.json and a README.
 //
 // Usage: node tools/npm/bundle.mjs [--out dist]
 
@@ -77,6 +79,8 @@ async function singleFile() {
     for (const f of [s.file, s.thumb].filter(Boolean)) assets[`samples/${f}`] = await readFile(path.join(WWW, "samples", f));
   }
   for (const f of await readdir(path.join(WWW, "data"))) {
+    // The evaluation samples only: a training set (.idx.gz) is fetched when training starts, and
+    // here fails with the message of www/js/core/datasets.js.
     if (f.endsWith(".idx")) assets[`data/${f}`] = await readFile(path.join(WWW, "data", f));
   }
   const assetTable = Object.fromEntries(
@@ -192,8 +196,9 @@ The \`<convlens-explorer>\` web component: one live view of a convolutional neur
 filter statistics) for course pages. Everything runs in the reader's browser (Rust compiled to
 WebAssembly, in a Web Worker); their pictures never leave it.
 
-Serve this folder's files from your site (the element loads its wasm, styles, samples and
-evaluation data from next to its own module, on your origin), then:
+Serve this folder's files from your site (the element loads its wasm, styles, samples,
+evaluation data and, when training starts, the training sets of \`data/\` from next to its own
+module, on your origin), then:
 
 \`\`\`html
 <script type="module" src="/node_modules/convlens/js/convlens-explorer.js"></script>
@@ -228,7 +233,9 @@ Events: \`prediction\`, \`select\`. The full reference is in the comment at the 
   console.log(`dist/npm/: package convlens@${version}, ${files} files, ${(bytes / 1024).toFixed(0)} KB`);
 }
 
-for (const f of ["pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm"]) {
+// The training sets (generated, gitignored) are part of the npm package: never ship one without them.
+const TRAIN_SETS = ["digits", "fashion"].flatMap((n) => ["images", "labels"].map((k) => `data/${n}-train12k-${k}.idx.gz`));
+for (const f of ["pkg/convlens_bg.wasm", "pkg-relaxed/convlens_bg.wasm", ...TRAIN_SETS]) {
   if (!(await exists(path.join(WWW, f)))) {
     console.error(`www/${f} is missing: run ./build.sh build first`);
     process.exit(1);

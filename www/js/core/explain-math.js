@@ -1,6 +1,6 @@
 // Pure helpers for the explaining views (maximize.js, attribution.js, stats.js): upsampling a
-// Grad-CAM map, histogram bins, attribution maps prepared for an overlay, IDX files, which layers
-// to show. No DOM here, so everything is unit-tested in node (tests/js/explain-math.test.mjs).
+// Grad-CAM map, histogram bins, attribution maps prepared for an overlay, which layers to show. No
+// DOM here, so everything is unit-tested in node (tests/js/explain-math.test.mjs).
 
 /** Methods of `explorer.attribute`, with whether their maps are signed (diverging colours). */
 export const METHODS = {
@@ -215,39 +215,6 @@ export function imageRGBA(data, offset, channels, height, width, out = new Uint8
     out[4 * i + 1] = g * 255;
     out[4 * i + 2] = b * 255;
     out[4 * i + 3] = 255;
-  }
-  return out;
-}
-
-/**
- * Parses an IDX file (big-endian header, unsigned bytes): {dims, data: Uint8Array}. Throws on
- * anything else.
- */
-export function parseIdx(buffer) {
-  const bytes = new Uint8Array(buffer);
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new Error("not an IDX file");
-  if (bytes[2] !== 0x08) throw new Error(`IDX type 0x${bytes[2].toString(16)} is not unsigned bytes`);
-  const rank = bytes[3];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 4 + 4 * rank) throw new Error("IDX header is truncated");
-  const dims = [];
-  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i));
-  const n = dims.reduce((a, b) => a * b, 1);
-  const start = 4 + 4 * rank;
-  if (bytes.length !== start + n) throw new Error(`IDX data has ${bytes.length - start} bytes, the header says ${n}`);
-  return { dims, data: bytes.subarray(start) };
-}
-
-/** IDX image bytes as raw inputs in [0, 1] for a model with `channels` input channels. */
-export function idxToInputs(images, channels = 1) {
-  const [count, h, w] = images.dims;
-  const plane = h * w;
-  const out = new Float32Array(count * channels * plane);
-  for (let k = 0; k < count; k++) {
-    for (let c = 0; c < channels; c++) {
-      const o = (k * channels + c) * plane;
-      for (let i = 0; i < plane; i++) out[o + i] = images.data[k * plane + i] / 255;
-    }
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // it, computed once per model in the engine worker; used by the statistics and maximization views.
 
 import { BASE } from "../core/base.js";
-import { idxToInputs, parseIdx } from "../core/explain-math.js";
+import { idxToInputs, parseIdx } from "../core/idx.js";
 
 const SAMPLE_SIZE = 500;
 

@@ -1,0 +1,103 @@
+// The training sets in the browser: the explorer page (served under a nested path, with its own
+// Content-Security-Policy) requests none of www/data/*-train12k-*.idx.gz while it loads; called
+// from the page, www/js/core/datasets.js fetches both sets (application/gzip, no Content-Encoding),
+// decompresses them with Chromium's DecompressionStream and returns the same bytes node's zlib
+// reads from the files. Needs ./build.sh build (the wasm and the training sets).
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { launch, watchProblems } from "./browser.mjs";
+import { serve, WWW } from "./serve.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve({ prefix: "/nested/path/" });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * Sum of the bytes and a position-weighted sum, both mod 2^32: equal arrays give equal pairs. (The
+ * page computes the same in its own copy: the page's CSP forbids building a function from text.)
+ */
+function digest(bytes) {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    a = (a + bytes[i]) >>> 0;
+    b = (b + bytes[i] * ((i % 65521) + 1)) >>> 0;
+  }
+  return [a, b];
+}
+
+test("the page fetches no training set while it loads; loadTrainingSet in Chromium gives the files' bytes", { timeout: 120_000 }, async (t) => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const problems = [];
+  watchProblems(page, new URL(server.url).origin, problems);
+  const train = [];
+  page.on("response", (r) => {
+    if (/-train12k-/.test(r.url())) train.push({ url: r.url(), type: r.headers()["content-type"], encoding: r.headers()["content-encoding"] ?? null });
+  });
+  await page.goto(`${server.url}index.html`);
+  await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
+  assert.deepEqual(train, [], "no training set is requested at page load");
+
+  const got = await page.evaluate(async () => {
+    const digestOf = (bytes) => {
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        a = (a + bytes[i]) >>> 0;
+        b = (b + bytes[i] * ((i % 65521) + 1)) >>> 0;
+      }
+      return [a, b];
+    };
+    const { loadTrainingSet } = await import(new URL("js/core/datasets.js", location.href).href);
+    const out = {};
+    for (const name of ["digits", "fashion"]) {
+      const progress = [];
+      const t0 = performance.now();
+      const set = await loadTrainingSet(name, { onProgress: (loaded, total) => progress.push([loaded, total]) });
+      const counts = new Array(10).fill(0);
+      for (const c of set.labels) counts[c]++;
+      out[name] = {
+        ms: performance.now() - t0,
+        count: set.count,
+        shape: [set.channels, set.height, set.width],
+        counts,
+        images: digestOf(set.images),
+        labels: digestOf(set.labels),
+        last: progress.at(-1),
+      };
+    }
+    return out;
+  });
+
+  for (const name of ["digits", "fashion"]) {
+    const file = (kind) => readFileSync(`${WWW}data/${name}-train12k-${kind}.idx.gz`);
+    const images = gunzipSync(file("images")).subarray(16);
+    const labels = gunzipSync(file("labels")).subarray(8);
+    const r = got[name];
+    assert.equal(r.count, 12000);
+    assert.deepEqual(r.shape, [1, 28, 28]);
+    assert.deepEqual(r.counts, new Array(10).fill(1200));
+    assert.deepEqual(r.images, digest(images), `${name}: the images Chromium decoded are the file's`);
+    assert.deepEqual(r.labels, digest(labels));
+    const total = file("images").length + file("labels").length;
+    assert.deepEqual(r.last, [total, total], "progress ends at the compressed sizes");
+    t.diagnostic(`${name}: fetched and decoded in ${r.ms.toFixed(0)} ms`);
+  }
+  assert.equal(train.length, 4);
+  for (const r of train) assert.deepEqual([r.type, r.encoding], ["application/gzip", null], r.url);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
