@@ -6,13 +6,18 @@ use crate::explain::{
     self,
     options::{AttributeArgs, MaximizeArgs, MaximizeDefaults},
 };
-use crate::introspect::field_names;
 use crate::load;
 use crate::model::{Activations, Model};
 use crate::models;
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+mod convert;
+mod trainer;
+
+use convert::{f32_array, from_js, index, set, whole, MAX_WHOLE};
+pub use trainer::Trainer;
 
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
@@ -53,6 +58,13 @@ struct InputSummary {
     width: usize,
 }
 
+impl Explorer {
+    /// An explorer of `model`, nothing run yet.
+    fn of(model: Model) -> Explorer {
+        Explorer { model: Rc::new(model), last: None, last_input: None }
+    }
+}
+
 #[wasm_bindgen]
 impl Explorer {
     /// Loads a model file: safetensors with the `convlens` architecture metadata, or ONNX.
@@ -60,14 +72,7 @@ impl Explorer {
     /// byte values; anything else throws (through a `&[u8]` parameter an ArrayBuffer arrived empty).
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &JsValue) -> JsResult<Explorer> {
-        let bytes = if let Some(a) = bytes.dyn_ref::<js_sys::Uint8Array>() {
-            a.to_vec()
-        } else if bytes.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::Array::is_array(bytes) {
-            js_sys::Uint8Array::new(bytes).to_vec()
-        } else {
-            return Err(Error::new("fromBytes: bytes must be a Uint8Array or an ArrayBuffer").into());
-        };
-        Ok(Explorer { model: Rc::new(load::load_any(&bytes)?), last: None, last_input: None })
+        Ok(Explorer::of(load::load_any(&convert::bytes(bytes, "fromBytes")?)?))
     }
 
     /// A model embedded in the wasm binary. `name` must be a string (through a `&str` parameter a
@@ -77,7 +82,7 @@ impl Explorer {
             let names = models::NAMES.join(", ");
             return Err(Error(format!("builtin: the name must be a string, one of {names}")).into());
         };
-        Ok(Explorer { model: Rc::new(models::builtin(&name)?), last: None, last_input: None })
+        Ok(Explorer::of(models::builtin(&name)?))
     }
 
     /// Names of the embedded models.
@@ -162,14 +167,16 @@ impl Explorer {
     /// Parameters of layer `layer`: `{weight: Float32Array, weightShape: number[], bias:
     /// Float32Array | null}` (PyTorch layouts), or null for a layer without parameters.
     pub fn parameters(&self, layer: JsValue) -> JsResult<JsValue> {
-        let i = index(&layer, "layer", self.model.layers.len())?;
-        let Some((w, shape, b)) = self.model.layers[i].parameters() else { return Ok(JsValue::NULL) };
-        let obj = js_sys::Object::new();
-        set(&obj, "weight", &js_sys::Float32Array::from(w).into());
-        let dims: js_sys::Array = shape.iter().map(|&d| JsValue::from(d)).collect();
-        set(&obj, "weightShape", &dims.into());
-        set(&obj, "bias", &b.map_or(JsValue::NULL, |b| js_sys::Float32Array::from(b).into()));
-        Ok(obj.into())
+        Ok(convert::parameters(&self.model, &layer)?)
+    }
+
+    /// Loss, accuracy, confusion matrix and predictions on `count` labelled raw inputs (inference
+    /// mode): `{loss, accuracy, confusion: Uint32Array, predictions: Int32Array}`.
+    pub fn evaluate(&self, images: &JsValue, labels: &JsValue, count: f64) -> JsResult<JsValue> {
+        let images = convert::images_array(images, "images")?;
+        let labels = convert::labels_array(labels)?;
+        let e = crate::train::evaluate(&self.model, images, &labels, whole(count, "count", MAX_WHOLE)?)?;
+        Ok(convert::evaluation(&e))
     }
 
     /// Output of layer `layer` (0-based) from the last `run`.
@@ -211,40 +218,6 @@ impl Maximizer {
     pub fn steps_planned(&self) -> usize {
         self.0.steps_planned()
     }
-}
-
-/// An options object as a Rust struct; unknown or mistyped fields are errors.
-fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Error> {
-    let fields = field_names::<T>();
-    if !v.is_object() {
-        return Err(Error(format!("{what} must be an object")));
-    }
-    for key in js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string()) {
-        if !fields.contains(&key.as_str()) {
-            return Err(Error(format!("{what}: unknown field '{key}' (known: {})", fields.join(", "))));
-        }
-    }
-    serde_wasm_bindgen::from_value::<T>(v.clone()).map_err(|e| {
-        let msg = e.to_string();
-        // serde's type errors do not name the field: it is the one whose removal changes the error.
-        let obj = v.unchecked_ref::<js_sys::Object>();
-        let field = js_sys::Object::keys(obj).iter().find(|k| {
-            let without = js_sys::Object::assign(&js_sys::Object::new(), obj);
-            let _ = js_sys::Reflect::delete_property(&without, k);
-            serde_wasm_bindgen::from_value::<T>(without.into()).err().map(|e| e.to_string()) != Some(msg.clone())
-        });
-        // serde's Rust type names said in JS terms; serde-wasm-bindgen's errors are JS Errors,
-        // whose text starts with "Error: ".
-        let msg = msg
-            .trim_start_matches("Error: ")
-            .replace("expected usize", "expected a whole number from 0 to 4294967295")
-            .replace("expected u64", "expected a whole number >= 0")
-            .replace("expected f32", "expected a number");
-        Error(match field.and_then(|f| f.as_string()) {
-            Some(f) => format!("{what}: {f}: {msg}"),
-            None => format!("{what}: {msg}"),
-        })
-    })
 }
 
 /// Which SIMD backend the kernels were compiled with: "simd128" in the plain wasm build
@@ -294,188 +267,7 @@ pub fn output_size(input: f64, kernel: f64, stride: f64, padding: f64, dilation:
     Ok(crate::geometry::output_size(input, kernel, stride, padding, dilation)?)
 }
 
-fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
-    // Setting a plain data property on a fresh object cannot fail.
-    let _ = js_sys::Reflect::set(obj, &key.into(), value);
-}
-
-/// A Float32Array (or any array-like of numbers) as a Vec<f32>.
-fn f32_array(v: &JsValue, what: &str) -> Result<Vec<f32>, Error> {
-    if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
-        return Ok(a.to_vec());
-    }
-    if js_sys::Array::is_array(v)
-        || v.is_instance_of::<js_sys::Float64Array>()
-        || v.is_instance_of::<js_sys::Uint8Array>()
-    {
-        return Ok(js_sys::Float32Array::new(v).to_vec());
-    }
-    Err(Error(format!("{what} must be a Float32Array")))
-}
-
-/// The largest count a JS number may give (wasm32's usize).
-const MAX_WHOLE: usize = u32::MAX as usize;
-
-/// A JS number that must be a whole number from 0 to `max`: a negative or fractional count is an
-/// error, where a `usize` parameter would silently wrap it (-1 -> 4294967295 steps).
-fn whole(v: f64, what: &str, max: usize) -> Result<usize, Error> {
-    if v.fract() == 0.0 && (0.0..=max as f64).contains(&v) {
-        Ok(v as usize)
-    } else {
-        Err(Error(format!("{what} must be a whole number from 0 to {max}, not {v}")))
-    }
-}
-
-/// A JS number that must be an integer in 0..len.
-fn index(v: &JsValue, what: &str, len: usize) -> Result<usize, Error> {
-    match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f >= 0.0 && f < len as f64 => Ok(f as usize),
-        Some(f) => {
-            Err(Error(format!("{what} {f} is out of range: must be an integer from 0 to {}", len.saturating_sub(1))))
-        }
-        None => Err(Error(format!("{what} must be a number"))),
-    }
-}
-
-/// The side-by-side benchmark's fixtures (`ConvBench`, `ModelBench`; src/bench.rs), exported only by
-/// the bench build (`--features bench`: bench/pkg/, bench/pkg-relaxed/), never by the product's
-/// www/pkg/ and www/pkg-relaxed/.
 #[cfg(feature = "bench")]
-mod bench_fixtures {
-    use super::{f32_array, whole, JsResult, MAX_WHOLE};
-    use crate::error::Error;
-    use crate::models;
-    use wasm_bindgen::prelude::*;
-
-    /// One conv2d benchmark case (square kernel, bias) plus a 2x2 stride-2 max pooling of its output,
-    /// for `./build.sh bench`. Timing is done in JS.
-    #[wasm_bindgen]
-    pub struct ConvBench(crate::bench::ConvCase);
-
-    #[wasm_bindgen]
-    impl ConvBench {
-        #[wasm_bindgen(constructor)]
-        pub fn new(
-            cin: usize,
-            h: usize,
-            w: usize,
-            cout: usize,
-            k: usize,
-            stride: usize,
-            pad: usize,
-        ) -> JsResult<ConvBench> {
-            Ok(ConvBench(crate::bench::ConvCase::new(cin, h, w, cout, k, stride, pad)?))
-        }
-        /// Floating-point operations of one forward pass.
-        pub fn flops(&self) -> f64 {
-            self.0.flops()
-        }
-        /// Output height and width of the convolution.
-        #[wasm_bindgen(js_name = outputSize)]
-        pub fn output_size(&self) -> Vec<usize> {
-            vec![self.0.geom.oh, self.0.geom.ow]
-        }
-        /// Runs the fast (SIMD) forward `times` times.
-        pub fn fast(&mut self, times: f64) -> JsResult<()> {
-            self.0.run_fast(repeats(times)?);
-            Ok(())
-        }
-        /// Runs the scalar reference forward `times` times.
-        pub fn reference(&mut self, times: f64) -> JsResult<()> {
-            self.0.run_reference(repeats(times)?);
-            Ok(())
-        }
-        /// Runs the 2x2 stride-2 max pooling of the last output `times` times.
-        pub fn pool(&mut self, times: f64) -> JsResult<()> {
-            self.0.run_pool(repeats(times)?);
-            Ok(())
-        }
-        /// Largest absolute difference between the fast and reference outputs.
-        #[wasm_bindgen(js_name = maxDiff)]
-        pub fn max_diff(&mut self) -> f32 {
-            self.0.max_diff()
-        }
-        /// The seeded input, CHW.
-        pub fn input(&self) -> Vec<f32> {
-            self.0.input().to_vec()
-        }
-        /// The seeded weights, `[cout, cin, k, k]`.
-        pub fn weight(&self) -> Vec<f32> {
-            self.0.weight().to_vec()
-        }
-        pub fn bias(&self) -> Vec<f32> {
-            self.0.bias().to_vec()
-        }
-        /// The last convolution output, CHW.
-        pub fn output(&self) -> Vec<f32> {
-            self.0.output().to_vec()
-        }
-        /// The last pooling output, CHW.
-        pub fn pooled(&self) -> Vec<f32> {
-            self.0.pooled().to_vec()
-        }
-    }
-
-    /// A builtin model on one input, for `./build.sh bench`: forward, and forward plus the gradient of
-    /// one class score (its logit) with respect to the raw input. Timing is done in JS.
-    #[wasm_bindgen]
-    pub struct ModelBench(crate::bench::ModelCase);
-
-    #[wasm_bindgen]
-    impl ModelBench {
-        /// `name`: a builtin model; `input`: raw input (CHW, [0, 1]); `class`: the scored class.
-        #[wasm_bindgen(constructor)]
-        pub fn new(name: &JsValue, input: &JsValue, class: f64) -> JsResult<ModelBench> {
-            let Some(name) = name.as_string() else {
-                return Err(Error::new("ModelBench: the name must be a builtin model's name, a string").into());
-            };
-            let input = f32_array(input, "input")?;
-            let class = whole(class, "class", MAX_WHOLE)?;
-            Ok(ModelBench(crate::bench::ModelCase::new(models::builtin(&name)?, input, class)?))
-        }
-        /// Runs the forward pass `times` times.
-        pub fn forward(&mut self, times: f64) -> JsResult<()> {
-            Ok(self.0.forward(repeats(times)?)?)
-        }
-        /// Runs forward plus input gradient `times` times.
-        #[wasm_bindgen(js_name = forwardGradient)]
-        pub fn forward_gradient(&mut self, times: f64) -> JsResult<()> {
-            Ok(self.0.forward_gradient(repeats(times)?)?)
-        }
-        /// The layer holding the class scores (the logits).
-        #[wasm_bindgen(js_name = scoreLayer)]
-        pub fn score_layer(&self) -> usize {
-            self.0.score_layer()
-        }
-        /// The input normalization's per-channel mean (the first layer sees `(raw - mean) / std`).
-        #[wasm_bindgen(js_name = inputMean)]
-        pub fn input_mean(&self) -> Vec<f32> {
-            self.0.model().input.mean.clone()
-        }
-        /// The input normalization's per-channel standard deviation.
-        #[wasm_bindgen(js_name = inputStd)]
-        pub fn input_std(&self) -> Vec<f32> {
-            self.0.model().input.std.clone()
-        }
-        /// Output of layer `layer` in the last forward pass.
-        #[wasm_bindgen(js_name = layerOutput)]
-        pub fn layer_output(&self, layer: usize) -> JsResult<Vec<f32>> {
-            Ok(self.0.layer_output(layer)?)
-        }
-        /// The input gradient of the last `forwardGradient`.
-        pub fn gradient(&self) -> Vec<f32> {
-            self.0.gradient().to_vec()
-        }
-        /// Floating-point operations of the conv and linear layers (forward, or forward + input gradient).
-        pub fn flops(&self, with_gradient: bool) -> f64 {
-            self.0.flops(with_gradient)
-        }
-    }
-
-    /// A fixture's repeat count (a whole number, at most u32::MAX).
-    fn repeats(times: f64) -> Result<u32, Error> {
-        Ok(whole(times, "times", MAX_WHOLE)? as u32)
-    }
-}
+mod bench_fixtures;
 #[cfg(feature = "bench")]
 pub use bench_fixtures::{ConvBench, ModelBench};

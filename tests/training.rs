@@ -333,8 +333,11 @@ fn a_diverging_run_stops_and_keeps_the_last_finite_weights() {
         r#"{"channels": 1, "height": 4, "width": 4}"#,
         r#"{"name": "f", "type": "flatten"}, {"name": "fc", "type": "linear", "out_features": 3}"#,
     );
-    let mut t =
-        Trainer::from_architecture(&a, &opts(r#"{"optimizer": "sgd", "learningRate": 1e38, "weightDecay": 1, "batchSize": 2}"#)).unwrap();
+    let mut t = Trainer::from_architecture(
+        &a,
+        &opts(r#"{"optimizer": "sgd", "learningRate": 1e38, "weightDecay": 1, "batchSize": 2}"#),
+    )
+    .unwrap();
     t.set_data(Rng::new(1).scaled(4 * 16, 1.0), &labels(4, 3), 4).unwrap();
     let mut last_good = params(&t);
     let mut error = None;

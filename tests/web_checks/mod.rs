@@ -2,6 +2,10 @@
 //! They call the exported functions through JsValue, as JavaScript does.
 #![allow(dead_code)]
 
+mod trainer;
+
+pub use trainer::{a_trainer_learns_through_the_js_api, trainer_arguments_are_checked};
+
 use convlens::web::Explorer;
 use js_sys::{Array, Float32Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -319,6 +323,14 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
 #[macro_export]
 macro_rules! web_api_tests {
     () => {
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn a_trainer_learns_through_the_js_api() {
+            web_checks::a_trainer_learns_through_the_js_api();
+        }
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        fn trainer_arguments_are_checked() {
+            web_checks::trainer_arguments_are_checked();
+        }
         #[wasm_bindgen_test::wasm_bindgen_test]
         fn maximize_attribute_and_statistics_through_the_js_api() {
             web_checks::maximize_attribute_and_statistics_through_the_js_api();
