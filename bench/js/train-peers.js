@@ -247,6 +247,7 @@ export function createConvnetjs(convnetjs, arch, data, { seed = 0 } = {}) {
       }
       return loss / b.length;
     },
+    net,
     info: { api: "convnetjs.Net (forward/backward per example) + Adam over getParamsAndGrads (0.3.0's Trainer has no Adam)", layers: defs.map((d) => d.type).join(",") },
     free() {},
   };
