@@ -2,7 +2,12 @@
 // run's report) from the result of e2e/bench-train.mjs's `trainBench`: {torch, page, browser, host}.
 // Pure, so e2e/bench-train.test.mjs tests it with made-up results.
 
-import { f } from "./bench-report.mjs";
+/** A number for the table: 3 significant digits, whole numbers from 100. */
+export const f = (x, d = 3) => {
+  if (x == null || Number.isNaN(x)) return "–";
+  if (x === 0) return "0";
+  return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(d)).toString();
+};
 
 export const PEER_NAMES = { torch: "PyTorch (native, 1 thread)", convlens: "convlens Trainer (wasm)", tfjs: "TF.js (cpu backend)", convnetjs: "ConvNetJS" };
 /** convlens's images/s divided by each peer's: at least this. */
