@@ -3,7 +3,7 @@
 // files' tensors), ConvNetJS's Adam update, the timing loops and the accuracy curve with a fake clock,
 // the convlens peer against a fake Trainer (the contract's calls), and the report's goal verdicts.
 // TF.js (cpu backend) and ConvNetJS come from tools/bench/node_modules (./build.sh setup); without
-// them those tests are skipped. A few seconds.
+// them those tests are skipped. About 20 s (TF.js's cpu backend trains a few steps).
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -17,6 +17,7 @@ import { parseIdx, safetensorsArchitecture } from "../bench/js/train-data.js";
 import { ADAM, batches, batchLength, createConvlens, createConvnetjs, createTfjs, normalized, plainChain, Unavailable } from "../bench/js/train-peers.js";
 import { accuracyCurve, peerState, summarizeSteps, timedWindow, warmUp } from "../bench/js/train-timing.js";
 import { GOALS, trainingGoals, trainingMarkdown } from "./bench-train-report.mjs";
+import { markdown } from "./bench-report.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const model = async (name) => {
@@ -243,4 +244,8 @@ test("report: convlens's ratios against each goal, 'not measured' when a side is
   assert.match(md, /\| fashion \| ConvNetJS \| failed: boom \|/);
   assert.match(md, /- NOT met: digits: convlens at least 10x ConvNetJS's images\/s \(8\.57x/);
   assert.match(md, /- not measured: fashion: convlens at least 0\.8x PyTorch/);
+  // A full run's report carries the section, without a second machine line.
+  const full = markdown({ cases: [], training });
+  assert.match(full, /### Training\n\nTraining speed, batch 64/);
+  assert.doesNotMatch(full.slice(full.indexOf("### Training")), /Measured/);
 });
