@@ -105,7 +105,7 @@ export function trainingMarkdown(training, { machine = true } = {}) {
   if (q?.available && !q.error) {
     lines.push(
       "",
-      `convlens from scratch on the digits architecture (seed ${page.options?.seed ?? 0}, ${q.trainExamples} MNIST training images), ` +
+      `convlens from scratch on the digits architecture (seed ${page.options?.seed ?? 0}; ${q.trainExamples} MNIST training images, ${q.trainData}), ` +
         `accuracy on the ${q.testExamples}-image test set against training time (evaluation off the clock): ` +
         (q.reached ? `${100 * q.target} % first seen at ${f(q.reached.seconds)} s.` : `${100 * q.target} % not reached in ${q.capSeconds} s (best ${(100 * q.best).toFixed(2)} %).`),
       "",

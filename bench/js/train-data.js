@@ -4,7 +4,9 @@
 //                                           of the header is read: the architecture object)
 //   ../../train-data/<name>/<set>-images-idx3-ubyte, -labels-idx1-ubyte   .cache/data/ as ./build.sh
 //                                           fetches it (set: train, t10k)
-// and, for quick checks without the cache (?data=sample), the product's own 500-image test samples
+// the page's own training sets (source "page": www/data/<name>-train12k-*.idx.gz, 12,000 images,
+// 1,200 per class, through the product's www/js/core/datasets.js, as the explorer fetches them), and,
+// for quick checks without the cache (source "sample"), the product's 500-image test samples
 // (../../data/<name>-test500-*.idx). Pure parsing is exported for tests.
 
 const ROOT = new URL("../../", import.meta.url);
@@ -55,10 +57,24 @@ export async function architecture(name) {
 
 /**
  * Images (Uint8Array, count * pixels, 0-255) and labels (Uint8Array) of a set, the first `limit`
- * (all when absent). `set`: "train" or "test"; `source`: "cache" (.cache/data, 60,000 + 10,000) or
- * "sample" (the product's 500 test images, for both sets).
+ * (all when absent). `set`: "train" or "test"; `source`: "cache" (.cache/data, 60,000 + 10,000),
+ * "page" (the page's 12,000-image training sets; "train" only) or "sample" (the product's 500 test
+ * images, for both sets).
  */
 export async function dataset(name, set, { source = "cache", limit } = {}) {
+  if (source === "page") {
+    if (set !== "train") throw new Error(`${name}: the page has training sets only (source "page" with set "${set}")`);
+    let datasets;
+    try {
+      datasets = await import("../../js/core/datasets.js");
+    } catch (e) {
+      throw new Error(`the page's training sets: www/js/core/datasets.js did not load (${e.message})`, { cause: e });
+    }
+    const t = await datasets.loadTrainingSet(name);
+    const count = Math.min(t.count, limit ?? t.count);
+    const pixels = t.channels * t.height * t.width;
+    return { count, pixels, images: t.images.subarray(0, count * pixels), labels: t.labels.subarray(0, count), source: `${name}-train12k-*.idx.gz (${t.source})` };
+  }
   const [imagesUrl, labelsUrl] = source === "sample"
     ? ["images", "labels"].map((k) => new URL(`data/${name}-test500-${k}.idx`, ROOT))
     : [["images", 3], ["labels", 1]].map(([k, r]) => new URL(`train-data/${name}/${set === "test" ? "t10k" : "train"}-${k}-idx${r}-ubyte`, ROOT));

@@ -12,8 +12,11 @@
 //
 // URL parameters: ?datasets=digits,fashion  ?peers=convlens,tfjs,convnetjs  ?seconds=4 (per round
 // per trainer)  ?rounds=2  ?warmup=3 (untimed steps, and at least warmup-ms=1500 of step time)
-// ?min-steps=3  ?examples=12000  ?data=cache|sample (sample: the product's 500 test images, for
-// quick checks without .cache/data)  ?quality=1|0  ?quality-seconds=120  ?quality-examples=60000
+// ?min-steps=3  ?examples=12000  ?data=cache|sample (cache: the official training files; sample: the
+// product's 500 test images, for quick checks without .cache/data)  ?quality=1|0
+// ?quality-seconds=120  ?quality-data=page|cache|sample (what the from-scratch run trains on; default
+// page: the page's own 12,000-image training set, as the explorer trains; sample when data=sample;
+// always evaluated on the test set of ?data)  ?quality-examples=N (default: all of that set)
 // ?convlens-wasm=plain|relaxed (as on the explorer's pages)  ?seed=0
 import { relaxedSimdSupported, wasmBuild } from "../../js/engine/start.js?detect-only";
 import { architecture, dataset } from "./train-data.js";
@@ -103,8 +106,15 @@ const CREATE = { convlens: createConvlens, tfjs: createTfjs, convnetjs: createCo
 /** One architecture: every available peer warmed up, then `rounds` interleaved timed windows. */
 async function speedCase(name, libs, o) {
   status(`${name}: loading the architecture and ${o.examples} training images…`);
-  const arch = await architecture(name);
-  const data = await dataset(name, "train", { source: o.data, limit: o.examples });
+  let arch, data;
+  try {
+    arch = await architecture(name);
+    data = await dataset(name, "train", { source: o.data, limit: o.examples });
+  } catch (e) {
+    const peers = Object.fromEntries(o.peers.map((p) => [p, { available: false, reason: `no data: ${e.message}` }]));
+    for (const p of o.peers) row("train-table", [name, PEERS[p], `no data: ${e.message}`, "", "", "", "", ""]);
+    return { dataset: name, error: e.message, peers };
+  }
   const out = { dataset: name, examples: data.count, data: data.source, batchSize: BATCH, peers: {} };
   const live = [];
   for (const p of o.peers) {
@@ -163,9 +173,14 @@ async function qualityCase(libs, o) {
   if (!lib || lib.unavailable) return { available: false, reason: lib?.unavailable ?? "convlens not among ?peers" };
   if (typeof lib.module.Trainer?.fromArchitecture !== "function") return { available: false, reason: "this build of convlens exports no Trainer.fromArchitecture" };
   status("from scratch: loading the MNIST training and test sets…");
-  const arch = await architecture("digits");
-  const train = await dataset("digits", "train", { source: o.data, limit: o.qualityExamples });
-  const test = await dataset("digits", "test", { source: o.data });
+  let arch, train, test;
+  try {
+    arch = await architecture("digits");
+    train = await dataset("digits", "train", { source: o.qualityData, limit: o.qualityExamples });
+    test = await dataset("digits", "test", { source: o.data });
+  } catch (e) {
+    return { available: false, reason: `no data: ${e.message}` };
+  }
   const t = lib.module.Trainer.fromArchitecture(arch, { seed: o.seed, optimizer: "adam", learningRate: ADAM.learningRate, batchSize: BATCH });
   try {
     t.setData(train.images, train.labels, train.count);
@@ -193,9 +208,10 @@ async function main() {
     data: list("data", ["cache"], ["cache", "sample"])[0],
     quality: num("quality", 1) !== 0,
     qualitySeconds: num("quality-seconds", 120),
-    qualityExamples: Math.max(1, Math.round(num("quality-examples", 60000))),
+    qualityExamples: params.has("quality-examples") ? Math.max(1, Math.round(num("quality-examples"))) : undefined,
     seed: Math.round(num("seed", 0)),
   };
+  o.qualityData = list("quality-data", [o.data === "sample" ? "sample" : "page"], ["page", "cache", "sample"])[0];
   const build = wasmBuild();
   const started = now();
   const result = {
@@ -233,7 +249,7 @@ async function main() {
       ? `From scratch: not available (${q.reason}).`
       : q.error
         ? `From scratch: failed (${q.error}).`
-        : `From scratch (digits, ${q.trainExamples} training images, seed ${o.seed}): ` +
+        : `From scratch (digits, ${q.trainExamples} training images: ${q.trainData}; seed ${o.seed}): ` +
           (q.reached ? `${(100 * q.target).toFixed(0)} % test accuracy first seen at ${fmt(q.reached.seconds)} s of training` : `${(100 * q.target).toFixed(0)} % not reached in ${q.capSeconds} s`) +
           `; best ${(100 * q.best).toFixed(2)} %.`);
   }
