@@ -21,7 +21,12 @@
 #                      convlens vs TensorFlow.js-wasm side by side in headless Chromium, bench/ served
 #                      beside www/ (bench-results/: JSON + markdown table; a full run writes
 #                      docs/benchmarks.md); BENCH_PROFILE=1: CPU profiles of each case instead
-#                      (bench-results/profile.md)
+#                      (bench-results/profile.md). A full run ends with the training bench (below;
+#                      BENCH_TRAIN=0 leaves it out)
+#   ./build.sh bench train   only the training bench: PyTorch's native one-thread training speed
+#                      (tools/train-bench/, PyTorch from PyPI in .cache/torch), then convlens's Trainer vs
+#                      TF.js-cpu vs ConvNetJS in headless Chromium (bench/train.html) on real MNIST and
+#                      Fashion-MNIST, and convlens from scratch against the clock (bench-results/train.*)
 #   ./build.sh train [digits|fashion]   train the builtin models on real data (native, minutes)
 #   ./build.sh eval    accuracy of the committed models on the official 10,000-image test sets
 #   ./build.sh models  generate www/models/mobilenet_v2.safetensors (ImageNet MobileNetV2, F16) from
@@ -94,8 +99,9 @@ setup() {
     log "npm ci (tools/npm: binaryen's wasm-opt, esbuild)"
     (cd tools/npm && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  if [ ! -d tools/bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -x tools/bench/node_modules/.bin/esbuild ]; then
-    log "npm ci (tools/bench: TF.js 4.22.0 + esbuild, for the benchmark and its check)"
+  if [ ! -d tools/bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -d tools/bench/node_modules/@tensorflow/tfjs-layers ] \
+    || [ ! -d tools/bench/node_modules/convnetjs ] || [ ! -x tools/bench/node_modules/.bin/esbuild ]; then
+    log "npm ci (tools/bench: TF.js 4.22.0, ConvNetJS 0.3.0 + esbuild, for the benchmark and its check)"
     (cd tools/bench && npm ci --no-audit --no-fund --loglevel=error)
   fi
   if [ ! -x tools/lint/node_modules/.bin/eslint ]; then
@@ -267,10 +273,21 @@ test_all() {
   node --test e2e/
 }
 
-bench() {
+bench() { # bench [train]
+  if [ "${1:-}" = train ]; then # the training bench alone: no product build, no inference cases
+    setup
+    bench_build relaxed
+    bench_vendor
+    bench_train_deps
+    log "bench: training (PyTorch native, then convlens vs TF.js-cpu vs ConvNetJS in headless Chromium)"
+    node e2e/bench-train.mjs
+    return
+  fi
+  [ $# -eq 0 ] || { echo "usage: $0 bench [train]" >&2; exit 2; }
   build
   bench_build relaxed
   bench_vendor
+  [ "${BENCH_TRAIN:-}" = 0 ] || [ "${BENCH_PROFILE:-}" = 1 ] || bench_train_deps
   if [ "${BENCH_PROFILE:-}" = 1 ]; then # CPU profiles need function names: a second build that keeps them
     # The relaxed-SIMD build, the one the bench page times in a browser with relaxed SIMD.
     log "wasm-pack build --profiling (relaxed SIMD, --features bench, function names kept) into bench/pkg-profiling/"
@@ -278,6 +295,19 @@ bench() {
   fi
   log "bench: headless Chromium (convlens vs TF.js-wasm)"
   node e2e/bench.mjs
+}
+
+bench_train_deps() { # the training bench's data (MNIST, Fashion-MNIST, the page's training sets) and PyTorch in the .cache/torch venv
+  train_data
+  local venv="$ROOT/.cache/torch" req=tools/train-bench/requirements.txt
+  # The pinned versions installed (stamp = the requirements file they came from): nothing to do.
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/requirements.installed"; then return; fi
+  log "PyTorch for the training bench: $(grep -v '^#' "$req" | xargs) into .cache/torch (PyPI's wheel pulls CUDA packages: ~5.5 GB)"
+  if python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"; then
+    cp "$req" "$venv/requirements.installed"
+  else # the bench reports PyTorch as not available and runs the rest
+    echo "warning: installing $req into .cache/torch failed: the training bench runs without PyTorch" >&2
+  fi
 }
 
 MOBILENET=www/models/mobilenet_v2.safetensors
@@ -369,10 +399,10 @@ case "${1:-}" in
   serve) serve ;;
   check) check ;;
   test) test_all ;;
-  bench) bench ;;
+  bench) shift; bench "$@" ;;
   train) shift; train "$@" ;;
   eval) evaluate ;;
   models) models ;;
   data) train_data ;;
-  *) echo "usage: $0 {setup|build|bundle|serve|check|test|bench|train [digits|fashion]|eval|models|data}" >&2; exit 2 ;;
+  *) echo "usage: $0 {setup|build|bundle|serve|check|test|bench [train]|train [digits|fashion]|eval|models|data}" >&2; exit 2 ;;
 esac

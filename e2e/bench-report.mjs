@@ -2,6 +2,8 @@
 // full run) from the page's result object plus the host facts e2e/bench.mjs adds. Pure, so it is
 // tested with a made-up result.
 
+import { trainingMarkdown } from "./bench-train-report.mjs";
+
 export const f = (x, d = 3) => {
   if (x == null || Number.isNaN(x)) return "–";
   if (x === 0) return "0";
@@ -150,6 +152,7 @@ export function markdown(result, { machine = true } = {}) {
     for (const r of result.explain) lines.push(`| ${r.name} | ${f(r.medianMs)} | ${r.targetMs} | ${r.met ? "yes" : "no"} |`);
   }
   if (result.page) lines.push(pageMarkdown(result.page));
+  if (result.training) lines.push("", "### Training", "", trainingMarkdown(result.training, { machine: false }));
   return lines.join("\n");
 }
 
@@ -186,7 +189,10 @@ export function benchmarksDoc(result) {
     "and forward + input gradient, MobileNetV2's forward pass; then the SIMD128 peak of the browser,",
     "convlens's two wasm builds against each other, the explaining tools (maximization steps, Grad-CAM,",
     "statistics) and the explorer page's own timings and first-load size. Every side-by-side case first",
-    "checks that both sides compute the same numbers (max abs diff in the table).",
+    "checks that both sides compute the same numbers (max abs diff in the table). Then training: convlens's",
+    "`Trainer` against PyTorch (native, one thread), TF.js on its cpu backend and ConvNetJS on the digits and",
+    "fashion architectures (batch 64, Adam, real data; `bench/train.html`, `e2e/bench-train.mjs`), and convlens",
+    "from scratch against the clock on the MNIST test set (`./build.sh bench train` runs only this part).",
     "",
     "`./build.sh bench` writes this file from a full run (the page `bench/index.html`, driven by",
     "`e2e/bench.mjs` in headless Chromium; bench/README.md); a partial run",

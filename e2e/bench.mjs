@@ -5,6 +5,8 @@
 // e.g. "samples=5&only=conv", skips the explorer part and writes bench-results/bench-partial.*.
 // One server, one origin: www/ at /, bench/ at /bench/. Needs the product build (www/pkg*/), the
 // bench build (bench/pkg*/) and the TF.js bundle in bench/vendor/ (./build.sh bench makes all three).
+// A full run then runs the training bench (e2e/bench-train.mjs: PyTorch, then bench/train.html) into
+// the same report; BENCH_TRAIN=0 leaves it out.
 
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -15,6 +17,7 @@ import { profileMarkdown, selfTimes } from "./bench-profile.mjs";
 import { benchmarksDoc, markdown, pageMarkdown } from "./bench-report.mjs";
 import { launch, watchProblems } from "./browser.mjs";
 import { BENCH, serve, WWW } from "./serve.mjs";
+import { trainBench } from "./bench-train.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
 const DOC = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
@@ -206,6 +209,12 @@ async function main() {
       await page.screenshot({ path: `${OUT_DIR}${BASE}.png`, fullPage: true }).catch(() => {});
     }
     if (!QUERY) result.page = await pageBench(browser, server);
+    if (!QUERY && process.env.BENCH_PAGE_ONLY !== "1" && process.env.BENCH_TRAIN !== "0") {
+      const { screenshot, ...training } = await trainBench(browser, { query: "" });
+      result.training = training;
+      if (screenshot) await writeFile(`${OUT_DIR}train.png`, screenshot);
+      for (const p of training.page.problems ?? []) problems.push(`training page: ${p}`);
+    }
     // Every part ran with the page's defaults: the run docs/benchmarks.md reports.
     const fullRun = !QUERY && process.env.BENCH_PAGE_ONLY !== "1";
     result.wallSeconds = (Date.now() - t0) / 1000;

@@ -3,7 +3,9 @@
 // and a short run of the benchmark page (?only=model&samples=3, the plain build) loads the bench
 // build (bench/pkg/, the wasm with ConvBench and ModelBench) and TF.js from bench/vendor/, the
 // product's modules and data from www/, and both sides agree on the digits model. Needs bench/pkg/
-// and the TF.js bundle (./build.sh test or ./build.sh bench); without them the run is skipped.
+// and the TF.js bundle (./build.sh test or ./build.sh bench); without them the run is skipped. The
+// training page (bench/train.html, short settings, the 500-image sample for data) runs each trainer
+// a couple of steps (PyTorch, outside the page, is not needed).
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -11,12 +13,13 @@ import { after, before, test } from "node:test";
 import { launch, watchProblems } from "./browser.mjs";
 import { readFile } from "node:fs/promises";
 import { BENCH, HARNESS, HARNESS_CSP, serve, WWW } from "./serve.mjs";
+import { TRAIN_MOUNTS } from "./bench-train.mjs";
 
 let server;
 let browser;
 
 before(async () => {
-  server = await serve({ prefix: "/nested/path/", mounts: HARNESS });
+  server = await serve({ prefix: "/nested/path/", mounts: { ...HARNESS, ...TRAIN_MOUNTS } });
   browser = await launch();
 });
 
@@ -31,7 +34,7 @@ test("the harness pages: the product's strict CSP, no inline code or style, no a
     const meta = (await readFile(`${WWW}${page}`, "utf8")).match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
     assert.equal(meta?.[1], HARNESS_CSP, `${page}'s Content-Security-Policy`);
   }
-  for (const file of ["bench/index.html", "dev/views-demo.html", "dev/explain-demo.html"]) {
+  for (const file of ["bench/index.html", "bench/train.html", "dev/views-demo.html", "dev/explain-demo.html"]) {
     const res = await fetch(new URL(file, server.url));
     assert.equal(res.status, 200, file);
     assert.equal(res.headers.get("content-security-policy"), HARNESS_CSP, `${file}: its Content-Security-Policy header`);
@@ -78,6 +81,43 @@ test("the benchmark page runs from bench/ beside www/: the bench build, TF.js, t
     assert.ok(c.ratio > 0 && Number.isFinite(c.ratio));
   }
   assert.equal(await page.locator("#bench-table tbody tr").count(), 2);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+const trainReady = ["pkg/convlens_bg.wasm", "vendor/tfjs-train.js", "vendor/convnet.js"].every((f) => existsSync(`${BENCH}${f}`));
+
+test("the training page runs each trainer a couple of steps on the same data, and reports a missing Trainer as not available", { skip: !trainReady && "needs the bench build and bench/vendor/ (./build.sh test or bench)", timeout: 240_000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const problems = [];
+  watchProblems(page, new URL(server.url).origin, problems);
+  await page.goto(`${server.url}bench/train.html?data=sample&datasets=digits&examples=128&seconds=0&rounds=1&warmup=1&warmup-ms=0&min-steps=2&quality-seconds=1&convlens-wasm=plain`);
+  await page.waitForFunction(() => document.body.dataset.done, null, { timeout: 200_000 });
+  const result = await page.evaluate(() => window.benchResult);
+  assert.equal(await page.evaluate(() => document.body.dataset.done), "1", `the page failed: ${result?.error}`);
+  assert.equal(result.pkg, "pkg");
+  const [digits] = result.speed;
+  assert.equal(digits.dataset, "digits");
+  assert.equal(digits.examples, 128);
+  for (const p of ["tfjs", "convnetjs"]) {
+    const s = digits.peers[p];
+    assert.ok(s.available && !s.error, `${p}: ${JSON.stringify(s)}`);
+    assert.equal(s.steps, 2, `${p}: two timed steps`);
+    assert.equal(s.images, 128, `${p}: two batches of 64`);
+    assert.ok(s.imagesPerSecond > 0 && Number.isFinite(s.lastLoss) && s.firstLoss > 1, `${p}: ${JSON.stringify(s)}`);
+  }
+  assert.equal(result.libraries.tfjs.backend, "cpu");
+  const c = digits.peers.convlens;
+  if (result.libraries.convlens.trainer) {
+    assert.ok(c.available && !c.error && c.steps === 2 && c.imagesPerSecond > 0, `convlens: ${JSON.stringify(c)}`);
+    assert.ok(result.quality.available && !result.quality.error && result.quality.curve.length >= 2, `quality: ${JSON.stringify(result.quality).slice(0, 300)}`);
+    assert.equal(result.quality.testExamples, 500);
+  } else {
+    assert.deepEqual([c.available, result.quality.available], [false, false]);
+    assert.match(c.reason, /no Trainer/);
+  }
+  assert.equal(await page.locator("#train-table tbody tr").count(), 3);
   assert.deepEqual(problems, []);
   await ctx.close();
 });
