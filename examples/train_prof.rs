@@ -1,6 +1,7 @@
 use convlens::train::{options::TrainOptions, Trainer};
 fn main() {
-    let m = convlens::models::builtin("digits").unwrap();
+    let name = std::env::args().nth(1).unwrap_or("digits".into());
+    let m = convlens::models::builtin(&name).unwrap();
     let a = convlens::architecture::architecture(&m);
     let mut t = Trainer::from_architecture(&a, &TrainOptions::default()).unwrap();
     let set = convlens::data::Dataset::from_idx(

@@ -17,6 +17,8 @@ use std::thread::LocalKey;
 pub(crate) enum Slot {
     /// im2col's column matrix (or col2im's column gradient).
     Col,
+    /// The transposed weight gradient of the im2col kernel's backward pass.
+    WeightGradT,
     /// The packed GEMM's A and B blocks.
     GemmA,
     GemmB,

@@ -318,8 +318,22 @@ impl Layer {
     /// the order of `inputs`), and adds the gradient with respect to the parameters to `grads`
     /// when given.
     pub fn backward(&self, xs: &[&Tensor], y: &Tensor, gy: &Tensor, grads: Option<&mut ParamGrads>) -> Vec<Tensor> {
+        self.backward_with(xs, y, gy, grads, |s| s.zeros())
+    }
+
+    /// [`Layer::backward`] with the input gradients' tensors from `zeros(shape)`, which must give
+    /// a zero-filled contiguous tensor of that shape (a trainer reuses its tensors from step to
+    /// step).
+    pub fn backward_with(
+        &self,
+        xs: &[&Tensor],
+        y: &Tensor,
+        gy: &Tensor,
+        grads: Option<&mut ParamGrads>,
+        mut zeros: impl FnMut(&Shape) -> Tensor,
+    ) -> Vec<Tensor> {
         let gys = contiguous(gy);
-        let mut gxs: Vec<Tensor> = self.input_shapes.iter().map(Shape::zeros).collect();
+        let mut gxs: Vec<Tensor> = self.input_shapes.iter().map(&mut zeros).collect();
         let mut parts: Vec<&mut [f32]> =
             gxs.iter_mut().map(|g| g.as_slice_mut().expect("fresh arrays are contiguous")).collect();
         let x = || contiguous(xs[0]);

@@ -11,7 +11,7 @@
 
 use crate::bail;
 use crate::error::Result;
-use crate::layers::{BatchNorm2d, LayerKind, Source, Tensor};
+use crate::layers::{BatchNorm2d, LayerKind, Shape, Source, Tensor};
 use crate::model::{Activations, Gradients, Model};
 use crate::rng::Rng;
 use crate::train::loss::{argmax, cross_entropy, ClassScores};
@@ -41,6 +41,36 @@ pub struct Passes {
     /// Per layer (batchnorm2d layers only).
     stats: Vec<Option<BatchStats>>,
     probs: Vec<f32>,
+    pool: Pool,
+}
+
+/// Gradient tensors spent in one step, handed out again (zero-filled) in the next: the backward
+/// pass allocates nothing once every shape has been seen.
+#[derive(Default)]
+struct Pool(Vec<(Vec<usize>, Vec<Tensor>)>);
+
+impl Pool {
+    /// A zero-filled contiguous tensor of `shape`.
+    fn zeros(&mut self, shape: &Shape) -> Tensor {
+        let dims = shape.dims();
+        match self.0.iter_mut().find(|(d, _)| *d == dims).and_then(|(_, ts)| ts.pop()) {
+            Some(mut t) => {
+                t.fill(0.0);
+                t
+            }
+            None => shape.zeros(),
+        }
+    }
+
+    fn put(&mut self, t: Tensor) {
+        if !t.is_standard_layout() {
+            return;
+        }
+        match self.0.iter_mut().find(|(d, _)| d.as_slice() == t.shape()) {
+            Some((_, ts)) => ts.push(t),
+            None => self.0.push((t.shape().to_vec(), vec![t])),
+        }
+    }
 }
 
 /// An empty tensor (no allocation), to stand in for one taken out of a vector.
@@ -124,9 +154,11 @@ impl Passes {
             right += (argmax(z) == label) as usize;
             self.probs[label] -= 1.0;
             let g = &mut self.grads[b];
-            g.clear();
+            for t in g.drain(..).flatten() {
+                self.pool.put(t);
+            }
             g.resize(top + 1, None);
-            let mut seed = model.layers[top].output_shape.zeros();
+            let mut seed = self.pool.zeros(&model.layers[top].output_shape);
             let s = seed.as_slice_mut().expect("fresh arrays are contiguous");
             s.iter_mut().zip(&self.probs).for_each(|(s, p)| *s = p / n as f32);
             g[top] = Some(seed);
@@ -141,14 +173,15 @@ impl Passes {
             match &layer.kind {
                 LayerKind::BatchNorm2d(bn) => {
                     let stats = self.stats[i].as_ref().expect("the forward pass made the batch statistics");
-                    batchnorm_backward(&self.acts[..n], &mut self.grads[..n], i, layer.inputs[0], bn, stats, pg);
+                    let (acts, grads) = (&self.acts[..n], &mut self.grads[..n]);
+                    batchnorm_backward(acts, grads, i, layer.inputs[0], bn, stats, pg, &mut self.pool);
                 }
                 LayerKind::Dropout { .. } => {
                     for (g, mask) in self.grads[..n].iter_mut().zip(&self.masks[i]) {
                         let Some(mut gy) = g[i].take() else { continue };
                         let gs = gy.as_slice_mut().expect("gradients are contiguous");
                         gs.iter_mut().zip(mask).for_each(|(g, m)| *g *= m);
-                        accumulate(g, layer.inputs[0], gy);
+                        accumulate(g, layer.inputs[0], gy, &mut self.pool);
                     }
                 }
                 _ => {
@@ -161,11 +194,14 @@ impl Passes {
                             if let Some(pg) = pg.as_deref_mut() {
                                 layer.backward_params(&xs, &acts.outputs[i], &gy, pg);
                             }
+                            self.pool.put(gy);
                             continue;
                         }
-                        let gxs = layer.backward(&xs, &acts.outputs[i], &gy, pg.as_deref_mut());
+                        let pool = &mut self.pool;
+                        let gxs = layer.backward_with(&xs, &acts.outputs[i], &gy, pg.as_deref_mut(), |s| pool.zeros(s));
+                        pool.put(gy);
                         for (&source, gx) in layer.inputs.iter().zip(gxs) {
-                            accumulate(g, source, gx);
+                            accumulate(g, source, gx, pool);
                         }
                     }
                 }
@@ -185,11 +221,15 @@ impl Passes {
     }
 }
 
-/// Adds `gx` into the gradient of `source`'s output (nothing for the model input).
-fn accumulate(grads: &mut [Option<Tensor>], source: Source, gx: Tensor) {
-    let Source::Layer(j) = source else { return };
+/// Adds `gx` into the gradient of `source`'s output (nothing for the model input); a tensor
+/// spent goes back to the pool.
+fn accumulate(grads: &mut [Option<Tensor>], source: Source, gx: Tensor, pool: &mut Pool) {
+    let Source::Layer(j) = source else { return pool.put(gx) };
     match &mut grads[j] {
-        Some(acc) => *acc += &gx,
+        Some(acc) => {
+            *acc += &gx;
+            pool.put(gx);
+        }
         slot => *slot = Some(gx),
     }
 }
@@ -241,6 +281,7 @@ fn batchnorm_backward(
     bn: &BatchNorm2d,
     stats: &BatchStats,
     pg: Option<&mut crate::layers::ParamGrads>,
+    pool: &mut Pool,
 ) {
     let c = bn.channels();
     let plane = acts[0].get(source).len() / c.max(1);
@@ -282,6 +323,6 @@ fn batchnorm_backward(
             let (ca, cb, cd) = coef[ch];
             gs.iter_mut().zip(xs).for_each(|(g, &x)| *g = ca * *g + cb * x + cd);
         }
-        accumulate(g, source, gx);
+        accumulate(g, source, gx, pool);
     }
 }

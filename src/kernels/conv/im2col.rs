@@ -12,7 +12,7 @@
 
 use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
-use crate::kernels::gemm::{gemm_acc, gemm_bias, MatRef};
+use crate::kernels::gemm::{gemm_bias, MatRef};
 use crate::kernels::rows::{add_assign, sum, valid_range};
 use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
@@ -141,14 +141,23 @@ pub fn backward_weight<V: F32x4>(
 ) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let gy = &gy[..g.cout * p];
-    let (a, gw) = (MatRef::rows(gy, p), &mut gw[..g.cout * k]);
+    let gw = &mut gw[..g.cout * k];
+    // gW^T[K x cout] = col[K x P] * gY^T, into scratch, then added transposed: the large operand
+    // (col, K x P) packs as A, by the row-interleaving copy, and the small one (gY^T, P x cout)
+    // as B, where a transposed operand is gathered value by value.
+    let mut t = Scratch::take(Slot::WeightGradT, k * g.cout);
     if pointwise {
         counters::bump(Kernel::Conv1x1Direct);
-        gemm_acc::<V>(g.cout, k, p, a, MatRef::transposed(&x[..k * p], p), gw, k);
+        gemm_bias::<V>(k, g.cout, p, MatRef::rows(&x[..k * p], p), MatRef::transposed(gy, p), None, &mut t, g.cout);
     } else {
         let mut col = Scratch::take(Slot::Col, k * p);
         im2col(g, x, &mut col);
-        gemm_acc::<V>(g.cout, k, p, a, MatRef::transposed(&col, p), gw, k);
+        gemm_bias::<V>(k, g.cout, p, MatRef::rows(&col, p), MatRef::transposed(gy, p), None, &mut t, g.cout);
+    }
+    for (kk, row) in t.chunks_exact(g.cout).enumerate() {
+        for (co, &v) in row.iter().enumerate() {
+            gw[co * k + kk] += v;
+        }
     }
     if let Some(gb) = gb {
         for (b, row) in gb.iter_mut().zip(gy.chunks_exact(p)) {
