@@ -41,6 +41,9 @@ kernels! {
     /// Stride-1 convolution input gradient as a shifted-view forward convolution of the output
     /// gradient with the flipped weights (no col2im).
     ConvShiftedBackwardInput,
+    /// Convolution weight gradient as a GEMM whose rows are the shifted views of the padded
+    /// input (no im2col).
+    ConvShiftedBackwardWeight,
     /// im2col lowering of a convolution input (forward and weight gradient).
     Im2col,
     /// col2im scatter-add of a column gradient into the input gradient.

@@ -24,22 +24,37 @@ pub const MC: usize = 64;
 /// Columns of a packed B block: `KC x NC` (1 MiB) in L2/L3.
 pub const NC: usize = 1024;
 
-/// A strided read-only matrix view: element `(i, j)` is `data[i * rs + j * cs]`.
+/// A strided read-only matrix view: element `(i, j)` is `data[i * rs + j * cs]`, or, for a row
+/// table, `data[starts[i] + j]` (rows anywhere in `data`, overlapping ones too: the shifted
+/// views of a padded input). Row tables are A operands only.
 #[derive(Clone, Copy)]
 pub struct MatRef<'a> {
     pub data: &'a [f32],
     pub rs: usize,
     pub cs: usize,
+    pub starts: Option<&'a [usize]>,
 }
 
 impl<'a> MatRef<'a> {
     /// Row-major `rows x cols` matrix.
     pub fn rows(data: &'a [f32], cols: usize) -> Self {
-        MatRef { data, rs: cols, cs: 1 }
+        MatRef { data, rs: cols, cs: 1, starts: None }
     }
     /// The transpose of a row-major `rows x cols` matrix, i.e. a `cols x rows` view.
     pub fn transposed(data: &'a [f32], cols: usize) -> Self {
-        MatRef { data, rs: 1, cs: cols }
+        MatRef { data, rs: 1, cs: cols, starts: None }
+    }
+    /// Row `i` is the contiguous run of `data` from `starts[i]`.
+    pub fn row_table(data: &'a [f32], starts: &'a [usize]) -> Self {
+        MatRef { data, rs: 0, cs: 1, starts: Some(starts) }
+    }
+    /// Where row `i` starts in `data`.
+    #[inline(always)]
+    fn start(&self, i: usize) -> usize {
+        match self.starts {
+            Some(s) => s[i],
+            None => i * self.rs,
+        }
     }
 }
 
@@ -94,8 +109,15 @@ fn gemm<V: F32x4>(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, write: Wri
     if k == 0 {
         return;
     }
-    assert!(a.data.len() > (m - 1) * a.rs + (k - 1) * a.cs, "gemm: A too short");
-    assert!(b.data.len() > (k - 1) * b.rs + (n - 1) * b.cs, "gemm: B too short");
+    let a_end = match a.starts {
+        Some(starts) => {
+            assert!(starts.len() >= m, "gemm: A has fewer rows than m");
+            starts[..m].iter().max().map_or(0, |&s| s + (k - 1) * a.cs)
+        }
+        None => (m - 1) * a.rs + (k - 1) * a.cs,
+    };
+    assert!(a.data.len() > a_end, "gemm: A too short");
+    assert!(b.starts.is_none() && b.data.len() > (k - 1) * b.rs + (n - 1) * b.cs, "gemm: B too short");
     counters::bump(counters::gemm_kernel(V::ISA));
 
     let kc_max = k.min(KC);
@@ -216,15 +238,15 @@ fn pack_a<V: F32x4>(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &
     for (q, panel) in pa[..mc.next_multiple_of(MR) * kc].chunks_exact_mut(MR * kc).enumerate() {
         let i0 = ic + q * MR;
         let rows = MR.min(ic + mc - i0);
-        if a.rs == 1 && rows == MR {
+        if a.starts.is_none() && a.rs == 1 && rows == MR {
             // Column-contiguous (a transposed row-major matrix): 4 consecutive values per p.
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
                 let s = i0 + (pc + p) * a.cs;
                 V::load(&a.data[s..s + MR]).store(dst);
             }
         } else if a.cs == 1 && rows == MR {
-            // Row-contiguous (conv weights): interleave four row slices.
-            let row = |r: usize| &a.data[(i0 + r) * a.rs + pc..(i0 + r) * a.rs + pc + kc];
+            // Row-contiguous (conv weights, shifted views): interleave four row slices.
+            let row = |r: usize| &a.data[a.start(i0 + r) + pc..a.start(i0 + r) + pc + kc];
             let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
             for ((((dst, &v0), &v1), &v2), &v3) in panel.chunks_exact_mut(MR).zip(r0).zip(r1).zip(r2).zip(r3) {
                 dst.copy_from_slice(&[v0, v1, v2, v3]);
@@ -232,7 +254,7 @@ fn pack_a<V: F32x4>(a: MatRef, ic: usize, mc: usize, pc: usize, kc: usize, pa: &
         } else {
             for r in 0..MR {
                 if r < rows {
-                    let base = (i0 + r) * a.rs + pc * a.cs;
+                    let base = a.start(i0 + r) + pc * a.cs;
                     for (p, dst) in panel.iter_mut().skip(r).step_by(MR).enumerate() {
                         *dst = a.data[base + p * a.cs];
                     }
@@ -290,7 +312,7 @@ mod tests {
             for j in 0..n {
                 let mut s = 0.0;
                 for p in 0..k {
-                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                    s += a.data[a.start(i) + p * a.cs] * b.data[p * b.rs + j * b.cs];
                 }
                 c[i * ldc + j] += s;
             }
@@ -347,6 +369,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A row table of overlapping rows (shifted views of one buffer, rows in no order) against
+    /// the same rows copied out into a row-major matrix.
+    fn check_row_table<V: F32x4>() {
+        for &(m, n, k) in &[(1, 1, 1), (5, 9, 300), (67, 16, 17), (13, 8, 513), (200, 24, 252)] {
+            let data: Vec<f32> = (0..k + 3 * m + 40).map(|i| ((i * 7919) % 1000) as f32 / 500.0 - 1.0).collect();
+            let starts: Vec<usize> = (0..m).map(|i| (i * 37) % (3 * m + 40)).collect();
+            let rows: Vec<f32> = starts.iter().flat_map(|&s| data[s..s + k].iter().copied()).collect();
+            let bv: Vec<f32> = (0..k * n).map(|i| ((i * 104729) % 997) as f32 / 498.0 - 1.0).collect();
+            let b = MatRef::transposed(&bv, k);
+            let (mut want, mut got) = (vec![0.0; m * n], vec![1.0; m * n]);
+            naive(m, n, k, MatRef::rows(&rows, k), b, &mut want, n);
+            gemm_bias::<V>(m, n, k, MatRef::row_table(&data, &starts), b, None, &mut got, n);
+            for (x, y) in want.iter().zip(&got) {
+                assert!((x - y).abs() <= 1e-5 * (k as f32).sqrt() * (1.0 + x.abs()), "{m}x{n}x{k}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn gemm_reads_a_row_table_as_its_rows() {
+        check_row_table::<Scalar>();
+        check_row_table::<Native>();
     }
 
     #[test]

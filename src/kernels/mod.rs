@@ -213,6 +213,24 @@ pub fn conv2d_backward_input_variant(col2im: bool, g: &ConvGeom, gy: &[f32], w: 
     }
 }
 
+#[doc(hidden)]
+/// The weight gradient through im2col + packed GEMM (`im2col`) or the planned kernel (tests and
+/// benchmarks, as [`conv2d_forward_variant`]).
+pub fn conv2d_backward_weight_variant(
+    im2col: bool,
+    g: &ConvGeom,
+    x: &[f32],
+    gy: &[f32],
+    gw: &mut [f32],
+    gb: Option<&mut [f32]>,
+) {
+    if im2col {
+        conv::im2col::backward_weight::<Native>(g, false, x, gy, gw, gb)
+    } else {
+        conv2d_backward_weight(g, x, gy, gw, gb)
+    }
+}
+
 /// Frees the calling thread's scratch buffers (padded planes, column matrices, packed GEMM
 /// panels). They are reallocated on the next call that needs them.
 pub fn release_scratch() {

@@ -29,6 +29,17 @@ pub(crate) fn copy_vec<V: F32x4>(src: &[f32], dst: &mut [f32]) {
     }
 }
 
+/// `dst` set to zeros, with vector stores (for the short runs where `fill` would be a call to
+/// `memset` in wasm).
+#[inline(always)]
+pub(crate) fn zero_vec<V: F32x4>(dst: &mut [f32]) {
+    let mut d4 = dst.chunks_exact_mut(4);
+    for d in &mut d4 {
+        V::zero().store(d);
+    }
+    d4.into_remainder().iter_mut().for_each(|d| *d = 0.0);
+}
+
 /// `dst += src` (equal lengths).
 #[inline]
 pub(crate) fn add_assign<V: F32x4>(dst: &mut [f32], src: &[f32]) {

@@ -29,6 +29,8 @@ pub(crate) enum Slot {
     ShiftedB,
     ShiftedFlipped,
     ShiftedOffsets,
+    /// The output gradient spread to the shifted views' virtual columns (weight gradient).
+    ShiftedGrad,
     /// The depthwise kernels' padded plane and run of virtual output rows.
     DepthwisePlane,
     DepthwiseRows,

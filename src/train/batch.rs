@@ -273,6 +273,7 @@ fn batchnorm_forward(acts: &mut [Activations], i: usize, source: Source, bn: &Ba
 /// The training-mode batchnorm's backward pass over the batch: with `xhat = (x - mean) * inv_std`,
 /// `dgamma = sum(dy * xhat)`, `dbeta = sum(dy)`, `dx = gamma * inv_std * (dy - mean(dy) - xhat *
 /// mean(dy * xhat))`, the sums and means over examples, rows and columns.
+#[allow(clippy::too_many_arguments)]
 fn batchnorm_backward(
     acts: &[Activations],
     grads: &mut [Vec<Option<Tensor>>],

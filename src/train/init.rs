@@ -107,14 +107,14 @@ mod tests {
     #[test]
     fn weights_are_uniform_in_the_pytorch_bound_and_seeded() {
         let a = arch(
-            r#"{"name": "c", "type": "conv2d", "out_channels": 64, "kernel_size": 3, "groups": 3},
+            r#"{"name": "c", "type": "conv2d", "out_channels": 48, "kernel_size": 3, "groups": 3},
                {"name": "bn", "type": "batchnorm2d"},
                {"name": "f", "type": "flatten"},
                {"name": "fc", "type": "linear", "out_features": 10}"#,
         );
         let m = initialized(&a, 7).unwrap();
         let LayerKind::Conv2d(c) = &m.layers[0].kind else { panic!() };
-        assert_eq!(c.weight.shape(), &[64, 1, 3, 3]);
+        assert_eq!(c.weight.shape(), &[48, 1, 3, 3]);
         let bound = 1.0 / 9f32.sqrt(); // fan_in = 3 / 3 groups * 3 * 3
         let w = c.weight.as_slice().unwrap();
         assert!(w.iter().all(|v| v.abs() <= bound));
@@ -129,7 +129,7 @@ mod tests {
         assert!(bn.weight.iter().all(|&v| v == 1.0) && bn.bias.iter().all(|&v| v == 0.0));
         assert!(bn.running_mean.iter().all(|&v| v == 0.0) && bn.running_var.iter().all(|&v| v == 1.0));
         let LayerKind::Linear(l) = &m.layers[3].kind else { panic!() };
-        let bound = 1.0 / ((64 * 6 * 6) as f32).sqrt();
+        let bound = 1.0 / ((48 * 6 * 6) as f32).sqrt();
         assert!(l.weight.iter().all(|v| v.abs() <= bound) && l.bias.as_ref().unwrap().iter().all(|v| v.abs() <= bound));
         // The same seed gives the same weights; another seed others.
         let again = initialized(&a, 7).unwrap();

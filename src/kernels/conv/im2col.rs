@@ -13,12 +13,12 @@
 use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
 use crate::kernels::gemm::{gemm_bias, MatRef};
-use crate::kernels::rows::{add_assign, sum, valid_range};
+use crate::kernels::rows::{add_assign, copy_vec, sum, valid_range, zero_vec};
 use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
 
 /// Fills `col[K x P]` from `x` (every element written).
-pub(crate) fn im2col(g: &ConvGeom, x: &[f32], col: &mut [f32]) {
+pub(crate) fn im2col<V: F32x4>(g: &ConvGeom, x: &[f32], col: &mut [f32]) {
     counters::bump(Kernel::Im2col);
     let p = g.oh * g.ow;
     let mut rows = col.chunks_exact_mut(p);
@@ -29,18 +29,20 @@ pub(crate) fn im2col(g: &ConvGeom, x: &[f32], col: &mut [f32]) {
             for kx in 0..g.kw {
                 let row = rows.next().expect("col has K*P elements");
                 let (ox_lo, ox_hi) = valid_range(g.ow, kx * g.dw, g.sw, g.pw, g.w);
-                row[..oy_lo * g.ow].fill(0.0);
-                row[oy_hi * g.ow..].fill(0.0);
+                // Rows are short (a feature map's width): vector copies and stores, never the
+                // `memcpy` / `memset` calls of a run-time length in wasm.
+                zero_vec::<V>(&mut row[..oy_lo * g.ow]);
+                zero_vec::<V>(&mut row[oy_hi * g.ow..]);
                 for oy in oy_lo..oy_hi {
                     let iy = oy * g.sh + ky * g.dh - g.ph;
                     let src = &plane[iy * g.w..(iy + 1) * g.w];
                     let dst = &mut row[oy * g.ow..(oy + 1) * g.ow];
-                    dst[..ox_lo].fill(0.0);
-                    dst[ox_hi..].fill(0.0);
+                    dst[..ox_lo].iter_mut().for_each(|d| *d = 0.0);
+                    dst[ox_hi..].iter_mut().for_each(|d| *d = 0.0);
                     if ox_lo < ox_hi {
                         let ix0 = ox_lo * g.sw + kx * g.dw - g.pw;
                         if g.sw == 1 {
-                            dst[ox_lo..ox_hi].copy_from_slice(&src[ix0..ix0 + (ox_hi - ox_lo)]);
+                            copy_vec::<V>(&src[ix0..ix0 + (ox_hi - ox_lo)], &mut dst[ox_lo..ox_hi]);
                         } else {
                             for (d, s) in dst[ox_lo..ox_hi].iter_mut().zip(src[ix0..].iter().step_by(g.sw)) {
                                 *d = *s;
@@ -92,7 +94,7 @@ pub(crate) fn col2im<V: F32x4>(g: &ConvGeom, gcol: &[f32], gx: &mut [f32]) {
 pub fn forward<V: F32x4>(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let mut col = Scratch::take(Slot::Col, k * p);
-    im2col(g, x, &mut col);
+    im2col::<V>(g, x, &mut col);
     gemm_bias::<V>(g.cout, p, k, MatRef::rows(&w[..g.cout * k], k), MatRef::rows(&col, p), b, &mut y[..g.cout * p], p);
 }
 
@@ -151,7 +153,7 @@ pub fn backward_weight<V: F32x4>(
         gemm_bias::<V>(k, g.cout, p, MatRef::rows(&x[..k * p], p), MatRef::transposed(gy, p), None, &mut t, g.cout);
     } else {
         let mut col = Scratch::take(Slot::Col, k * p);
-        im2col(g, x, &mut col);
+        im2col::<V>(g, x, &mut col);
         gemm_bias::<V>(k, g.cout, p, MatRef::rows(&col, p), MatRef::transposed(gy, p), None, &mut t, g.cout);
     }
     for (kk, row) in t.chunks_exact(g.cout).enumerate() {

@@ -8,7 +8,8 @@
 //!
 //! - [`im2col`]: im2col + packed GEMM, col2im for the input gradient; pointwise (1x1, stride 1,
 //!   no padding) convolutions run the GEMM on the input itself;
-//! - [`shifted`]: a GEMM over shifted views of a padded copy of the input (no column matrix);
+//! - [`shifted`]: a GEMM over shifted views of a padded copy of the input (no column matrix),
+//!   for the forward pass and the weight gradient;
 //! - [`depthwise`]: one input channel per group, vectorized along output rows;
 //! - per group: any other grouping, the ungrouped plan once per group on the group's slices.
 //!
@@ -36,7 +37,8 @@ pub enum Pass {
 pub enum Plan {
     /// 1x1, stride 1, no padding: the packed GEMM on the input (or into the input gradient).
     Pointwise,
-    /// Forward: the GEMM over shifted views ([`shifted::forward`]).
+    /// Forward and weight gradient: the GEMM over shifted views ([`shifted::forward`],
+    /// [`shifted::backward_weight`]).
     Shifted,
     /// Input gradient at stride 1 with padding at most `d*(k-1)`: the shifted-view forward
     /// convolution of the output gradient with the flipped weights, of this geometry.
@@ -58,6 +60,7 @@ impl Plan {
     pub fn kernel(self, pass: Pass) -> Kernel {
         match (self, pass) {
             (Plan::Pointwise, _) => Kernel::Conv1x1Direct,
+            (Plan::Shifted, Pass::BackwardWeight) => Kernel::ConvShiftedBackwardWeight,
             (Plan::Shifted, _) => Kernel::ConvShiftedForward,
             (Plan::ShiftedTransposed(_), _) => Kernel::ConvShiftedBackwardInput,
             (Plan::Lowered, Pass::BackwardInput) => Kernel::Col2im,
@@ -106,7 +109,7 @@ pub fn plan(g: &ConvGeom, groups: usize, pass: Pass) -> Plan {
     match pass {
         Pass::Forward => Plan::Shifted,
         Pass::BackwardInput => transposed(g).map_or(Plan::Lowered, Plan::ShiftedTransposed),
-        Pass::BackwardWeight => Plan::Lowered,
+        Pass::BackwardWeight => Plan::Shifted,
     }
 }
 
@@ -203,6 +206,7 @@ pub fn backward_weight<V: F32x4>(
 ) {
     match plan(g, groups, Pass::BackwardWeight) {
         Plan::Pointwise => im2col::backward_weight::<V>(g, true, x, gy, gw, gb),
+        Plan::Shifted => shifted::backward_weight::<V>(g, x, gy, gw, gb),
         Plan::Lowered => im2col::backward_weight::<V>(g, false, x, gy, gw, gb),
         Plan::Depthwise => depthwise::backward_weight::<V>(g, groups, x, gy, gw, gb),
         Plan::PerGroup => {
@@ -219,6 +223,6 @@ pub fn backward_weight<V: F32x4>(
                 );
             }
         }
-        Plan::Shifted | Plan::ShiftedTransposed(_) | Plan::DepthwiseTransposed(_) => unreachable!("{NO_SUCH_PLAN}"),
+        Plan::ShiftedTransposed(_) | Plan::DepthwiseTransposed(_) => unreachable!("{NO_SUCH_PLAN}"),
     }
 }

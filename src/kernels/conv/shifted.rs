@@ -35,7 +35,8 @@
 
 use crate::geometry::ConvGeom;
 use crate::kernels::counters::{self, Kernel};
-use crate::kernels::rows::copy_vec;
+use crate::kernels::gemm::{gemm_bias, MatRef};
+use crate::kernels::rows::{copy_vec, sum};
 use crate::kernels::scratch::{Scratch, Slot};
 use crate::kernels::simd::F32x4;
 
@@ -467,4 +468,45 @@ pub fn backward_input<V: F32x4>(g: &ConvGeom, t: &ConvGeom, gy: &[f32], w: &[f32
     }
     let pa = pack_a(cin, k, &flipped);
     gemm_shifted::<V>(cin, (t.oh, t.ow, wq), &planes, &offs, &pa, None, gx);
+}
+
+/// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db on the shifted views, any stride and dilation:
+/// `gW^T[K x cout] = V[K x Pv] * gYv^T`, where row `tap` of V is the shifted view
+/// `planes[off[tap]..][..Pv]` (a row table of the GEMM: nothing is copied) and `gYv` is `gy`
+/// spread to the virtual columns (`Pv = oh*wq`; zero at the virtual columns `ox >= ow`, so they
+/// add nothing). Accumulates.
+pub fn backward_weight<V: F32x4>(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
+    counters::bump(Kernel::ConvShiftedBackwardWeight);
+    let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
+    let (planes, offs, wq) = prepare::<V>(g, x);
+    let pv = g.oh * wq;
+    let gy = &gy[..g.cout * p];
+    let mut gyv = Scratch::zeroed(Slot::ShiftedGrad, g.cout * pv);
+    for (src, dst) in gy.chunks_exact(p.max(1)).zip(gyv.chunks_exact_mut(pv.max(1))) {
+        for (s, d) in src.chunks_exact(g.ow.max(1)).zip(dst.chunks_exact_mut(wq.max(1))) {
+            copy_vec::<V>(s, &mut d[..g.ow]);
+        }
+    }
+    let mut t = Scratch::take(Slot::WeightGradT, k * g.cout);
+    gemm_bias::<V>(
+        k,
+        g.cout,
+        pv,
+        MatRef::row_table(&planes, &offs),
+        MatRef::transposed(&gyv, pv),
+        None,
+        &mut t,
+        g.cout,
+    );
+    let gw = &mut gw[..g.cout * k];
+    for (kk, row) in t.chunks_exact(g.cout).enumerate() {
+        for (co, &v) in row.iter().enumerate() {
+            gw[co * k + kk] += v;
+        }
+    }
+    if let Some(gb) = gb {
+        for (b, row) in gb.iter_mut().zip(gy.chunks_exact(p.max(1))) {
+            *b += sum::<V>(row);
+        }
+    }
 }

@@ -36,6 +36,7 @@ pub fn check_conv(g: &ConvGeom, rng: &mut Rng, bias: bool) {
 
     let gw0 = rng.vec(g.weight_len());
     let gb0 = rng.vec(g.cout);
+    let (gw_start, gb_start) = (gw0.clone(), gb0.clone());
     let (mut gw_ref, mut gw) = (gw0.clone(), gw0);
     let (mut gb_ref, mut gb) = (gb0.clone(), gb0);
     reference::conv2d_backward_weight(g, &x, &gy, &mut gw_ref, bias.then_some(&mut gb_ref[..]));
@@ -43,6 +44,11 @@ pub fn check_conv(g: &ConvGeom, rng: &mut Rng, bias: bool) {
     let p = g.oh * g.ow;
     assert_close(&gw, &gw_ref, p, &format!("backward gw (accumulated), {ctx}"));
     assert_close(&gb, &gb_ref, p, &format!("backward gb (accumulated), {ctx}"));
+    // The im2col path too (the shifted views are the plan for every non-pointwise shape).
+    let (mut gw2, mut gb2) = (gw_start.clone(), gb_start.clone());
+    kernels::conv2d_backward_weight_variant(true, g, &x, &gy, &mut gw2, bias.then_some(&mut gb2[..]));
+    assert_close(&gw2, &gw_ref, p, &format!("backward gw (im2col path), {ctx}"));
+    assert_close(&gb2, &gb_ref, p, &format!("backward gb (im2col path), {ctx}"));
 }
 
 /// A random convolution geometry, or None when its output would be empty.
@@ -91,15 +97,19 @@ pub fn run_fixed_conv() {
     let mut rng = Rng::new(43);
     for &(s, p, d, shifted_bwd) in &[(1, 1, 1, true), (1, 2, 2, true), (2, 1, 1, false), (1, 3, 1, false)] {
         let g = ConvGeom::new((3, 11, 10), 5, (3, 3), (s, s), (p, p), (d, d)).unwrap();
-        let (fwd, bwd, col2im) = (
+        let (fwd, bwd, col2im, wgt) = (
             kernels::calls(Kernel::ConvShiftedForward),
             kernels::calls(Kernel::ConvShiftedBackwardInput),
             kernels::calls(Kernel::Col2im),
+            kernels::calls(Kernel::ConvShiftedBackwardWeight),
         );
         check_conv(&g, &mut rng, true);
         let ctx = format!("{g:?}");
         // Counters are process-wide and tests run in parallel: only rises are asserted.
         assert!(kernels::calls(Kernel::ConvShiftedForward) > fwd, "shifted forward did not run: {ctx}");
+        // The weight gradient runs on the shifted views at every stride, padding and dilation.
+        assert_eq!(kernels::conv2d_kernel(&g, 1, Pass::BackwardWeight), Kernel::ConvShiftedBackwardWeight, "{ctx}");
+        assert!(kernels::calls(Kernel::ConvShiftedBackwardWeight) > wgt, "shifted weight gradient did not run: {ctx}");
         let expect = if shifted_bwd { Kernel::ConvShiftedBackwardInput } else { Kernel::Col2im };
         assert_eq!(kernels::conv2d_kernel(&g, 1, Pass::BackwardInput), expect, "{ctx}");
         if shifted_bwd {
