@@ -289,27 +289,13 @@ pub fn bad_input_is_an_error_naming_what_is_wrong() {
     assert!(err(t.set_data(vec![0.5; 32], &[0.0], 2)).contains("labels has 1 entries"));
     assert!(t.step(1).unwrap_err().0.contains("setData"));
     assert!(err(t.set_options(&opts(r#"{"batchSize": 0}"#))).starts_with("batchSize"));
-    let e = Trainer::from_architecture(
-        &arch(
-            r#"{"channels": 1, "height": 4, "width": 4}"#,
-            r#"{"name": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 5}"#,
-        ),
-        &TrainOptions::default(),
-    )
-    .err()
-    .unwrap()
-    .0;
+    let refused = |layers: &str| {
+        let a = arch(r#"{"channels": 1, "height": 4, "width": 4}"#, layers);
+        Trainer::from_architecture(&a, &TrainOptions::default()).err().unwrap().0
+    };
+    let e = refused(r#"{"name": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 5}"#);
     assert!(e.starts_with("layer 0 'c' (conv2d)"), "{e}");
-    let e = Trainer::from_architecture(
-        &arch(
-            r#"{"channels": 1, "height": 4, "width": 4}"#,
-            r#"{"name": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 3}"#,
-        ),
-        &TrainOptions::default(),
-    )
-    .err()
-    .unwrap()
-    .0;
+    let e = refused(r#"{"name": "c", "type": "conv2d", "out_channels": 2, "kernel_size": 3}"#);
     assert!(e.contains("class scores") && e.contains("'c'"), "{e}");
 }
 

@@ -86,7 +86,12 @@ async function fetchBytes(url, file, fetchFn, signal, progress) {
   if (declared && loaded !== declared) {
     throw new Error(`${file}: truncated: ${loaded} bytes of the ${declared} the server announced`);
   }
-  const bytes = new Uint8Array(loaded);
+  return joinChunks(parts, loaded);
+}
+
+/** The chunks a stream reader gave, `length` bytes in all, as one Uint8Array. */
+export function joinChunks(parts, length) {
+  const bytes = new Uint8Array(length);
   let at = 0;
   for (const p of parts) {
     bytes.set(p, at);
