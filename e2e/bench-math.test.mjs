@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cleanName, profileMarkdown, selfTimes, side } from "./bench-profile.mjs";
+import { tfForNode } from "./tf-node.mjs";
 import { benchmarksDoc, markdown, targets } from "./bench-report.mjs";
 import { calibrate, measure, median, summarize, warmUp } from "../bench/js/bench-timing.js";
 import * as peak from "../bench/js/peak.js";
@@ -278,24 +278,13 @@ const ready = existsSync(pkgWasm) && existsSync(tfDeps);
 
 /** TF.js (CPU backend, with gradients) bundled for node into `dir`, and convlens's bench build. */
 async function loadBoth(dir) {
-  const require = createRequire(path.join(ROOT, "tools/bench/package.json"));
-  const esbuild = require("esbuild");
   // tfjs-core's gradients are not in its prebuilt bundles: bundle the ESM sources for node.
-  await esbuild.build({
+  const tf = await tfForNode(dir, {
     stdin: {
       contents: 'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu/dist/base"; import "@tensorflow/tfjs-backend-cpu/dist/register_all_kernels";',
       resolveDir: path.join(ROOT, "tools/bench"),
     },
-    outfile: path.join(dir, "tf.mjs"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    mainFields: ["module", "main"],
-    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-    logLevel: "error",
   });
-  const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
-  tf.env().set("IS_TEST", true); // no "install tfjs-node" banner
   await tf.setBackend("cpu");
   const cl = await import(pathToFileURL(path.join(ROOT, "bench/pkg/convlens.js")).href);
   await cl.default({ module_or_path: await readFile(pkgWasm) });

@@ -12,11 +12,12 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseIdx, safetensorsArchitecture } from "../bench/js/train-data.js";
 import { ADAM, batches, batchLength, createConvlens, createConvnetjs, createTfjs, normalized, plainChain, Unavailable } from "../bench/js/train-peers.js";
 import { accuracyCurve, peerState, summarizeSteps, timedWindow, warmUp } from "../bench/js/train-timing.js";
 import { GOALS, trainingGoals, trainingMarkdown } from "./bench-train-report.mjs";
+import { tfForNode } from "./tf-node.mjs";
 import { markdown } from "./bench-report.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -107,19 +108,7 @@ test("ConvNetJS: the same layers (parameter count of the model file); one Adam s
 test("TF.js: the same layers (parameter count of the model file), trainOnBatch lowers the loss (digits)", { skip: !existsSync(tfPath) && "needs tools/bench's npm ci (./build.sh setup)", timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "convlens-tftrain-"));
   try {
-    const esbuild = createRequire(path.join(ROOT, "tools/bench/package.json"))("esbuild");
-    await esbuild.build({
-      entryPoints: [path.join(ROOT, "tools/bench/tfjs-train-entry.js")],
-      outfile: path.join(dir, "tf.mjs"),
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      mainFields: ["module", "main"],
-      banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-      logLevel: "error",
-    });
-    const tf = await import(pathToFileURL(path.join(dir, "tf.mjs")).href);
-    tf.env().set("IS_TEST", true);
+    const tf = await tfForNode(dir, { entryPoints: [path.join(ROOT, "tools/bench/tfjs-train-entry.js")] });
     assert.ok(await tf.setBackend("cpu"));
     const data = await sample();
     for (const name of ["digits", "fashion"]) {

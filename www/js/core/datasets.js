@@ -86,12 +86,7 @@ async function fetchBytes(url, file, fetchFn, signal, progress) {
   if (declared && loaded !== declared) {
     throw new Error(`${file}: truncated: ${loaded} bytes of the ${declared} the server announced`);
   }
-  return joinChunks(parts, loaded);
-}
-
-/** The chunks a stream reader gave, `length` bytes in all, as one Uint8Array. */
-export function joinChunks(parts, length) {
-  const bytes = new Uint8Array(length);
+  const bytes = new Uint8Array(loaded);
   let at = 0;
   for (const p of parts) {
     bytes.set(p, at);

@@ -1,8 +1,6 @@
 // Models fetched on demand (not built into the wasm): the catalog models/index.json lists
 // {id, file, title, about, bytes}; `download` fetches one with progress and can be cancelled.
 
-import { joinChunks } from "../core/datasets.js";
-
 /** The catalog, or [] when there is none (the single-file build, a server without models/). */
 export async function loadCatalog(url) {
   try {
@@ -43,5 +41,11 @@ export async function download(url, { onProgress = () => {}, signal, expected = 
     loaded += value.length;
     onProgress(loaded, total);
   }
-  return joinChunks(parts, loaded);
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
