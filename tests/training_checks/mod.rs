@@ -363,10 +363,54 @@ pub fn the_digits_architecture_learns_mnist_in_a_fixed_number_of_steps() {
     assert_eq!(back.forward(&x).unwrap().output(), t.model().forward(&x).unwrap().output());
 }
 
+/// An ONNX file (the LeNet-like reference model: conv, relu, max pooling, flatten, dropout, Gemm,
+/// softmax) trains on from its weights: `Trainer.fromBytes`'s path; and one with batchnorm
+/// (conv, BatchNormalization, relu, pool, Gemm) fits a small fixed set in training mode.
+pub fn onnx_models_train_on_from_their_weights() {
+    let train = Dataset::from_idx(
+        include_bytes!("../data/digits-train1000-images.idx"),
+        include_bytes!("../data/digits-train1000-labels.idx"),
+    )
+    .unwrap();
+    let test = Dataset::from_idx(
+        include_bytes!("../data/digits-test500-images.idx"),
+        include_bytes!("../data/digits-test500-labels.idx"),
+    )
+    .unwrap();
+    let lenet = convlens::load::load_any(include_bytes!("../data/onnx-ref/lenet.onnx")).unwrap();
+    let mut t = Trainer::from_model(lenet, &opts(r#"{"seed": 2, "batchSize": 50}"#)).unwrap();
+    t.set_data(train.inputs(), &train.label_values(), train.len()).unwrap();
+    t.step(100).unwrap();
+    let e = t.evaluate(test.inputs(), &test.label_values(), test.len()).unwrap();
+    assert!(e.accuracy >= 0.7, "lenet.onnx after 100 steps (from its reference weights): {}", e.accuracy);
+    let back = convlens::load::load_any(&convlens::format::save(t.model()).unwrap()).unwrap();
+    assert_eq!(evaluate(&back, test.inputs(), &test.label_values(), test.len()).unwrap().accuracy, e.accuracy);
+
+    let m = convlens::load::load_any(include_bytes!("../data/onnx-ref/conv_bn_relu.onnx")).unwrap();
+    let n = 16;
+    let x = Rng::new(9).scaled(n * m.input.len(), 1.0);
+    let y = labels(n, 10);
+    let mut t = Trainer::from_model(m, &opts(r#"{"batchSize": 8, "learningRate": 0.01}"#)).unwrap();
+    t.set_data(x.clone(), &y, n).unwrap();
+    let first = t.step(2).unwrap().loss;
+    t.step(60).unwrap();
+    let last = t.evaluate(x, &y, n).unwrap();
+    assert!(
+        last.loss < 0.5 * first && last.accuracy >= 0.9,
+        "conv_bn_relu.onnx: loss {first} -> {}, accuracy {}",
+        last.loss,
+        last.accuracy
+    );
+}
+
 /// Declares one test per check above, for the host and node file and the browser file.
 #[macro_export]
 macro_rules! training_tests {
     () => {
+        #[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]
+        fn onnx_models_train_on_from_their_weights() {
+            training_checks::onnx_models_train_on_from_their_weights();
+        }
         #[wasm_bindgen_test::wasm_bindgen_test(unsupported = test)]
         fn every_parameter_gradient_matches_finite_differences_in_training_mode() {
             training_checks::every_parameter_gradient_matches_finite_differences_in_training_mode();
