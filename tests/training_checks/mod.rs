@@ -330,17 +330,21 @@ pub fn a_diverging_run_stops_and_keeps_the_last_finite_weights() {
     assert!(t.step(1).is_ok() || params(&t).iter().all(|v| v.is_finite()));
 }
 
-pub fn the_digits_architecture_learns_mnist_in_a_fixed_number_of_steps() {
+/// The 1,000 MNIST training images (100 per class) and the first 500 test images.
+fn mnist_samples() -> (Dataset, Dataset) {
     let train = Dataset::from_idx(
         include_bytes!("../data/digits-train1000-images.idx"),
         include_bytes!("../data/digits-train1000-labels.idx"),
-    )
-    .unwrap();
+    );
     let test = Dataset::from_idx(
         include_bytes!("../data/digits-test500-images.idx"),
         include_bytes!("../data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    );
+    (train.unwrap(), test.unwrap())
+}
+
+pub fn the_digits_architecture_learns_mnist_in_a_fixed_number_of_steps() {
+    let (train, test) = mnist_samples();
     let digits = convlens::models::builtin("digits").unwrap();
     let a = convlens::architecture::architecture(&digits);
     let mut t = Trainer::from_architecture(&a, &opts(r#"{"seed": 1}"#)).unwrap();
@@ -367,16 +371,7 @@ pub fn the_digits_architecture_learns_mnist_in_a_fixed_number_of_steps() {
 /// softmax) trains on from its weights: `Trainer.fromBytes`'s path; and one with batchnorm
 /// (conv, BatchNormalization, relu, pool, Gemm) fits a small fixed set in training mode.
 pub fn onnx_models_train_on_from_their_weights() {
-    let train = Dataset::from_idx(
-        include_bytes!("../data/digits-train1000-images.idx"),
-        include_bytes!("../data/digits-train1000-labels.idx"),
-    )
-    .unwrap();
-    let test = Dataset::from_idx(
-        include_bytes!("../data/digits-test500-images.idx"),
-        include_bytes!("../data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    let (train, test) = mnist_samples();
     let lenet = convlens::load::load_any(include_bytes!("../data/onnx-ref/lenet.onnx")).unwrap();
     let mut t = Trainer::from_model(lenet, &opts(r#"{"seed": 2, "batchSize": 50}"#)).unwrap();
     t.set_data(train.inputs(), &train.label_values(), train.len()).unwrap();
