@@ -52,8 +52,12 @@ struct Pool(Vec<(Vec<usize>, Vec<Tensor>)>);
 impl Pool {
     /// A zero-filled contiguous tensor of `shape`.
     fn zeros(&mut self, shape: &Shape) -> Tensor {
-        let dims = shape.dims();
-        match self.0.iter_mut().find(|(d, _)| *d == dims).and_then(|(_, ts)| ts.pop()) {
+        // Compared without building `shape.dims()`: this runs per example and layer.
+        let fits = |d: &[usize]| match *shape {
+            Shape::Chw(c, h, w) => d == [c, h, w],
+            Shape::Vector(n) => d == [n],
+        };
+        match self.0.iter_mut().find(|(d, _)| fits(d)).and_then(|(_, ts)| ts.pop()) {
             Some(mut t) => {
                 t.fill(0.0);
                 t

@@ -268,9 +268,10 @@ impl Trainer {
         Ok((loss, grads))
     }
 
-    /// The model being trained, to change its parameters in place (gradient checks).
-    pub fn model_mut(&mut self) -> &mut Model {
-        &mut self.model
+    /// Layer `layer`'s parameters (weight, bias) to change in place (gradient checks), or None
+    /// for a layer without any; the model's structure stays out of reach.
+    pub fn params_mut(&mut self, layer: usize) -> Option<(&mut [f32], Option<&mut [f32]>)> {
+        self.model.layers.get_mut(layer)?.params_mut()
     }
 
     /// The model's loss, accuracy, confusion matrix and predictions on labelled examples, in

@@ -64,7 +64,7 @@ pub fn every_parameter_gradient_matches_finite_differences_in_training_mode() {
         for k in (0..nw + nb).step_by(((nw + nb) / 6).max(1)) {
             let analytic = if k < nw { g.weight[k] } else { g.bias.as_ref().unwrap()[k - nw] } as f64;
             let at = |t: &mut Trainer, delta: f32| {
-                let (w, b) = t.model_mut().layers[layer].params_mut().unwrap();
+                let (w, b) = t.params_mut(layer).unwrap();
                 if k < nw {
                     w[k] += delta
                 } else {
