@@ -9,8 +9,29 @@ import { parseIdx } from "./idx.js";
 
 /** The builtin training sets by dataset name (the builtin model of the same name learns from it). */
 export const TRAINING_SETS = Object.freeze({
-  digits: Object.freeze({ dataset: "MNIST", count: 12000, classes: 10, channels: 1, height: 28, width: 28 }),
-  fashion: Object.freeze({ dataset: "Fashion-MNIST", count: 12000, classes: 10, channels: 1, height: 28, width: 28 }),
+  digits: Object.freeze({
+    dataset: "MNIST",
+    count: 12000,
+    classes: 10,
+    channels: 1,
+    height: 28,
+    width: 28,
+    // The normalization of PyTorch's MNIST example (the builtin digits model's).
+    mean: 0.1307,
+    std: 0.3081,
+    labels: Object.freeze(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]),
+  }),
+  fashion: Object.freeze({
+    dataset: "Fashion-MNIST",
+    count: 12000,
+    classes: 10,
+    channels: 1,
+    height: 28,
+    width: 28,
+    mean: 0.286,
+    std: 0.353,
+    labels: Object.freeze(["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]),
+  }),
 });
 
 function setOf(name) {

@@ -3,6 +3,7 @@
 // Pure functions (no DOM), unit-tested in node. Unknown keys and bad values are dropped, so a
 // hand-edited or stale link never breaks the page.
 
+import { TRAIN_KEYS } from "./train-settings.js";
 import { VIEWS, viewName } from "./views.js";
 
 export { VIEWS };
@@ -14,7 +15,10 @@ export const DEFAULTS = { view: "maps", cmap: "grey", norm: "map" };
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Parses `location.hash` (with or without "#") into {model?, sample?, layer?, channel?, view, cmap, norm}. */
+/**
+ * Parses `location.hash` (with or without "#") into {model?, sample?, layer?, channel?, view, cmap,
+ * norm, train}; `train` holds the Train view's keys as given (core/train-settings.js parses them).
+ */
 export function parseHash(hash) {
   const out = { ...DEFAULTS };
   const params = new URLSearchParams(String(hash ?? "").replace(/^#/, ""));
@@ -32,10 +36,13 @@ export function parseHash(hash) {
   if (CMAPS.includes(cmap)) out.cmap = cmap;
   const norm = params.get("norm");
   if (NORMS.includes(norm)) out.norm = norm;
+  out.train = {};
+  for (const key of TRAIN_KEYS) if (params.has(key)) out.train[key] = params.get(key).slice(0, 400);
   return out;
 }
 
-/** The hash (starting with "#", or "" when everything is default) for a state object. */
+/** The hash (starting with "#", or "" when everything is default) for a state object; `train`
+ * ([[key, value]], core/train-settings.js settingsEntries) is written with the Train view. */
 export function formatHash(state) {
   const params = new URLSearchParams();
   if (state.model && NAME.test(state.model)) params.set("model", state.model);
@@ -46,6 +53,8 @@ export function formatHash(state) {
   for (const key of ["view", "cmap", "norm"]) {
     if (state[key] && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
   }
-  const s = params.toString();
+  if (state.view === "train") for (const [key, value] of state.train ?? []) if (TRAIN_KEYS.includes(key)) params.set(key, value);
+  // A key without a value (autostart) is written bare.
+  const s = params.toString().replace(/(^|&)autostart=(?=&|$)/, "$1autostart");
   return s ? `#${s}` : "";
 }

@@ -3,8 +3,8 @@
 // it accepts as an alias (and so do links); the element reports its views by its own names.
 
 /** Every view: the feature maps, the detail of one map (its filter...), the convolution
- * playground, activation maximization, attributions, filter statistics. */
-export const VIEWS = ["maps", "detail", "playground", "maximize", "attribution", "stats"];
+ * playground, activation maximization, attributions, filter statistics, training. */
+export const VIEWS = ["maps", "detail", "playground", "maximize", "attribution", "stats", "train"];
 
 /** Other names accepted for a view. */
 const ALIASES = { filters: "detail" };

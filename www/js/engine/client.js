@@ -15,6 +15,9 @@
 //   await engine.maximize(options); await engine.maximizeDefaults()
 //   await engine.attribute(options, input?)    // {map, output, ms}
 //   await engine.statistics(inputs, count); await engine.atlas({layer, options, channels})
+//   await engine.trainCreate({architecture} | {bytes}, options)   // {summary, steps}; then
+//   trainData, trainTestData, trainOptions, trainStep(n), trainSnapshot, trainEvaluate,
+//   trainExplore, trainFree (worker-train.js: a trainer beside the slot's explorer)
 //
 // Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
 // call names model slot `id` in the worker (the plain engine uses the slot "main"). The
@@ -220,6 +223,53 @@ export class Engine {
   /** Activation statistics over `count` inputs (concatenated in `inputs`). */
   statistics(inputs, count) {
     return this.call(OP.statistics, { inputs, count });
+  }
+
+  // ---- training (worker-train.js)
+
+  /** A new trainer in this slot, of `{architecture}` or `{bytes}` (a model file): `{summary, steps}`. */
+  trainCreate(source, options = {}) {
+    return this.call(OP.trainCreate, { ...source, options });
+  }
+
+  /** The training data (`count` inputs end to end, a class each), kept in the worker. */
+  trainData(images, labels, count) {
+    return this.call(OP.trainData, { images, labels, count });
+  }
+
+  /** The held-out test data that trainSnapshot evaluates on. */
+  trainTestData(images, labels, count) {
+    return this.call(OP.trainTestData, { images, labels, count });
+  }
+
+  /** trainer.setOptions(options). */
+  trainOptions(options) {
+    return this.call(OP.trainOptions, { options });
+  }
+
+  /** `steps` minibatch steps: `{loss, accuracy, steps, epoch, ms}`; rejects "training diverged at step N: ...". */
+  trainStep(steps = 1) {
+    return this.call(OP.trainStep, { steps });
+  }
+
+  /** The model as trained so far: `{steps, activations, filters, test, statistics, bytes}` (worker-train.js). */
+  trainSnapshot(args) {
+    return this.call(OP.trainSnapshot, args);
+  }
+
+  /** The trained model's evaluation on `count` inputs. */
+  trainEvaluate(images, labels, count) {
+    return this.call(OP.trainEvaluate, { images, labels, count });
+  }
+
+  /** Makes a copy of the trained model this slot's explorer: its summary. */
+  trainExplore() {
+    return this.call(OP.trainExplore);
+  }
+
+  /** Frees the trainer. */
+  trainFree() {
+    return this.call(OP.trainFree);
   }
 }
 

@@ -1,5 +1,5 @@
 // The engine worker's operations: the one list of their names, imported by the worker
-// (worker.js, worker-explain.js), which handles each, and by the client (client.js), which has
+// (worker.js, worker-explain.js, worker-train.js), which handles each, and by the client (client.js), which has
 // one method per operation. A message to the worker is {id, op, args} with `op` one of these.
 
 export const OP = Object.freeze({
@@ -21,10 +21,33 @@ export const OP = Object.freeze({
   attribute: "attribute",
   statistics: "statistics",
   atlas: "atlas",
+  // worker-train.js
+  trainCreate: "trainCreate",
+  trainData: "trainData",
+  trainTestData: "trainTestData",
+  trainOptions: "trainOptions",
+  trainStep: "trainStep",
+  trainSnapshot: "trainSnapshot",
+  trainEvaluate: "trainEvaluate",
+  trainExplore: "trainExplore",
+  trainFree: "trainFree",
 });
 
 /** The operations handled by worker-explain.js (loaded by the worker after the wasm glue). */
 export const EXPLAIN_OPS = Object.freeze([OP.maximizeStart, OP.maximizeStep, OP.maximizeStop, OP.maximize, OP.maximizeDefaults, OP.attribute, OP.statistics, OP.atlas]);
+
+/** The operations handled by worker-train.js (loaded by the worker once the wasm is up). */
+export const TRAIN_OPS = Object.freeze([
+  OP.trainCreate,
+  OP.trainData,
+  OP.trainTestData,
+  OP.trainOptions,
+  OP.trainStep,
+  OP.trainSnapshot,
+  OP.trainEvaluate,
+  OP.trainExplore,
+  OP.trainFree,
+]);
 
 /** Operations that use no model slot (the others work on the slot `args.model` names). */
 export const SLOTLESS = Object.freeze([OP.init, OP.convolve, OP.outputSize]);

@@ -1,7 +1,7 @@
 // The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
 // or {id, ok: false, error}. The operations are named in ops.js (OP); this file handles init,
 // load, unload, run, activations, parameters, convolve and outputSize, worker-explain.js the
-// explaining ones (EXPLAIN_OPS). The page talks to it through client.js.
+// explaining ones (EXPLAIN_OPS), worker-train.js the training ones (TRAIN_OPS). The page talks to it through client.js.
 //
 // One worker holds several loaded models, each in a slot named by `args.model` (any string; the
 // slot "main" when it is left out, which is what the explorer page uses). Every op works on the
@@ -16,10 +16,11 @@
 // always comes from www/pkg/. The single-file build (tools/npm/bundle.mjs) sets
 // `self.convlensInline.wasm` (the plain build's bytes) before this script runs, so nothing is
 // fetched there.
-import { EXPLAIN_OPS, OP, SLOTLESS } from "./ops.js";
+import { EXPLAIN_OPS, OP, SLOTLESS, TRAIN_OPS } from "./ops.js";
 
 const inlineWasm = self.convlensInline?.wasm;
 const pkg = import("../../pkg/convlens.js");
+let wasmApi;
 let Explorer;
 let simdBackend;
 let convolve;
@@ -49,6 +50,7 @@ const ops = {
     await api.default({
       module_or_path: module ?? inlineWasm ?? fetch(wasm ?? new URL("../../pkg/convlens_bg.wasm", import.meta.url)),
     });
+    wasmApi = api;
     ({ Explorer, simdBackend, convolve, outputSize } = api);
     return { simd: simdBackend(), builtins: Explorer.builtinNames() };
   },
@@ -70,7 +72,8 @@ const ops = {
   [OP.unload]() {
     active.maximizer?.free();
     active.explorer?.free();
-    active.maximizer = active.explorer = null;
+    active.trainer?.free();
+    active.maximizer = active.explorer = active.trainer = active.trainData = active.testData = null;
     slots.delete(active.id);
     return { models: slots.size };
   },
@@ -118,6 +121,17 @@ const explainReady = import("./worker-explain.js").then(({ explainOps }) => {
   Object.assign(ops, more);
 });
 
+// The training ops (worker-train.js) load on the first training request (the Train view).
+let trainReady = null;
+function loadTrainOps() {
+  trainReady ??= import("./worker-train.js").then(({ trainOps }) => {
+    const more = trainOps({ slot: () => active, api: () => wasmApi });
+    for (const op of TRAIN_OPS) if (typeof more[op] !== "function") throw new Error(`worker-train.js does not handle '${op}'`);
+    Object.assign(ops, more);
+  });
+  return trainReady;
+}
+
 /** The active slot, which must hold a model. */
 function loaded() {
   if (!active?.explorer) throw new Error(`no model is loaded${active && active.id !== DEFAULT_SLOT ? ` (model id '${active.id}')` : ""}`);
@@ -138,7 +152,7 @@ function transferables(result) {
 
 async function handle({ id, op, args }) {
   try {
-    if (!(op in ops)) await explainReady;
+    if (!(op in ops)) await (TRAIN_OPS.includes(op) ? loadTrainOps() : explainReady);
     if (!(op in ops)) throw new Error(`unknown worker operation '${op}'`);
     const a = args ?? {};
     active = SLOTLESS.includes(op) ? null : slotFor(a.model);
@@ -148,7 +162,7 @@ async function handle({ id, op, args }) {
     self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
   } finally {
     // A slot that never got a model (a failed first load, or a call on an unknown id) is not kept.
-    if (active && !active.explorer) slots.delete(active.id);
+    if (active && !active.explorer && !active.trainer && !active.trainData && !active.testData) slots.delete(active.id);
     active = null;
   }
 }

@@ -12,6 +12,7 @@ import { COLORMAPS } from "../core/colormap.js";
 import { Controller } from "../core/controller.js";
 import { inputLayerIndex } from "../core/graph.js";
 import { formatHash, parseHash } from "../core/hashstate.js";
+import { defaultSettings, parseSettings, settingsEntries } from "../core/train-settings.js";
 import { probabilityText } from "../core/prediction.js";
 import { defaultSample } from "../core/samples.js";
 import { el, errorText, onActivate, option } from "../ui/dom.js";
@@ -49,6 +50,7 @@ const state = {
   view: "maps",
   detail: null, // {handle, layer, channel} while the detail view is open
   galleryShown: false,
+  train: defaultSettings(), // the Train view's set-up (core/train-settings.js), kept in the hash
 };
 
 function showError(message) {
@@ -288,14 +290,30 @@ function closeDetail({ keepView = false } = {}) {
 
 /** The tabbed views below the architecture strip; all but the maps load on first use. */
 const tabs = new Tabs(
-  ["maps", "playground", "maximize", "attribution", "stats"].map((name) => ({
+  ["maps", "playground", "maximize", "attribution", "stats", "train"].map((name) => ({
     name,
     tab: $(`tab-${name}`),
     panel: $(`${name}-panel`),
-    mount: name === "maps" ? undefined : async () => (await loadView(name)).mount($(`${name}-host`), viewContext()),
+    mount: name === "maps" ? undefined : async () => (await loadView(name)).mount($(`${name}-host`), tabContext(name)),
   })),
   (name) => setView(name),
 );
+
+/** A tab's context: the views' one, with the Train view's set-up and hooks. */
+function tabContext(name) {
+  if (name !== "train") return viewContext();
+  return viewContext({
+    settings: state.train,
+    onSettings: (s) => {
+      state.train = s;
+      writeHash();
+    },
+    // "Explore this model": the trained model (a model file's bytes) becomes the one shown.
+    explore: async (bytes, name) => {
+      if (await models.openBytes(bytes, `${name}.safetensors`)) setView("maps");
+    },
+  });
+}
 
 /** Tells every mounted view and the open detail about a new run or model. */
 function updateViews() {
@@ -305,7 +323,7 @@ function updateViews() {
   if (state.detail?.handle) views.push([state.detail.handle, "detail", detailContext()]);
   for (const [view, name, ctx] of views) {
     try {
-      view.update(ctx ?? viewContext());
+      view.update(ctx ?? tabContext(name));
     } catch (e) {
       console.warn(`the ${name} view failed to update`, e);
     }
@@ -357,6 +375,7 @@ function writeHash() {
     view: state.view,
     cmap: maps.colormap,
     norm: maps.norm,
+    train: settingsEntries(state.train),
   });
   writtenHash = h;
   if (h !== location.hash && !(h === "" && location.hash === "")) {
@@ -376,6 +395,10 @@ async function applyHash(h) {
     state.layer = h.layer;
     state.channel = h.channel ?? 0;
     if (maps.select(state.layer, state.channel)) scrollToLayer(state.layer);
+  }
+  if (h.view === "train") {
+    state.train = parseSettings((key) => h.train[key] ?? null).settings;
+    tabs.handle("train")?.configure(state.train);
   }
   if (h.view === "detail" && state.layer !== null) {
     await waitForRun();

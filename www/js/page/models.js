@@ -123,18 +123,24 @@ export class Models {
 
   /** A model file from the picker, a drop or a paste. */
   async openFile(file) {
+    return this.openBytes(new Uint8Array(await file.arrayBuffer()), file.name);
+  }
+
+  /** A model file's bytes (an opened file, a model trained in the Train view) named `fileName`;
+   * resolves to whether it is shown. */
+  async openBytes(bytes, fileName) {
     const { ui, controller } = this.page;
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const name = `file:${file.name}`;
+    const name = `file:${fileName}`;
     try {
       await this.page.setModel(name, { bytes });
     } catch (e) {
       const kept = controller.name ? ` The previous model (${modelLabel(controller.name)}) is still loaded.` : "";
-      this.page.showError(`Could not load “${file.name}” as a model: ${sentence(errorText(e))}${kept}`);
-      return;
+      this.page.showError(`Could not load “${fileName}” as a model: ${sentence(errorText(e))}${kept}`);
+      return false;
     }
     this.page.hideError();
     this.fileOption(name);
     ui.select.value = name;
+    return true;
   }
 }

@@ -15,6 +15,7 @@ const MODULES = {
   maximize: () => import("./maximize.js"),
   attribution: () => import("./attribution.js"),
   stats: () => import("./stats.js"),
+  train: () => import("./train.js"),
 };
 
 /** Loads view `name`'s module; rejects with an Error naming the module that failed to load. */

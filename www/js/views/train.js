@@ -1,0 +1,477 @@
+// The Train view: build a small CNN, train it in the engine worker on MNIST or Fashion-MNIST,
+// watch its curves, filters and feature maps change, scrub the timeline of snapshots, evaluate it,
+// and explore or download it. Mounted as every view (views/registry.js):
+//
+//   const view = mount(host, ctx);
+//   ctx: {engine, summary, modelName, samples, settings (core/train-settings.js), onSettings(s),
+//         onProgress(detail), onDone(detail), explore(bytes, name), onOpenExample(example)}
+//   view.update(ctx); view.configure(settings); view.start(); view.pause(); view.close()
+//
+// The training itself is core/train-session.js; the panels are train-editor.js and train-live.js.
+
+import { loadTrainingSet, TRAINING_SETS } from "../core/datasets.js";
+import { convLayers, readLayer } from "../core/explain-math.js";
+import { PRESETS, toArchitecture } from "../core/train-arch.js";
+import { TrainSession } from "../core/train-session.js";
+import { DATASETS, DEFAULT_RATE, OPTIMIZERS, datasetOf, layersOf, trainOptions } from "../core/train-settings.js";
+import { button, el, errorText, field, numberInput, select } from "../ui/dom.js";
+import { loadEvalSample } from "./eval-sample.js";
+import { mountEditor } from "./train-editor.js";
+import { curvesPanel, filtersPanel, flagsOf, mapsPanel, pct, timeText } from "./train-live.js";
+
+/** Loaded datasets by name (a page fetches each once). */
+const DATA = new Map();
+/** What each engine slot has been given: engine -> dataset name. */
+const SENT = new WeakMap();
+
+function loadData(name, onProgress) {
+  let p = DATA.get(name);
+  if (!p) {
+    const set = TRAINING_SETS[name];
+    const shape = { input: { channels: set.channels, height: set.height, width: set.width } };
+    p = Promise.all([loadTrainingSet(name, { onProgress }), loadEvalSample({ name, summary: shape })]).then(([train, test]) => ({ train, test }));
+    p.catch(() => DATA.delete(name));
+    DATA.set(name, p);
+  }
+  return p;
+}
+
+const section = (title, className) => {
+  const s = el("section", `clt-section ${className}`);
+  s.append(el("h4", "clt-section-title", title));
+  return s;
+};
+
+export function mount(host, ctx) {
+  host.classList.add("cle", "clt");
+  host.replaceChildren();
+  let current = ctx;
+  let settings = { ...ctx.settings };
+  let trainedSetup = null; // the layers + dataset the session's model was made with (JSON)
+  let scrub = null; // index of the snapshot shown, or null: the latest
+  let closed = false;
+
+  // ---------------------------------------------------------------- architecture
+  const archSection = section("Architecture", "clt-arch");
+  const presetSel = select(Object.entries(PRESETS).map(([k, p]) => [k, p.label]), settings.preset);
+  const presetField = field("Preset", presetSel);
+  const editorHost = el("div");
+  const changed = el("p", "clt-changed cle-hint");
+  archSection.append(presetField, editorHost, changed);
+
+  // ---------------------------------------------------------------- data
+  const dataSection = section("Data", "clt-data");
+  const datasetSel = select(DATASETS.map((d) => [d, `${TRAINING_SETS[d].dataset} (${TRAINING_SETS[d].count.toLocaleString("en")} images)`]), datasetOf(settings));
+  const progress = el("progress", "clt-progress");
+  progress.max = 1;
+  progress.value = 0;
+  progress.hidden = true;
+  progress.setAttribute("aria-label", "Training data download");
+  const dataInfo = el("p", "clt-data-info cle-hint", "Fetched on first use; nothing leaves your browser.");
+  dataSection.append(field("Dataset", datasetSel), progress, dataInfo);
+
+  // ---------------------------------------------------------------- controls
+  const controls = section("Training", "clt-controls");
+  const optimizerSel = select(OPTIMIZERS.map((o) => [o, o === "adam" ? "Adam" : "SGD"]), settings.optimizer);
+  const rate = numberInput(settings.learningRate ?? DEFAULT_RATE[settings.optimizer], { min: 0, max: 10, step: "any" });
+  const batch = numberInput(settings.batchSize, { min: 1, max: 4096, step: 1 });
+  const decay = numberInput(settings.weightDecay, { min: 0, max: 1, step: "any" });
+  const seed = numberInput(settings.seed, { min: 0, step: 1 });
+  const limit = numberInput(settings.steps ?? "", { min: 1, step: 1 });
+  limit.placeholder = "until paused";
+  const grid = el("div", "cle-controls clt-grid-fields");
+  grid.append(field("Optimizer", optimizerSel), field("Learning rate", rate), field("Batch size", batch), field("Weight decay", decay), field("Seed", seed), field("Stop after steps", limit));
+  const startBtn = button("Start", () => toggle(), "cle-primary clt-start");
+  const stepBtn = button("Step", () => stepOnce(), "clt-step");
+  const resetBtn = button("Reset", () => reset(), "clt-reset");
+  const buttons = el("div", "clt-buttons");
+  buttons.append(startBtn, stepBtn, resetBtn);
+  const status = el("p", "cle-status clt-status");
+  status.setAttribute("role", "status");
+  const message = el("p", "clt-message cle-error");
+  message.setAttribute("role", "alert");
+  controls.append(grid, buttons, status, message);
+
+  // ---------------------------------------------------------------- live
+  const live = section("Live", "clt-live");
+  const xSel = select([["steps", "steps"], ["time", "time"]], "steps");
+  const curves = curvesPanel();
+  const filters = filtersPanel();
+  const maps = mapsPanel();
+  const filtersTitle = el("h5", "clt-sub", "First convolution's filters");
+  const mapsTitle = el("h5", "clt-sub", "Feature maps of a fixed test image");
+  const probeCanvas = el("canvas", "cle-pixels clt-probe");
+  probeCanvas.setAttribute("role", "img");
+  probeCanvas.setAttribute("aria-label", "The fixed test image");
+  const mapsHead = el("div", "clt-maps-head");
+  mapsHead.append(probeCanvas, mapsTitle);
+  live.append(field("Curves against", xSel, { className: "clt-x" }), curves.node, filtersTitle, filters.node, mapsHead, maps.node);
+
+  // ---------------------------------------------------------------- timeline and use
+  const timeline = section("Timeline", "clt-timeline");
+  const slider = el("input", "clt-slider");
+  slider.type = "range";
+  slider.min = "0";
+  slider.max = "0";
+  slider.value = "0";
+  slider.disabled = true;
+  slider.setAttribute("aria-label", "Snapshot");
+  const moment = el("output", "clt-moment cle-num");
+  const openSnap = button("Open this snapshot in the explorer", () => exploreSnapshot(), "clt-open-snapshot");
+  const exploreBtn = button("Explore this model", () => exploreNow(), "clt-explore");
+  const downloadBtn = button("Download", () => download(), "clt-download");
+  const useRow = el("div", "clt-buttons");
+  useRow.append(exploreBtn, downloadBtn, openSnap);
+  timeline.append(field("Snapshot", slider), moment, useRow);
+
+  host.append(archSection, dataSection, controls, live, timeline);
+
+  // ---------------------------------------------------------------- the session
+  let editor = null; // the architecture editor (train-editor.js), made below
+  const session = new TrainSession(ctx.engine, {
+    onProgress: (p) => {
+      current.onProgress?.(p);
+      showStatus();
+      if (scrub === null) curves.draw(session.history, { x: xSel.value });
+    },
+    onLive: (v) => {
+      if (scrub === null) drawModel(v);
+    },
+    onSnapshot: (snap, list) => {
+      slider.max = String(list.length - 1);
+      slider.disabled = list.length < 2;
+      if (scrub === null) {
+        slider.value = slider.max;
+        showSnapshot(list.length - 1);
+      } else if (scrub >= list.length) scrub = list.length - 1;
+    },
+    onState: (state, detail) => {
+      refreshButtons();
+      showStatus();
+      if (state === "diverged") {
+        const good = session.snapshots.at(-1);
+        message.textContent = `${detail.message}. The model keeps its last good weights${good ? ` (the snapshot at step ${good.step} is on the timeline)` : ""}; lower the learning rate and start again.`;
+      } else if (detail.reason === "error") message.textContent = `Training stopped: ${detail.message}`;
+      if (["paused", "done", "diverged"].includes(state) && detail.reason !== "step") {
+        current.onDone?.({ ...session.progress(), reason: state === "diverged" ? "diverged" : detail.reason === "steps" ? "steps" : "paused" });
+      }
+    },
+  });
+
+  editor = mountEditor(editorHost, {
+    layers: layersOf(settings),
+    input: inputOf(datasetOf(settings)),
+    classes: TRAINING_SETS[datasetOf(settings)].classes,
+    onChange: (layers, shapes) => {
+      if (!editor) return; // the first call, from inside mountEditor
+      settings = { ...settings, layers };
+      refreshButtons(shapes);
+      current.onSettings?.(settings);
+    },
+  });
+
+  function inputOf(name) {
+    const set = TRAINING_SETS[name];
+    return { channels: set.channels, height: set.height, width: set.width };
+  }
+
+  /** The set-up the editor and fields describe, as a key that says whether the model must be remade. */
+  function setupKey() {
+    return JSON.stringify({ layers: editor.layers(), dataset: datasetSel.value, seed: seed.value });
+  }
+
+  function readOptions() {
+    const n = (input, fallback) => (input.value === "" ? fallback : Number(input.value));
+    settings = {
+      ...settings,
+      preset: presetSel.value,
+      dataset: datasetSel.value === PRESETS[presetSel.value].dataset ? null : datasetSel.value,
+      optimizer: optimizerSel.value,
+      learningRate: n(rate, DEFAULT_RATE[optimizerSel.value]),
+      batchSize: n(batch, 64),
+      weightDecay: n(decay, 0),
+      seed: n(seed, 0),
+      steps: limit.value === "" ? null : Number(limit.value),
+      layers: editor.layers(),
+    };
+    return settings;
+  }
+
+  function optionsProblem() {
+    const s = readOptions();
+    if (!(s.learningRate > 0)) return "the learning rate must be above 0";
+    if (!Number.isInteger(s.batchSize) || s.batchSize < 1 || s.batchSize > 4096) return "the batch size must be a whole number from 1 to 4096";
+    if (!(s.weightDecay >= 0)) return "the weight decay must be 0 or more";
+    if (!Number.isInteger(s.seed) || s.seed < 0) return "the seed must be a whole number from 0";
+    if (s.steps !== null && !(Number.isInteger(s.steps) && s.steps >= 1)) return "the step limit must be a whole number from 1 (or empty)";
+    return null;
+  }
+
+  function refreshButtons(shapes = editor.shapes()) {
+    const running = session.state === "running";
+    const bad = shapes?.problem || optionsProblem();
+    const more = session.state === "done" && !dirty();
+    startBtn.textContent = running ? "Pause" : more ? `Train ${session.limit} more` : session.steps > 0 && !dirty() ? "Resume" : "Start";
+    startBtn.disabled = !running && !!bad;
+    stepBtn.disabled = running || !!bad;
+    resetBtn.disabled = running || !!shapes?.problem || !session.setup;
+    editor.setDisabled(running);
+    presetSel.disabled = datasetSel.disabled = seed.disabled = running;
+    const hasModel = session.snapshots.length > 0;
+    exploreBtn.disabled = downloadBtn.disabled = !hasModel || running;
+    openSnap.disabled = !hasModel;
+    changed.textContent = dirty() && session.steps > 0 ? "The set-up changed: Reset (or Start) trains the new one from scratch; until then the timeline keeps this run." : "";
+    if (!running && bad && !shapes?.problem) message.textContent = `Check the settings: ${bad}`;
+    else if (!running && message.textContent.startsWith("Check the settings")) message.textContent = "";
+  }
+
+  const dirty = () => trainedSetup !== null && editor !== null && trainedSetup !== setupKey();
+
+  function showStatus() {
+    const p = session.progress();
+    const state = { idle: "Not started", ready: "Ready", running: "Training…", paused: "Paused", done: "Done", diverged: "Diverged" }[session.state];
+    status.textContent = session.setup
+      ? `${state} · step ${p.steps}${session.limit ? ` of ${session.limit}` : ""} · epoch ${p.epoch} · loss ${p.loss === null ? "–" : p.loss.toFixed(3)} · batch accuracy ${pct(p.accuracy)} · test accuracy ${pct(p.testAccuracy)} · ${timeText(p.time)}`
+      : state;
+    host.dataset.trainState = session.state;
+    host.dataset.trainSteps = String(p.steps);
+    host.dataset.testAccuracy = p.testAccuracy === null ? "" : String(p.testAccuracy);
+  }
+
+  // ---------------------------------------------------------------- drawing a moment
+
+  function drawModel({ activations, filters: f, statistics }) {
+    const summary = session.summary;
+    if (!summary) return;
+    const convs = convLayers(summary);
+    const first = convs[0];
+    filters.draw(f, first === undefined ? null : flagsOf(summary, statistics, first));
+    maps.draw(summary, convs, activations, statistics);
+  }
+
+  function showSnapshot(i) {
+    const snap = session.snapshots[i];
+    if (!snap) return;
+    drawModel(snap);
+    const latest = i === session.snapshots.length - 1;
+    moment.value = `step ${snap.step} · ${timeText(snap.time)} · test accuracy ${pct(snap.testAccuracy)}${latest ? " (latest)" : ""}`;
+    slider.setAttribute("aria-valuetext", moment.value);
+    host.dataset.snapshotStep = String(snap.step);
+    curves.draw(session.history, { x: xSel.value, marker: latest ? null : snap });
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /** Loads the data into the engine and makes a new model of the set-up. */
+  async function prepare() {
+    const s = readOptions();
+    const name = datasetSel.value;
+    const set = TRAINING_SETS[name];
+    message.textContent = "";
+    if (SENT.get(current.engine) !== name) {
+      progress.hidden = false;
+      dataInfo.textContent = `Fetching the ${set.dataset} training set…`;
+      const data = await loadData(name, (loaded, total) => {
+        if (total) progress.value = loaded / total;
+      });
+      progress.hidden = true;
+      if (closed) return false;
+      await current.engine.trainData(data.train.images, data.train.labels, data.train.count);
+      await current.engine.trainTestData(data.test.images, new Int32Array(data.test.labels), data.test.count);
+      SENT.set(current.engine, name);
+      dataInfo.textContent = `${data.train.source}; test accuracy on ${data.test.source} (never trained on).`;
+      probe = data.test.images.subarray(0, set.channels * set.height * set.width);
+    } else if (!probe) {
+      probe = (await loadData(name)).test.images.subarray(0, set.channels * set.height * set.width);
+    }
+    drawProbe(set);
+    const architecture = toArchitecture(s.layers, { input: { ...inputOf(name), mean: [set.mean], std: [set.std] }, labels: [...set.labels] });
+    scrub = null;
+    try {
+      await session.prepare({
+        architecture,
+        options: trainOptions(s),
+        probe,
+        // The maps of each conv layer after its activation; the filters of the first.
+        mapLayers: (summary) => convLayers(summary).map((i) => readLayer(summary, i)),
+        filterLayer: Math.max(-1, architecture.layers.findIndex((l) => l.type === "conv2d")) < 0 ? null : architecture.layers.findIndex((l) => l.type === "conv2d"),
+        limit: s.steps,
+      });
+    } catch (e) {
+      message.textContent = `The engine refused this architecture: ${errorText(e)}`;
+      return false;
+    }
+    trainedSetup = setupKey();
+    refreshButtons();
+    showStatus();
+    return true;
+  }
+
+  let probe = null;
+  function drawProbe(set) {
+    const w = set.width;
+    const h = set.height;
+    probeCanvas.width = w;
+    probeCanvas.height = h;
+    const c = probeCanvas.getContext("2d");
+    const img = c.createImageData(w, h);
+    for (let i = 0; i < w * h; i++) {
+      const v = Math.round(255 * probe[i]);
+      img.data.set([v, v, v, 255], 4 * i);
+    }
+    c.putImageData(img, 0, 0);
+  }
+
+  const busy = { on: false };
+  async function guarded(fn) {
+    if (busy.on) return;
+    busy.on = true;
+    try {
+      await fn();
+    } catch (e) {
+      message.textContent = errorText(e);
+      progress.hidden = true;
+    } finally {
+      busy.on = false;
+      refreshButtons();
+    }
+  }
+
+  function toggle() {
+    if (session.state === "running") {
+      session.pause();
+      return;
+    }
+    return guarded(async () => {
+      if (!session.setup || dirty()) {
+        if (!(await prepare())) return;
+      } else await applyOptions();
+      // Done: as many steps again.
+      if (session.limit && session.steps >= session.limit) session.setLimit(session.steps + session.limit);
+      scrub = null;
+      message.textContent = "";
+      session.start();
+    });
+  }
+
+  async function applyOptions() {
+    const s = readOptions();
+    const o = trainOptions(s);
+    delete o.seed; // a new seed makes a new model (Reset); the run keeps its own
+    await session.setOptions(o);
+    session.setLimit(s.steps);
+  }
+
+  function stepOnce() {
+    return guarded(async () => {
+      if (!session.setup || dirty()) {
+        if (!(await prepare())) return;
+      } else await applyOptions();
+      await session.stepOnce();
+    });
+  }
+
+  function reset() {
+    return guarded(async () => {
+      await prepare();
+    });
+  }
+
+  async function snapshotBytes(i) {
+    const snap = session.snapshots[i];
+    return { bytes: snap.bytes, name: `trained-${settings.preset}-step${snap.step}` };
+  }
+
+  async function exploreNow() {
+    await guarded(async () => {
+      // The model as it is (it may have stepped past the last snapshot).
+      const now = await current.engine.trainSnapshot({ bytes: true });
+      current.explore?.(now.bytes, `trained-${settings.preset}-step${now.steps}`);
+    });
+  }
+
+  async function exploreSnapshot() {
+    const i = scrub ?? session.snapshots.length - 1;
+    const { bytes, name } = await snapshotBytes(i);
+    current.explore?.(bytes, name);
+  }
+
+  async function download() {
+    await guarded(async () => {
+      const now = await current.engine.trainSnapshot({ bytes: true });
+      const url = URL.createObjectURL(new Blob([now.bytes], { type: "application/octet-stream" }));
+      const a = el("a");
+      a.href = url;
+      a.download = `convlens-${settings.preset}-step${now.steps}.safetensors`;
+      host.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+  }
+
+  // ---------------------------------------------------------------- wiring
+  presetSel.addEventListener("change", () => {
+    const p = PRESETS[presetSel.value];
+    settings = { ...settings, preset: presetSel.value, layers: null, dataset: null };
+    datasetSel.value = p.dataset;
+    editor.setData({ input: inputOf(p.dataset), classes: TRAINING_SETS[p.dataset].classes });
+    editor.set(layersOf(settings));
+  });
+  datasetSel.addEventListener("change", () => {
+    editor.setData({ input: inputOf(datasetSel.value), classes: TRAINING_SETS[datasetSel.value].classes });
+    readOptions();
+    current.onSettings?.(settings);
+  });
+  optimizerSel.addEventListener("change", () => {
+    rate.value = String(DEFAULT_RATE[optimizerSel.value]);
+  });
+  for (const input of [optimizerSel, rate, batch, decay, seed, limit]) {
+    input.addEventListener("change", () => {
+      refreshButtons();
+      current.onSettings?.(readOptions());
+      if (session.state === "running" && !optionsProblem()) applyOptions().catch((e) => (message.textContent = errorText(e)));
+    });
+  }
+  xSel.addEventListener("change", () => showSnapshot(scrub ?? session.snapshots.length - 1));
+  slider.addEventListener("input", () => {
+    const i = Number(slider.value);
+    scrub = i === session.snapshots.length - 1 ? null : i;
+    showSnapshot(i);
+  });
+
+  refreshButtons();
+  showStatus();
+  if (settings.autostart) toggle();
+
+  return {
+    update(next) {
+      current = next;
+    },
+    /** Applies a new set-up (the element's attributes, a link) while not training. */
+    configure(next) {
+      if (session.state === "running") return;
+      settings = { ...next };
+      presetSel.value = settings.preset;
+      datasetSel.value = datasetOf(settings);
+      optimizerSel.value = settings.optimizer;
+      rate.value = String(settings.learningRate ?? DEFAULT_RATE[settings.optimizer]);
+      batch.value = String(settings.batchSize);
+      decay.value = String(settings.weightDecay);
+      seed.value = String(settings.seed);
+      limit.value = settings.steps ? String(settings.steps) : "";
+      editor.setData({ input: inputOf(datasetSel.value), classes: TRAINING_SETS[datasetSel.value].classes });
+      editor.set(layersOf(settings));
+      if (settings.autostart && session.state !== "running") toggle();
+    },
+    start: () => (session.state === "running" ? undefined : toggle()),
+    pause: () => session.pause(),
+    session,
+    close() {
+      closed = true;
+      session.pause();
+      host.replaceChildren();
+      host.classList.remove("clt");
+    },
+  };
+}
