@@ -7,7 +7,7 @@
 // Attributes (all optional; every change updates the element live):
 //   model    builtin name ("digits", "fashion", "edges") or the URL of a .safetensors or .onnx model file on
 //            this page's own origin (the element never contacts another site). Default "digits".
-//   view     maps | filters | playground | maximize | attribution | stats. Default "maps".
+//   view     maps | filters | playground | maximize | attribution | stats | train. Default "maps".
 //              maps        every layer's feature maps, or only layer `layer` when it is given
 //              filters     the detail of one map: the filter (kernel weights) of channel
 //                          `channel` of layer `layer`, the map and its receptive field
@@ -18,6 +18,9 @@
 //                          (started at once when `layer` is given)
 //              attribution which input pixels drove class `channel` (default: the predicted class)
 //              stats       activation statistics over the evaluation sample (dead / rare filters)
+//              train       a small CNN trained in the page on MNIST or Fashion-MNIST: its curves,
+//                          filters and maps as it learns, the timeline of snapshots, Download
+//                          (the `model`, `input`, `layer` and `channel` attributes don't apply)
 //   layer    a layer index counted from 0 (as in the app's links) or a layer name ("conv1").
 //            Default: all layers (maps), the first conv layer (filters, maximize).
 //   channel  a channel (or unit / class) index from 0. Default 0.
@@ -31,12 +34,27 @@
 //            at most 8) after it is converted, e.g. to show that pooling tolerates small shifts.
 //   height   a CSS length ("480px", "30rem", "70vh") or a number of pixels; the element scrolls
 //            inside it. Default: as tall as its content.
+// With view="train" (each optional, each live):
+//   preset        tiny | digits | fashion | deep. Default "tiny" (one conv layer).
+//   dataset       digits | fashion. Default: the preset's.
+//   optimizer     adam | sgd. Default "adam".
+//   learning-rate a number. Default: the optimizer's (Adam 0.001, SGD 0.01).
+//   batch-size    1 to 4096. Default 64.      weight-decay  0 to 1. Default 0.
+//   seed          a whole number (the weights and the data order). Default 0.
+//   steps         training stops by itself after this many steps. Default: until paused.
+//   autostart     boolean attribute: start training when ready.
+//   arch          the layer list, e.g. "c8k5p2-relu-mp2-flat-fc10" (docs/js-api.md). Default: the preset's.
 //
 // Events (bubbling, composed; read them with addEventListener):
 //   prediction  after every forward pass. detail: {model, index, label, probability (null when
 //               the output is not a probability vector), output: number[], labels: string[]}
 //   select      when the reader picks a map, layer or channel in the element. detail: {model,
 //               view, layer, layerName, channel}
+//   train-progress  while training, at least every 50 steps and at the end. detail: {steps, epoch,
+//               loss, accuracy, testAccuracy} (testAccuracy on the held-out test sample, null
+//               until first measured)
+//   train-done  when `steps` is reached or training stops: the same detail plus reason: "steps" |
+//               "paused" | "diverged"
 //
 // A missing or bad attribute never throws: the element shows what is wrong inside itself (and
 // keeps the rest working where it can). Pictures are processed in the browser only.

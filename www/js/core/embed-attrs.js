@@ -2,12 +2,14 @@
 // they are unit-tested in node (tests/js/embed-attrs.test.mjs). Every parser returns a `problem`
 // string instead of throwing, which the element shows inside itself.
 
+import { TRAIN_KEYS } from "./train-settings.js";
 import { ELEMENT_VIEWS } from "./views.js";
 
 /** The `view` attribute's documented values (core/views.js viewName() maps them to the views). */
 export const VIEWS = ELEMENT_VIEWS;
-/** Every attribute of the element (and key of embed.html's hash). */
-export const ATTRIBUTES = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding"];
+/** Every attribute of the element (and key of embed.html's hash); the Train view's are
+ * core/train-settings.js's TRAIN_KEYS. */
+export const ATTRIBUTES = ["model", "view", "layer", "channel", "input", "shift", "controls", "height", "kernel", "kernel-size", "stride", "padding", ...TRAIN_KEYS];
 export const CONTROLS = ["model", "input", "layer", "view", "prediction"];
 export const DEFAULT_CONTROLS = ["input", "prediction"];
 

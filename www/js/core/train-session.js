@@ -168,6 +168,7 @@ export class TrainSession {
   }
 
   finish(reason) {
+    this.callbacks.onProgress(this.progress()); // the end, with the last test accuracy
     this.setState(reason === "steps" ? "done" : "paused", { reason });
   }
 

@@ -6,6 +6,17 @@
  * playground, activation maximization, attributions, filter statistics, training. */
 export const VIEWS = ["maps", "detail", "playground", "maximize", "attribution", "stats", "train"];
 
+/** What the element's view menu calls each view. */
+export const VIEW_LABELS = {
+  maps: "Feature maps",
+  detail: "Filter of one channel",
+  playground: "Convolution playground",
+  maximize: "What excites it?",
+  attribution: "Attribution",
+  stats: "Filter statistics",
+  train: "Train",
+};
+
 /** Other names accepted for a view. */
 const ALIASES = { filters: "detail" };
 

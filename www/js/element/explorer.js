@@ -8,28 +8,20 @@ import { Controller } from "../core/controller.js";
 import { ATTRIBUTES, CONTROLS, parseControls, parseHeight, parseIndex, parseShift, playgroundOptions, resolveLayer } from "../core/embed-attrs.js";
 import { probabilityText } from "../core/prediction.js";
 import { loadSamples, sampleId } from "../core/samples.js";
-import { ELEMENT_VIEWS, VIEWS, elementViewName, viewName } from "../core/views.js";
+import { ELEMENT_VIEWS, VIEWS, VIEW_LABELS, elementViewName, viewName } from "../core/views.js";
 import { Engine } from "../engine/client.js";
 import { el, errorText, option } from "../ui/dom.js";
 import { decodeImage } from "../ui/images.js";
 import { DrawInput } from "../ui/input.js";
 import { loadView } from "../views/registry.js";
 import { loadInput, loadModel } from "./sources.js";
+import { trainContext, trainSettings } from "./train.js";
 
 /** The `view` attribute's values (the documented names) and the `controls` words. */
 export { CONTROLS, ELEMENT_VIEWS as VIEWS };
 export const samples = loadSamples; // samples/index.json, fetched once per page
 
-const VIEW_LABELS = {
-  maps: "Feature maps",
-  detail: "Filter of one channel",
-  playground: "Convolution playground",
-  maximize: "What excites it?",
-  attribution: "Attribution",
-  stats: "Filter statistics",
-};
-
-const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/embed.css"];
+const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/train.css", "css/embed.css"];
 
 let nextSlot = 1;
 
@@ -511,6 +503,7 @@ export class ConvlensExplorer extends HTMLElement {
       });
     }
     if (view === "detail") return core.context({ layer, channel, colormap: "viridis", closable: false, onClose: () => {} });
+    if (view === "train") return trainContext(this, core.context(), this.train.settings);
     return core.context({ layer, channel, playground: this.playgroundOptions() });
   }
 
@@ -519,7 +512,14 @@ export class ConvlensExplorer extends HTMLElement {
     const { view, layer, channel } = this.state;
     const f = this.viewFor;
     const host = this.ui.host;
-    this.ui.side.hidden = view === "playground" || view === "stats" || view === "maximize";
+    this.ui.side.hidden = view === "playground" || view === "stats" || view === "maximize" || view === "train";
+    if (view === "train") {
+      this.train = trainSettings(this);
+      for (const p of this.train.problems) this.note(p);
+      // The input and layer pickers don't apply to training.
+      for (const c of this.ui.bar.querySelectorAll('[data-control="input"], [data-control="layer"]')) c.hidden = true;
+      this.ui.bar.hidden = [...this.ui.bar.children].every((c) => c.hidden);
+    }
     this.ui.body.dataset.view = view;
     const h = this.viewHandle;
     if (f && h && f.summary === this.summary && f.view === view) {
@@ -528,6 +528,7 @@ export class ConvlensExplorer extends HTMLElement {
       else if (view === "maximize" && (f.layer !== layer || f.channel !== channel) && this.state.layerGiven) h.target({ layer, channel }, { start: true });
       else if (view === "attribution") h.setTarget(this.getAttribute("channel") === null ? null : channel);
       else if (view === "playground") h.configure(this.playgroundOptions());
+      else if (view === "train") h.configure(this.train.settings);
       this.viewFor = { summary: this.summary, view, layer, channel };
       return;
     }

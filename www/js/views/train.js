@@ -220,6 +220,8 @@ export function mount(host, ctx) {
     const hasModel = session.snapshots.length > 0;
     exploreBtn.disabled = downloadBtn.disabled = !hasModel || running;
     openSnap.disabled = !hasModel;
+    // Where nothing can show another model (the element), only Download.
+    exploreBtn.hidden = openSnap.hidden = !current.explore;
     changed.textContent = dirty() && session.steps > 0 ? "The set-up changed: Reset (or Start) trains the new one from scratch; until then the timeline keeps this run." : "";
     if (!running && bad && !shapes?.problem) message.textContent = `Check the settings: ${bad}`;
     else if (!running && message.textContent.startsWith("Check the settings")) message.textContent = "";
@@ -462,7 +464,9 @@ export function mount(host, ctx) {
       limit.value = settings.steps ? String(settings.steps) : "";
       editor.setData({ input: inputOf(datasetSel.value), classes: TRAINING_SETS[datasetSel.value].classes });
       editor.set(layersOf(settings));
-      if (settings.autostart && session.state !== "running") toggle();
+      refreshButtons();
+      // autostart starts a model that has not trained yet (not again on every attribute change).
+      if (settings.autostart && session.steps === 0) toggle();
     },
     start: () => (session.state === "running" ? undefined : toggle()),
     pause: () => session.pause(),
