@@ -77,9 +77,11 @@ const resultOf = () =>
     };
   });
 
-/** The matrix as shown: {t, p, count} per non-empty cell button. */
+/** The matrix as shown: {t, p, count, text} per non-empty cell button. */
 const shownCells = () =>
-  page.$$eval(`${cev} .cev-cell`, (bs) => bs.map((b) => ({ t: Number(b.dataset.t), p: Number(b.dataset.p), count: Number(b.textContent), pressed: b.getAttribute("aria-pressed") })));
+  page.$$eval(`${cev} .cev-cell`, (bs) =>
+    bs.map((b) => ({ t: Number(b.dataset.t), p: Number(b.dataset.p), count: Number(b.dataset.count), text: b.textContent, pressed: b.getAttribute("aria-pressed") })),
+  );
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), "convlens-eval-"));
@@ -115,6 +117,7 @@ for (const [name, floor] of [["digits", 0.97], ["fashion", 0.85]]) {
     for (const c of cells) {
       const n = sample.labels.filter((l, i) => l === c.t && predicted[i] === c.p).length;
       assert.equal(c.count, n, `cell ${c.t} -> ${c.p}`);
+      assert.equal(c.text, String(n));
     }
     assert.equal(await page.$$eval(`${cev} .cev-table tbody tr`, (rows) => rows.length), 10);
     // The per-class bars: count and right answers of each class.
@@ -338,6 +341,52 @@ test("errors: no test sample for a model without one; the engine refusing shows 
   await page.check(`${cev} input[value="sample"]`);
   assert.equal(await evaluateAndWait(), "done");
   assert.deepEqual(problems, []);
+});
+
+test("many classes: the matrix of the classes that occur, or a list of the largest cells", async () => {
+  await page.selectOption("#ed-model", "digits");
+  await page.waitForFunction(() => document.getElementById("ed-status").textContent.endsWith("model digits"));
+  // A stand-in model of 40 classes on the digits sample; the predictions are made up here: label
+  // + `shift` for every third example, the label otherwise.
+  const mountWith = (shift) =>
+    page.evaluate((shift) => {
+      const s = window.evalDemo.state;
+      const k = 40;
+      const summary = { ...s.summary, labels: Array.from({ length: k }, (_, i) => `class ${i}`), layers: [...s.summary.layers.slice(0, -1), { ...s.summary.layers.at(-1), outputShape: [k] }] };
+      const evaluate = async (images, labels, count) => {
+        const predictions = Int32Array.from(labels, (l, n) => (n % 3 === 0 ? (l + shift * (1 + (n % 7))) % k : l));
+        const confusion = new Uint32Array(k * k);
+        predictions.forEach((p, n) => confusion[labels[n] * k + p]++);
+        let right = 0;
+        predictions.forEach((p, n) => (right += p === labels[n]));
+        return { loss: 1, accuracy: right / count, confusion, predictions };
+      };
+      window.evalDemo.view.update({ engine: s.engine, summary, modelName: "many", dataset: "digits", evaluate });
+    }, shift);
+  await mountWith(0); // every prediction right: classes 0-9 occur, the matrix shows them
+  await page.check(`${cev} input[value="sample"]`);
+  assert.equal(await evaluateAndWait(), "done");
+  assert.equal(await page.$eval(`${cev} .cev-matrix`, (e) => e.dataset.kind), "matrix");
+  assert.equal(await page.$$eval(`${cev} .cev-table tbody tr`, (r) => r.length), 10);
+  assert.match(await page.textContent(`${cev} .cev-matrix`), /the 10 of 40 classes that occur/);
+  assert.equal(await page.$$eval(`${cev} .cev-bar-row`, (r) => r.length), 10, "only classes with examples get a bar");
+  await mountWith(3); // predictions up to 9 + 21: 31 classes occur, too many for a matrix
+  await page.check(`${cev} input[value="sample"]`);
+  assert.equal(await evaluateAndWait(), "done");
+  assert.equal(await page.$eval(`${cev} .cev-matrix`, (e) => e.dataset.kind), "list");
+  const r = await resultOf();
+  const listed = await shownCells();
+  assert.equal(listed.length, 40);
+  const all = [];
+  for (let t = 0; t < 40; t++) for (let p = 0; p < 40; p++) if (r.confusion[t * 40 + p]) all.push(r.confusion[t * 40 + p]);
+  all.sort((a, b) => b - a);
+  assert.deepEqual(listed.map((c) => c.count), all.slice(0, 40), "the largest cells, largest first");
+  const cell = listed.find((c) => c.t !== c.p);
+  await page.click(`${cev} .cev-cell[data-t="${cell.t}"][data-p="${cell.p}"]`);
+  assert.equal(await page.$$eval(`${cev} .cev-example`, (c) => c.length), cell.count);
+  await page.selectOption("#ed-model", "fashion");
+  await page.waitForFunction(() => document.getElementById("ed-status").textContent.endsWith("model fashion"));
+  assert.equal(await page.$(`${cev} .cev-matrix`), null, "a new model clears the results");
 });
 
 test("screenshots: light and dark, 1280 and 390 px, a cell open, no page overflow", async () => {

@@ -28,6 +28,7 @@ export function perClassPart(confusion, k, names) {
   for (const r of shown.slice(0, 200)) {
     const item = el("li", "cev-bar-row");
     item.dataset.class = String(r.index);
+    item.title = names[r.index];
     item.dataset.count = String(r.count);
     item.dataset.correct = String(r.correct);
     const track = el("span", "cev-bar-track");
