@@ -208,7 +208,7 @@ test("the keyboard: arrows move between cells, Enter opens one and an example; S
   assert.equal(await page.evaluate(() => window.evalDemo.opened.length), before + 1);
   assert.deepEqual([o.label, o.predicted], [1, 1]);
   // Close returns the focus to the cell.
-  await page.click(`${cev} .cev-examples .cev-button-quiet`);
+  await page.click(`${cev} .cev-examples .cev-close`);
   assert.equal(await page.$(`${cev} .cev-examples`), null);
   assert.deepEqual(await focused(), [1, 1]);
 });

@@ -9,7 +9,7 @@
 //   const data = await loadLabelledFolder(entries, { summary, modelName, onProgress });
 //   // {images: Float32Array (count*C*H*W), labels: Int32Array, count, classes, paths, skipped}
 //
-// Styles: css/evaluation.css (.cev-folder, .cev-drop).
+// Styles: css/evaluation.css (.cev-folder, .cev-drop) and style.css (.button.file-button).
 
 import { classCount as classesOf } from "../core/confusion.js";
 import { labelFiles, MAX_FILES, maxImagesFor } from "../core/labelled-folder.js";
@@ -80,7 +80,7 @@ export function folderPicker({ onPick, onError = () => {}, text = "Pick a folder
   input.setAttribute("webkitdirectory", "");
   input.setAttribute("aria-label", "Folder of pictures, one folder per class");
   input.tabIndex = -1;
-  const pick = el("button", "cev-button", text);
+  const pick = el("button", "button file-button cev-pick", text);
   pick.type = "button";
   const drop = el("div", "cev-drop");
   drop.append(pick, el("span", "cev-drop-hint", hint));

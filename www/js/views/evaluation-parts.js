@@ -218,14 +218,14 @@ export function examplesPart({ t, p, indices, names, k, data, scores, onOpen, on
   const what = t === p ? `“${names[t]}” predicted right` : `true “${names[t]}”, predicted “${names[p]}”`;
   const title = el("h4", "cev-part-title", `${what}: ${indices.length} ${indices.length === 1 ? "example" : "examples"}`);
   title.tabIndex = -1;
-  const close = el("button", "cev-button cev-button-quiet", "Close");
+  const close = el("button", "button cev-close", "Close");
   close.type = "button";
   close.addEventListener("click", onClose);
   head.append(title, close);
   part.append(head);
   if (onOpen) part.append(el("p", "cev-hint", "Open an example as the explorer's input."));
   const grid = el("ul", "cev-example-grid");
-  const more = el("button", "cev-button cev-more", "");
+  const more = el("button", "button cev-more", "");
   more.type = "button";
   const { channels, height, width } = data.shape;
   const size = channels * height * width;

@@ -10,7 +10,8 @@
 //   //                                          (default ctx.engine.evaluate; it must not transfer `images`),
 //   //       mode?: the preprocessing of folder pictures (default modeFor(dataset ?? modelName, summary)),
 //   //       onOpenExample?: ({input, channels, height, width, label, predicted, index, path?}) => void}
-//   view.update(ctx);       // a new model (summary) clears the results; evaluate again
+//   view.update(ctx);       // another summary object (a new model) clears the results and
+//                           // checks a picked folder again; the same one keeps them
 //   await view.evaluate();  // what the Evaluate button does; resolves to the result or null
 //   view.openCell(t, p);    // opens a cell's examples; view.result(): the last result or null
 //   view.close();
@@ -41,7 +42,7 @@ function testSample(ctx, dataset) {
   const key = `${dataset}/${ctx.summary.input.channels}`;
   let p = SAMPLES.get(key);
   if (!p) {
-    p = loadEvalSample({ name: dataset, summary: ctx.summary, ...(ctx.base ? { base: ctx.base } : {}) });
+    p = loadEvalSample({ name: dataset, summary: ctx.summary });
     p.catch(() => SAMPLES.delete(key));
     SAMPLES.set(key, p);
   }
@@ -91,7 +92,7 @@ export function mount(host, ctx) {
   data.append(sampleChoice.label, folderChoice.label, folderArea);
 
   const actions = el("div", "cev-actions");
-  const go = el("button", "cev-button cev-primary", "Evaluate");
+  const go = el("button", "button primary cev-primary", "Evaluate");
   go.type = "button";
   const progress = el("progress", "cev-progress");
   progress.hidden = true;
