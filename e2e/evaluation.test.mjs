@@ -285,7 +285,7 @@ test("a labelled folder of PNGs: its classes, the skipped files, and a misnamed 
   assert.equal(o.label, 3);
 });
 
-test("dropped folders: directories read to the end (readEntries in batches), several folders as one", async () => {
+test("dropped folders: directories read to the end (readEntries in batches), several folders as one; a drop without entries", async () => {
   const result = await page.evaluate(async () => {
     const { filesFromEntries } = await import(new URL("../js/ui/folder-input.js", location.href).href);
     const file = (fullPath) => ({ isFile: true, isDirectory: false, fullPath, file: (ok) => ok(new File(["x"], fullPath.split("/").pop())) });
@@ -307,6 +307,19 @@ test("dropped folders: directories read to the end (readEntries in batches), sev
   assert.deepEqual(result.one, ["pics/cat/1.png", "pics/cat/2.png", "pics/cat/3.png", "pics/cat/4.png", "pics/cat/5.png", "pics/dog.png"]);
   assert.deepEqual(result.two, ["dropped/cat/a.png", "dropped/dog/b.png"]);
   assert.ok(result.named);
+  // A drop the browser gives no entries for (a synthetic one: webkitGetAsEntry is null there) is
+  // taken by the drop zone (the page's own drop handler sees it handled) and explained.
+  await page.check(`${cev} input[value="folder"]`);
+  const handled = await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(["x"], "a.png", { type: "image/png" }));
+    const e = new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true });
+    document.querySelector(".cev-drop").dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  assert.equal(handled, true);
+  await page.waitForSelector(`${cev} .cev-error:not([hidden])`);
+  assert.match(await page.textContent(`${cev} .cev-error`), /gave no folder for the drop: use “Pick a folder…”/);
 });
 
 test("errors: no test sample for a model without one; the engine refusing shows in the panel", async () => {
