@@ -123,6 +123,7 @@ export function matrixPart(confusion, k, names, onCell) {
       const item = el("li", "cev-cell-item");
       const b = cellButton(c.t, c.p, c.count, c.share, names, onCell);
       b.textContent = "";
+      b.removeAttribute("aria-label");
       b.append(el("span", "cev-cell-item-names", `${names[c.t]} → ${names[c.p]}`), el("span", "cev-cell-item-count", `${c.count} · ${percent(c.share)}`));
       item.append(b);
       list.append(item);
@@ -137,7 +138,6 @@ export function matrixPart(confusion, k, names, onCell) {
   const note = k > MATRIX_MAX ? ` Only the ${classes.length} of ${k} classes that occur are shown.` : "";
   part.append(el("p", "cev-hint", `Rows: the true class; columns: the predicted one; colour: the share of the row (blue right, orange wrong). Select a cell for its examples.${note}`));
   const scroll = el("div", "cev-matrix-scroll");
-  scroll.tabIndex = -1;
   const table = el("table", "cev-table");
   table.dataset.classes = String(classes.length);
   if (classes.length > 10) table.classList.add("cev-table-dense");
@@ -245,12 +245,12 @@ export function examplesPart({ t, p, indices, names, k, data, scores, onOpen, on
       drawInput(canvas, data.images, n * size, data.shape);
       const score = scoreText(scores, n, k, p);
       const cap = el("span", "cev-example-caption");
+      const path = data.paths?.[n];
+      cap.append(el("span", "cev-visually-hidden", `${path ? `${path}:` : `example ${n}:`} true ${names[t]}, predicted ${names[p]};`));
       cap.append(el("span", "cev-example-labels", `${names[t]} → ${names[p]}`));
       if (score) cap.append(el("span", "cev-example-score", score));
       card.append(canvas, cap);
-      const path = data.paths?.[n];
       card.title = `${path ? `${path}: ` : `example ${n}: `}true ${names[t]}, predicted ${names[p]}${score ? ` (${score})` : ""}`;
-      card.setAttribute("aria-label", `${card.title}${onOpen ? "; open as the explorer's input" : ""}`);
       item.append(card);
       grid.append(item);
     }

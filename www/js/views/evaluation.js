@@ -7,7 +7,9 @@
 //   // ctx: {engine, summary, modelName, samples,
 //   //       dataset?: "digits" | "fashion"     (this test sample, whatever the model's name),
 //   //       evaluate?: (images, labels, count) => Promise<{loss, accuracy, confusion, predictions, scores?}>
-//   //                                          (default ctx.engine.evaluate; it must not transfer `images`),
+//   //                  (default ctx.engine.evaluate; it must not transfer `images`; `scores`, optional:
+//   //                  Float32Array count*k of the model's outputs, shown on each example: a
+//   //                  probability when the output is one, else the raw score),
 //   //       mode?: the preprocessing of folder pictures (default modeFor(dataset ?? modelName, summary)),
 //   //       onOpenExample?: ({input, channels, height, width, label, predicted, index, path?}) => void}
 //   view.update(ctx);       // another summary object (a new model) clears the results and
@@ -18,7 +20,7 @@
 //
 // DOM built with createElement only; no inline styles (CSP). Styles: css/evaluation.css.
 
-import { checkEvaluation, classCount } from "../core/confusion.js";
+import { checkEvaluation, classCount, examplesOf } from "../core/confusion.js";
 import { labelFiles, modelClassNames } from "../core/labelled-folder.js";
 import { modeFor } from "../core/preprocess.js";
 import { el, errorText } from "../ui/dom.js";
@@ -95,6 +97,7 @@ export function mount(host, ctx) {
   const go = el("button", "button primary cev-primary", "Evaluate");
   go.type = "button";
   const progress = el("progress", "cev-progress");
+  progress.setAttribute("aria-label", "Pictures read");
   progress.hidden = true;
   const status = el("span", "cev-status", "");
   status.setAttribute("role", "status");
@@ -270,8 +273,7 @@ export function mount(host, ctx) {
   function openCell(t, p) {
     if (!result) return;
     const { evaluation: ev, data: d, k, names } = result;
-    const indices = [];
-    for (let n = 0; n < d.count; n++) if (d.labels[n] === t && ev.predictions[n] === p) indices.push(n);
+    const indices = examplesOf(d.labels, ev.predictions, t, p);
     examples?.remove();
     const onOpen = current.onOpenExample
       ? (n) => {
