@@ -1,6 +1,6 @@
 // The Web Worker that owns the wasm instance. Messages in: {id, op, args}; out: {id, ok, result}
 // or {id, ok: false, error}. The operations are named in ops.js (OP); this file handles init,
-// load, unload, run, activations, parameters, evaluate, convolve and outputSize, worker-explain.js the
+// load, unload, run, activations, parameters, convolve and outputSize, worker-explain.js the
 // explaining ones (EXPLAIN_OPS). The page talks to it through client.js.
 //
 // One worker holds several loaded models, each in a slot named by `args.model` (any string; the
