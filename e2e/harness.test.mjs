@@ -34,7 +34,7 @@ test("the harness pages: the product's strict CSP, no inline code or style, no a
     const meta = (await readFile(`${WWW}${page}`, "utf8")).match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
     assert.equal(meta?.[1], HARNESS_CSP, `${page}'s Content-Security-Policy`);
   }
-  for (const file of ["bench/index.html", "bench/train.html", "dev/views-demo.html", "dev/explain-demo.html"]) {
+  for (const file of ["bench/index.html", "bench/train.html", "dev/views-demo.html", "dev/explain-demo.html", "dev/evaluation-demo.html"]) {
     const res = await fetch(new URL(file, server.url));
     assert.equal(res.status, 200, file);
     assert.equal(res.headers.get("content-security-policy"), HARNESS_CSP, `${file}: its Content-Security-Policy header`);

@@ -9,6 +9,8 @@
 //                                              // null when a newer runLatest superseded this one
 //   await engine.activations([3, 7])           // {run, layers: {3: Float32Array, 7: ...}}
 //   await engine.parameters(layer)             // {weight, weightShape, bias} or null
+//   await engine.evaluate(images, labels, count)   // {loss, accuracy, confusion: Uint32Array k*k
+//                                              // (row true, column predicted), predictions: Int32Array}
 //   await engine.convolve({image, height, width, kernel, kernelHeight, kernelWidth, stride, padding})
 //   await engine.outputSize({input, kernel, stride, padding, dilation})
 //   await engine.maximizeStart(options); await engine.maximizeStep(steps); await engine.maximizeStop()
@@ -169,6 +171,15 @@ export class Engine {
   /** A layer's `{weight, weightShape, bias}` (PyTorch layouts), or null when it has none. */
   parameters(layer) {
     return this.call(OP.parameters, { layer });
+  }
+
+  /**
+   * The model on `count` labelled raw inputs (`images` CHW concatenated, Float32Array in [0, 1] or
+   * Uint8Array pixels; `labels` class indices), in inference mode: `{loss, accuracy, confusion,
+   * predictions}` (docs/js-api.md, `explorer.evaluate`).
+   */
+  evaluate(images, labels, count) {
+    return this.call(OP.evaluate, { images, labels, count });
   }
 
   /** One kernel over a greyscale image: `{data, height, width}` (the convolution playground). */

@@ -10,6 +10,7 @@ export const OP = Object.freeze({
   run: "run",
   activations: "activations",
   parameters: "parameters",
+  evaluate: "evaluate",
   convolve: "convolve",
   outputSize: "outputSize",
   // worker-explain.js

@@ -104,6 +104,11 @@ const ops = {
     return loaded().explorer.parameters(layer);
   },
 
+  /** The model on `count` labelled raw inputs: {loss, accuracy, confusion, predictions}. */
+  [OP.evaluate]({ images, labels, count }) {
+    return loaded().explorer.evaluate(images, labels, count);
+  },
+
   [OP.convolve]({ image, height, width, kernel, kernelHeight, kernelWidth, stride, padding }) {
     const out = convolve(image, height, width, kernel, kernelHeight, kernelWidth, stride, padding);
     return { data: out.data, height: out.height, width: out.width };
