@@ -53,7 +53,8 @@ export function parseSettings(get) {
     if (ok(n)) s[field] = n;
     else problems.push(`${key}="${v}" is not ${what}`);
   };
-  num("learning-rate", "learningRate", (n) => n > 0 && n <= 10, "a learning rate above 0 (at most 10)");
+  // Up to absurd rates on purpose: the lesson trains with one too large and watches it fail.
+  num("learning-rate", "learningRate", (n) => n > 0 && n <= 1e6, "a learning rate above 0 (at most 1e6)");
   num("batch-size", "batchSize", (n) => Number.isInteger(n) && n >= 1 && n <= 4096, "a whole number from 1 to 4096");
   num("weight-decay", "weightDecay", (n) => n >= 0 && n <= 1, "a weight decay from 0 to 1");
   num("seed", "seed", (n) => Number.isInteger(n) && n >= 0 && n <= 4294967295, "a whole number from 0 to 4294967295");

@@ -21,7 +21,7 @@ import { trainContext, trainSettings } from "./train.js";
 export { CONTROLS, ELEMENT_VIEWS as VIEWS };
 export const samples = loadSamples; // samples/index.json, fetched once per page
 
-const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/train.css", "css/embed.css"];
+const STYLES = ["style.css", "css/views.css", "css/explain.css", "css/train.css", "css/evaluation.css", "css/embed.css"];
 
 let nextSlot = 1;
 

@@ -312,6 +312,17 @@ function tabContext(name) {
     explore: async (bytes, name) => {
       if (await models.openBytes(bytes, `${name}.safetensors`)) setView("maps");
     },
+    // An example of the evaluation (on the trained model when `bytes` come with it) becomes the
+    // input, and the attribution view compares its true and predicted classes.
+    onOpenExample: async (example, trained) => {
+      if (trained && !(await models.openBytes(trained.bytes, `${trained.name}.safetensors`))) return;
+      pictures.drop();
+      state.sample = null;
+      input.load(example.input);
+      const view = await setView("attribution");
+      await waitForRun(); // the view has the model of the example (a trained one is new)
+      view?.compare(example.label, example.predicted);
+    },
   });
 }
 

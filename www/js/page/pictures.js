@@ -180,6 +180,8 @@ export class Pictures {
     document.addEventListener("drop", (e) => {
       depth = 0;
       document.body.classList.remove("dragging");
+      // A drop a view took (a labelled folder on the evaluation's drop zone) is not a picture.
+      if (e.defaultPrevented) return;
       const file = e.dataTransfer?.files?.[0];
       if (!file) return;
       e.preventDefault();

@@ -8,6 +8,7 @@
 //   view.update(ctx);                          // after every new input or model
 //   view.close();
 //   view.setTarget(classIndex | null);         // e.g. when a class bar is clicked
+//   view.compare(trueClass, predictedClass);   // an evaluated example: both classes one click apart
 //
 // Computed in the engine worker (op "attribute"). DOM via createElement only (CSP).
 
@@ -23,7 +24,7 @@ import {
   overlayMap,
   overlayWeights,
 } from "../core/explain-math.js";
-import { el, field, numberInput, select } from "../ui/dom.js";
+import { button, el, field, numberInput, select } from "../ui/dom.js";
 import { pixelCanvas, putRGBA } from "../ui/pixels.js";
 
 const SHOWN_PARAMS = {
@@ -39,6 +40,9 @@ export function mount(host, ctx) {
 
   const head = el("div", "cle-head");
   head.append(el("h3", "cle-title", "Which pixels drove the score?"));
+  const compareRow = el("p", "cle-compare");
+  compareRow.hidden = true;
+  head.append(compareRow);
   const classSel = select([]);
   let shownFor = null; // the summary the method default was chosen for
   const methodSel = select(Object.entries(METHODS).map(([k, m]) => [k, m.label]), "gradxinput");
@@ -94,6 +98,7 @@ export function mount(host, ctx) {
 
   function fillSelectors() {
     const s = current.summary;
+    compareRow.hidden = true; // an evaluated example's classes belong to its model
     const labels = s.labels ?? [];
     const n = s.layers[s.layers.length - 1].outputShape[0];
     classSel.replaceChildren();
@@ -236,6 +241,25 @@ export function mount(host, ctx) {
     },
     setTarget(cls) {
       classSel.value = cls === null || cls === undefined ? "" : String(cls);
+      compute();
+    },
+    compare(truth, predicted) {
+      const labels = current.summary.labels ?? [];
+      const name = (i) => labels[i] ?? String(i);
+      const pick = (cls, text) => {
+        const b = button(text, () => {
+          classSel.value = String(cls);
+          compute();
+        }, "cle-small");
+        return b;
+      };
+      compareRow.replaceChildren(
+        el("span", "cle-hint", truth === predicted ? `An example of ${name(truth)}, classified right. Attribution for: ` : `An example of ${name(truth)} that the network calls ${name(predicted)}. Attribution for: `),
+        pick(predicted, `the predicted class (${name(predicted)})`),
+        ...(truth === predicted ? [] : [" ", pick(truth, `the true class (${name(truth)})`)]),
+      );
+      compareRow.hidden = false;
+      classSel.value = String(predicted);
       compute();
     },
     setMethod(method) {

@@ -16,6 +16,7 @@ import { TrainSession } from "../core/train-session.js";
 import { DATASETS, DEFAULT_RATE, OPTIMIZERS, datasetOf, layersOf, trainOptions } from "../core/train-settings.js";
 import { button, el, errorText, field, numberInput, select } from "../ui/dom.js";
 import { loadEvalSample } from "./eval-sample.js";
+import { mount as mountEvaluation } from "./evaluation.js";
 import { mountEditor } from "./train-editor.js";
 import { curvesPanel, filtersPanel, flagsOf, mapsPanel, pct, timeText } from "./train-live.js";
 
@@ -73,7 +74,7 @@ export function mount(host, ctx) {
   // ---------------------------------------------------------------- controls
   const controls = section("Training", "clt-controls");
   const optimizerSel = select(OPTIMIZERS.map((o) => [o, o === "adam" ? "Adam" : "SGD"]), settings.optimizer);
-  const rate = numberInput(settings.learningRate ?? DEFAULT_RATE[settings.optimizer], { min: 0, max: 10, step: "any" });
+  const rate = numberInput(settings.learningRate ?? DEFAULT_RATE[settings.optimizer], { min: 0, max: 1e6, step: "any" });
   const batch = numberInput(settings.batchSize, { min: 1, max: 4096, step: 1 });
   const decay = numberInput(settings.weightDecay, { min: 0, max: 1, step: "any" });
   const seed = numberInput(settings.seed, { min: 0, step: 1 });
@@ -124,7 +125,14 @@ export function mount(host, ctx) {
   useRow.append(exploreBtn, downloadBtn, openSnap);
   timeline.append(field("Snapshot", slider), moment, useRow);
 
-  host.append(archSection, dataSection, controls, live, timeline);
+  // ---------------------------------------------------------------- evaluation
+  const evalSection = el("section", "clt-section clt-evaluate"); // the panel has its own title
+  const whichSel = select([["trained", "The trained model (as it is now)"], ["explorer", "The explorer's model"]], "trained");
+  const evalHost = el("div", "clt-eval-host");
+  evalSection.append(field("Model", whichSel), evalHost);
+  let evaluation = null;
+
+  host.append(archSection, dataSection, controls, live, timeline, evalSection);
 
   // ---------------------------------------------------------------- the session
   let editor = null; // the architecture editor (train-editor.js), made below
@@ -306,6 +314,7 @@ export function mount(host, ctx) {
     trainedSetup = setupKey();
     refreshButtons();
     showStatus();
+    showEvaluation();
     return true;
   }
 
@@ -412,7 +421,42 @@ export function mount(host, ctx) {
     });
   }
 
+  /** The evaluation panel's context for the model the select names (views/evaluation.js). */
+  function evalContext() {
+    const trained = whichSel.value === "trained";
+    const base = { engine: current.engine, samples: current.samples ?? [] };
+    if (!trained) return { ...base, summary: current.summary, modelName: current.modelName, onOpenExample: (ex) => current.onOpenExample?.(ex) };
+    return {
+      ...base,
+      summary: session.summary,
+      modelName: `trained-${datasetSel.value}`,
+      dataset: datasetSel.value,
+      evaluate: (images, labels, count) => current.engine.trainEvaluate(images, labels, count),
+      // The example opens in the explorer on the trained model as it is.
+      onOpenExample: async (ex) => {
+        const now = await current.engine.trainSnapshot({ bytes: true });
+        current.onOpenExample?.(ex, { bytes: now.bytes, name: `trained-${settings.preset}-step${now.steps}` });
+      },
+    };
+  }
+
+  function showEvaluation() {
+    const ctx = evalContext();
+    whichSel.options[1].textContent = `The explorer's model (${current.modelName?.replace(/^file:/, "") ?? "none"})`;
+    if (!ctx.summary) {
+      evaluation?.close();
+      evaluation = null;
+      evalHost.replaceChildren(el("p", "cle-hint", "Start training (or pick the explorer's model) to evaluate a model."));
+      return;
+    }
+    if (!evaluation) {
+      evalHost.replaceChildren();
+      evaluation = mountEvaluation(evalHost, ctx);
+    } else evaluation.update(ctx);
+  }
+
   // ---------------------------------------------------------------- wiring
+  whichSel.addEventListener("change", () => showEvaluation());
   presetSel.addEventListener("change", () => {
     const p = PRESETS[presetSel.value];
     settings = { ...settings, preset: presetSel.value, layers: null, dataset: null };
@@ -444,11 +488,13 @@ export function mount(host, ctx) {
 
   refreshButtons();
   showStatus();
+  showEvaluation();
   if (settings.autostart) toggle();
 
   return {
     update(next) {
       current = next;
+      if (whichSel.value === "explorer") showEvaluation();
     },
     /** Applies a new set-up (the element's attributes, a link) while not training. */
     configure(next) {
