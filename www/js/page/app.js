@@ -113,13 +113,12 @@ function buildPrediction(summary) {
   ui.predictionPanel.hidden = !(n > 0 && (n <= 64 || summary.labels.length === n));
   if (ui.predictionPanel.hidden) return;
   // Up to 64 classes: a bar each; more (ImageNet): the five most likely.
-  prediction = n <= 64 ? new BarsView(ui.prediction, n, summary.labels) : new TopView(ui.prediction, summary.labels, 5);
-  // Each class bar asks "what excites this class?" (its logit, maximized) and points the
-  // attribution view at it.
+  // Each class bar is a button: it asks "what excites this class?" (its logit, maximized) and
+  // points the attribution view at it.
+  const buttons = "Classes: pick one to see what excites it";
+  prediction = n <= 64 ? new BarsView(ui.prediction, n, summary.labels, buttons) : new TopView(ui.prediction, summary.labels, 5, buttons);
   const lastLayer = summary.layers.length - 1;
   prediction.rows.forEach(({ row }, k) => {
-    row.tabIndex = 0;
-    row.setAttribute("role", "button");
     row.title = "What excites this class? (activation maximization)";
     const go = () => {
       const i = row.dataset.index === undefined ? k : Number(row.dataset.index);
