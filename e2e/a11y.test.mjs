@@ -2,7 +2,8 @@
 // and the dark colour scheme (their colour contrasts differ): the explorer with each tab open, its
 // detail and embed-code dialogs, the lesson and the embed page with several views. A test fails on
 // any serious or critical violation and lists each one (rule, help, failing elements); moderate and
-// minor ones are printed as diagnostics. Also: the tab list works from the keyboard alone.
+// minor ones are printed as diagnostics. Also: the tab list and the detail dialog work from the
+// keyboard alone.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -150,7 +151,7 @@ for (const scheme of SCHEMES) {
   });
 }
 
-test("the explorer's tabs work from the keyboard alone (WAI-ARIA tabs: arrows, Home, End, Tab into the panel)", { timeout: 120_000 }, async () => {
+test("the explorer's tabs and the detail dialog work from the keyboard alone (WAI-ARIA tabs: arrows, Home, End, one tab stop)", { timeout: 120_000 }, async () => {
   const { ctx, page, problems } = await newPage("light");
   await page.goto(`${server.url}index.html#model=digits&sample=digit-7`);
   await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 60_000 });
@@ -196,6 +197,23 @@ test("the explorer's tabs work from the keyboard alone (WAI-ARIA tabs: arrows, H
   assert.equal(into, `${names[0]}-panel`, "Tab from the selected tab moves into its panel");
   await page.keyboard.press("Shift+Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), `tab-${names[0]}`);
+  // Enter on a map opens its detail with the focus on a control of the dialog one can see;
+  // Escape closes it and gives the focus back to that map.
+  await page.locator("#maps canvas.map-canvas").nth(2).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.body.dataset.detail === "open", null, { timeout: 30_000 });
+  const focus = await page.evaluate(() => {
+    const a = document.activeElement;
+    return { inDialog: !!a.closest("#detail-dialog"), shown: a.getClientRects().length > 0, what: a.getAttribute("aria-label") ?? a.tagName };
+  });
+  assert.ok(focus.inDialog && focus.shown, `the focus in the open dialog: ${JSON.stringify(focus)}`);
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => !document.getElementById("detail-dialog").open);
+  const back = await page.evaluate(() => {
+    const a = document.activeElement;
+    return { layer: a.closest("section.layer")?.dataset.layer, channel: a.dataset.channel };
+  });
+  assert.deepEqual(back, { layer: "0", channel: "2" }, "the focus back on the map that opened the dialog");
   assert.deepEqual(problems, []);
   await ctx.close();
 });

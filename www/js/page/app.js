@@ -248,6 +248,8 @@ async function openDetail(layer, channel) {
   try {
     state.detail.handle = view.mount(ui.detailHost, detailContext());
     ui.detailDialog.classList.add("has-view"); // the view has its own title and close button
+    // showModal focused the dialog's own close button, hidden from now on: focus the view's.
+    if (!ui.detailHost.contains(document.activeElement)) ui.detailHost.querySelector(".clv-close:not([hidden])")?.focus();
     document.body.dataset.detail = "open";
   } catch (e) {
     showError(`The detail view failed: ${errorText(e)}`);
