@@ -2,8 +2,8 @@
 // and the dark colour scheme (their colour contrasts differ): the explorer with each tab open, its
 // detail and embed-code dialogs, the lesson and the embed page with several views. A test fails on
 // any serious or critical violation and lists each one (rule, help, failing elements); moderate and
-// minor ones are printed as diagnostics. Also: the tab list and the detail dialog work from the
-// keyboard alone.
+// minor ones are printed as diagnostics. Also: the tab list, the detail dialog and the skip link work
+// from the keyboard alone.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -151,7 +151,7 @@ for (const scheme of SCHEMES) {
   });
 }
 
-test("the explorer's tabs and the detail dialog work from the keyboard alone (WAI-ARIA tabs: arrows, Home, End, one tab stop)", { timeout: 120_000 }, async () => {
+test("keyboard alone: the tab list (WAI-ARIA tabs: arrows, Home, End, one tab stop), the detail dialog, the skip link", { timeout: 120_000 }, async () => {
   const { ctx, page, problems } = await newPage("light");
   await page.goto(`${server.url}index.html#model=digits&sample=digit-7`);
   await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 60_000 });
@@ -170,6 +170,8 @@ test("the explorer's tabs and the detail dialog work from the keyboard alone (WA
     const s = await state();
     assert.deepEqual(s, { focused: `tab-${name}`, view: name, selected: [`tab-${name}`], tabbable: [`tab-${name}`], shown: [`${name}-panel`] }, how);
   };
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link", "the first Tab stop");
   await page.focus("#tab-maps");
   for (let i = 1; i < names.length; i++) {
     await page.keyboard.press("ArrowRight");
@@ -214,6 +216,16 @@ test("the explorer's tabs and the detail dialog work from the keyboard alone (WA
     return { layer: a.closest("section.layer")?.dataset.layer, channel: a.dataset.channel };
   });
   assert.deepEqual(back, { layer: "0", channel: "2" }, "the focus back on the map that opened the dialog");
+  // The skip link leads to the open view's tab and leaves the view and the
+  // URL's state as they are.
+  await page.focus(`#tab-${names[0]}`);
+  await page.keyboard.press("End");
+  await expect(names.at(-1), "End");
+  const hash = await page.evaluate(() => location.hash);
+  await page.focus(".skip-link");
+  await page.keyboard.press("Enter");
+  await expect(names.at(-1), "the skip link");
+  assert.equal(await page.evaluate(() => location.hash), hash);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -459,6 +459,12 @@ function wire() {
     if (location.hash === writtenHash) return;
     applyHash(parseHash(location.hash)).catch((e) => showError(errorText(e)));
   });
+  // The skip link focuses the open view's tab: followed as a link it would replace the URL
+  // hash, which holds the page's state (the view would fall back to the maps).
+  document.querySelector(".skip-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    document.querySelector("#views [role=tab][aria-selected=true]")?.focus();
+  });
   pictures.wireDropAndPaste();
   $("embed-code").addEventListener("click", async () => {
     const { openEmbedCode } = await import("./embed-code.js");
