@@ -91,8 +91,8 @@ setup() {
   apt_ensure chromedriver chromium-driver
   apt_ensure firefox-esr firefox-esr
   apt_ensure wasm-objdump wabt
-  if [ ! -x e2e/node_modules/.bin/playwright-core ] && [ ! -d e2e/node_modules/playwright-core ]; then
-    log "npm ci (e2e)"
+  if [ ! -d e2e/node_modules/playwright-core ] || [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+    log "npm ci (e2e: playwright-core, axe-core)"
     (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi
   if [ ! -x tools/npm/node_modules/.bin/wasm-opt ] || [ ! -x tools/npm/node_modules/.bin/esbuild ]; then

@@ -9,6 +9,10 @@
 //   serve({ headers: { "content-security-policy": "..." } })      // extra headers on every file
 //   ...; await server.close();
 //
+// Every server also serves the test-only files of TEST_MOUNTS (axe-core's axe.min.js for the
+// accessibility check, e2e/a11y.mjs) from e2e/node_modules under <prefix>__test__/: same origin,
+// so a page's `script-src 'self'` lets a test inject it; nothing of it is ever copied into www/.
+//
 // CLI: node e2e/serve.mjs [--port N] [--root DIR] [--prefix /sub/path/] [--harness]
 //      (--harness: bench/ at /bench/ and dev/ at /dev/ beside www/)
 
@@ -23,6 +27,8 @@ export const BENCH = fileURLToPath(new URL("../bench/", import.meta.url));
 export const DEV = fileURLToPath(new URL("../dev/", import.meta.url));
 /** Both harness folders, at the URL paths their pages expect (bench/README.md). */
 export const HARNESS = { bench: BENCH, dev: DEV };
+/** Test-only files beside www/ on every server: axe-core at <prefix>__test__/axe.min.js. */
+export const TEST_MOUNTS = { __test__: fileURLToPath(new URL("./node_modules/axe-core/", import.meta.url)) };
 /**
  * The Content-Security-Policy this server sends with every file of a mount (the harness pages,
  * which only this server serves): the policy the product's pages carry in their own <meta>, for
@@ -65,7 +71,7 @@ function send(res, status, text) {
  */
 export function serve({ root = WWW, host = "127.0.0.1", port = 0, prefix = "/", mounts = {}, log, headers = {} } = {}) {
   const rootDir = path.resolve(root);
-  const mounted = new Map(Object.entries(mounts).map(([name, dir]) => [name, path.resolve(dir)]));
+  const mounted = new Map(Object.entries({ ...TEST_MOUNTS, ...mounts }).map(([name, dir]) => [name, path.resolve(dir)]));
   if (!prefix.startsWith("/")) prefix = `/${prefix}`;
   if (!prefix.endsWith("/")) prefix += "/";
 

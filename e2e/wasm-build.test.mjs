@@ -171,7 +171,7 @@ test("the two builds agree within the stated tolerance (digits: forward, input g
 });
 
 /** The benchmark's, the development pages' and the tests' files (bench/, dev/, e2e/), by name. */
-const HARNESS_FILE = /(^|\/)(bench[^/]*|tf-[^/]*\.js|peak\.js|[^/]*-demo\.[^/]+|[^/]*\.test\.mjs|vendor\/.*|pkg-profiling\/.*)$/;
+const HARNESS_FILE = /(^|\/)(bench[^/]*|tf-[^/]*\.js|peak\.js|[^/]*-demo\.[^/]+|[^/]*\.test\.mjs|vendor\/.*|pkg-profiling\/.*|axe[^/]*\.js)$/;
 /** The bench fixtures' names in a wasm's exports or its JS glue (convbench_new, class ModelBench...). */
 const BENCH_FIXTURE = /convbench|modelbench/i;
 
@@ -216,4 +216,5 @@ test("what ships holds no harness: www/, its builds, dist/npm/ and dist/convlens
   assert.ok(html.includes(readFileSync(`${WWW}pkg/convlens_bg.wasm`).toString("base64")), "dist/convlens.html embeds www/pkg/convlens_bg.wasm");
   assert.doesNotMatch(html, BENCH_FIXTURE, "bench fixtures in dist/convlens.html");
   assert.doesNotMatch(html, /(bench[\w-]*|tf-[\w-]+|peak|[\w-]+-demo)\.(js|html|css)\b/, "dist/convlens.html names a harness file");
+  assert.doesNotMatch(html, /axe-core|\baxe\.run\(/, "dist/convlens.html carries axe-core (the accessibility check's, e2e/a11y.mjs)");
 });

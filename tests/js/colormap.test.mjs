@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { argmax, formatValue, greyscaleRGBA, gridFor, pixelScale, range } from "../../www/js/core/colormap.js";
+import { argmax, contrastRatio, formatValue, greyscaleRGBA, gridFor, inkOn, luminance, pixelScale, range } from "../../www/js/core/colormap.js";
 import { barLengths } from "../../www/js/core/prediction.js";
 
 test("range of a slice", () => {
@@ -87,5 +87,25 @@ test("colorizeFast matches colorize within one quantization step", () => {
         assert.ok(Math.abs(fast[i] - slow[i]) <= 4, `${map} [${min}, ${max}] byte ${i}: ${fast[i]} vs ${slow[i]}`);
       }
     }
+  }
+});
+
+test("contrast: WCAG luminance and ratio, and an ink that reads at 4.5:1 on every colour of every map", () => {
+  // The WCAG definition's fixed points: black on white is 21:1; #777 on white 4.48:1 (the
+  // well-known just-failing grey); #d85f4d with white 3.71:1, with black 5.66:1.
+  assert.equal(contrastRatio(luminance(0, 0, 0), luminance(255, 255, 255)), 21);
+  assert.ok(Math.abs(contrastRatio(luminance(0x77, 0x77, 0x77), 1) - 4.48) < 0.01);
+  assert.ok(Math.abs(contrastRatio(luminance(0xd8, 0x5f, 0x4d), 1) - 3.71) < 0.01);
+  assert.equal(inkOn([0xd8, 0x5f, 0x4d, 255]), "#000");
+  assert.equal(inkOn([33, 102, 172, 255]), "#fff");
+  const out = new Uint8ClampedArray(4);
+  for (const map of ["grey", "viridis", "diverging"]) {
+    let worst = Infinity;
+    for (let i = 0; i <= 1000; i++) {
+      colorOf(-1 + i / 500, map, -1, 1, out, 0);
+      const bg = luminance(out[0], out[1], out[2]);
+      worst = Math.min(worst, contrastRatio(bg, inkOn(out) === "#000" ? 0 : 1));
+    }
+    assert.ok(worst >= 4.5, `${map}: worst contrast ${worst.toFixed(2)}`);
   }
 });

@@ -123,6 +123,27 @@ export function colorOf(v, map, min, max, out, o) {
   }
 }
 
+/** WCAG 2 relative luminance of an sRGB colour given as bytes. */
+export function luminance(r, g, b) {
+  const lin = (c) => {
+    const s = c / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG 2 contrast ratio (1..21) of two relative luminances. */
+export const contrastRatio = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+/**
+ * The text colour, black or white, that contrasts more with background bytes `rgba` at `o`: at
+ * least 4.58:1 on any colour (WCAG AA asks 4.5:1 for small text).
+ */
+export function inkOn(rgba, o = 0) {
+  const l = luminance(rgba[o], rgba[o + 1], rgba[o + 2]);
+  return contrastRatio(l, 0) >= contrastRatio(l, 1) ? "#000" : "#fff";
+}
+
 /**
  * Writes `length` values of `data` from `offset` as RGBA into `out` with colour map `map` over
  * [min, max] (from `range` of the same values when not given). Returns the range used.

@@ -115,13 +115,12 @@ function buildPrediction(summary) {
   ui.predictionPanel.hidden = !(n > 0 && (n <= 64 || summary.labels.length === n));
   if (ui.predictionPanel.hidden) return;
   // Up to 64 classes: a bar each; more (ImageNet): the five most likely.
-  prediction = n <= 64 ? new BarsView(ui.prediction, n, summary.labels) : new TopView(ui.prediction, summary.labels, 5);
-  // Each class bar asks "what excites this class?" (its logit, maximized) and points the
-  // attribution view at it.
+  // Each class bar is a button: it asks "what excites this class?" (its logit, maximized) and
+  // points the attribution view at it.
+  const buttons = "Classes: pick one to see what excites it";
+  prediction = n <= 64 ? new BarsView(ui.prediction, n, summary.labels, buttons) : new TopView(ui.prediction, summary.labels, 5, buttons);
   const lastLayer = summary.layers.length - 1;
   prediction.rows.forEach(({ row }, k) => {
-    row.tabIndex = 0;
-    row.setAttribute("role", "button");
     row.title = "What excites this class? (activation maximization)";
     const go = () => {
       const i = row.dataset.index === undefined ? k : Number(row.dataset.index);
@@ -251,6 +250,8 @@ async function openDetail(layer, channel) {
   try {
     state.detail.handle = view.mount(ui.detailHost, detailContext());
     ui.detailDialog.classList.add("has-view"); // the view has its own title and close button
+    // showModal focused the dialog's own close button, hidden from now on: focus the view's.
+    if (!ui.detailHost.contains(document.activeElement)) ui.detailHost.querySelector(".clv-close:not([hidden])")?.focus();
     document.body.dataset.detail = "open";
   } catch (e) {
     showError(`The detail view failed: ${errorText(e)}`);
@@ -491,6 +492,12 @@ function wire() {
   window.addEventListener("hashchange", () => {
     if (location.hash === writtenHash) return;
     applyHash(parseHash(location.hash)).catch((e) => showError(errorText(e)));
+  });
+  // The skip link focuses the open view's tab: followed as a link it would replace the URL
+  // hash, which holds the page's state (the view would fall back to the maps).
+  document.querySelector(".skip-link").addEventListener("click", (e) => {
+    e.preventDefault();
+    document.querySelector("#views [role=tab][aria-selected=true]")?.focus();
   });
   pictures.wireDropAndPaste();
   $("embed-code").addEventListener("click", async () => {

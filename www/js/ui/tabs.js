@@ -1,6 +1,7 @@
 // Tabbed views: one tab button and one panel per view. A view with `mount` is built the first
-// time it is shown (its module loads lazily then); the others are plain panels. Arrow keys move
-// between tabs, as the WAI-ARIA tabs pattern asks.
+// time it is shown (its module loads lazily then); the others are plain panels. The left and right
+// arrow keys move between tabs (wrapping around), Home and End to the first and the last, as the
+// WAI-ARIA tabs pattern asks.
 
 export class Tabs {
   /**
@@ -13,10 +14,11 @@ export class Tabs {
     views.forEach((v, i) => {
       v.tab.addEventListener("click", () => onSelect(v.name));
       v.tab.addEventListener("keydown", (e) => {
-        const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
-        if (!step) return;
+        const n = views.length;
+        const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i + n - 1) % n, Home: 0, End: n - 1 }[e.key];
+        if (to === undefined || e.altKey || e.ctrlKey || e.metaKey) return;
         e.preventDefault();
-        const next = views[(i + step + views.length) % views.length];
+        const next = views[to];
         next.tab.focus();
         onSelect(next.name);
       });

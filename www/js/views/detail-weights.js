@@ -3,7 +3,7 @@
 // every filter as a colour patch) or a linear unit's weights (drawn as the maps they multiply),
 // read from the engine (`engine.parameters(layer)`). Also the detail view's cards and numbers.
 
-import { colorOf } from "../core/colormap.js";
+import { colorOf, inkOn } from "../core/colormap.js";
 import { inputLayerIndex } from "../core/graph.js";
 import { el } from "../ui/dom.js";
 import { PixelCanvas, colorBar, scaleFor } from "../ui/pixels.js";
@@ -15,12 +15,6 @@ const cellText = (v) => {
   const s = v.toFixed(2);
   return s === "-0.00" ? "0.00" : s;
 };
-
-/** RGB text colour that reads on top of colour `rgba` (bytes at `o`). */
-function inkOn(rgba, o = 0) {
-  const l = 0.2126 * rgba[o] + 0.7152 * rgba[o + 1] + 0.0722 * rgba[o + 2];
-  return l > 140 ? "#111" : "#fff";
-}
 
 /** A titled card of the detail view's grid. */
 export function card(title, className) {

@@ -152,12 +152,24 @@ class SpatialView {
   }
 }
 
-/** An <ol class="bars ..."> of `n` rows (label, track with its fill, value) in `body`; the rows. */
-function barRows(body, n, className) {
-  const list = el("ol", className);
+/**
+ * An <ol class="bars ..."> of `n` rows (label, track with its fill, value) in `body`; the rows.
+ * With `buttons` (a label for the group), rows the keyboard reaches: a list item cannot be a
+ * button, so a group of role="button" rows instead of the list.
+ */
+function barRows(body, n, className, buttons = null) {
+  const list = el(buttons ? "div" : "ol", className);
+  if (buttons) {
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", buttons);
+  }
   const rows = [];
   for (let i = 0; i < n; i++) {
-    const row = el("li", "bar-row");
+    const row = el(buttons ? "div" : "li", "bar-row");
+    if (buttons) {
+      row.setAttribute("role", "button");
+      row.tabIndex = 0;
+    }
     const label = el("span", "bar-label");
     const track = el("span", "bar-track");
     const fill = el("span", "bar-fill");
@@ -171,9 +183,10 @@ function barRows(body, n, className) {
   return rows;
 }
 
+/** Bars of `n` outputs; `buttons`: see barRows. */
 class BarsView {
-  constructor(body, n, labels) {
-    this.rows = barRows(body, n, "bars");
+  constructor(body, n, labels, buttons = null) {
+    this.rows = barRows(body, n, "bars", buttons);
     this.rows.forEach((r, i) => (r.label.textContent = labels && labels.length === n ? labels[i] : String(i)));
     this.note = el("p", "bars-note muted small", "Bars are scaled by the largest magnitude; orange bars are negative.");
     this.note.hidden = true;
@@ -197,11 +210,11 @@ class BarsView {
 export { BarsView };
 
 /** The `k` largest of many outputs (ImageNet's 1000 classes) as labelled bars, best first; each
- * row's `dataset.index` is the class it shows now. */
+ * row's `dataset.index` is the class it shows now. `buttons`: see barRows. */
 export class TopView {
-  constructor(body, labels, k = 5) {
+  constructor(body, labels, k = 5, buttons = null) {
     this.labels = labels;
-    this.rows = barRows(body, k, "bars top-classes");
+    this.rows = barRows(body, k, "bars top-classes", buttons);
     this.note = el("p", "bars-note muted small", "");
     body.append(this.note);
   }
