@@ -36,6 +36,7 @@ const TABS = [
   { name: "maximize", ready: () => document.getElementById("maximize-host").childElementCount > 0 },
   { name: "attribution", ready: () => document.getElementById("attribution-host").dataset.state === "done" },
   { name: "stats", ready: () => document.getElementById("stats-host").dataset.state === "done" },
+  { name: "train", ready: () => document.getElementById("train-host").childElementCount > 0 },
 ];
 
 /** The embed page's views checked (its hash keys are the element's attributes). */
@@ -46,6 +47,7 @@ const EMBEDS = [
   "view=maximize&layer=0&channel=1",
   "view=attribution&input=digit-3&controls=all",
   "view=stats",
+  "view=train&steps=20&autostart",
 ];
 
 async function newPage(colorScheme) {

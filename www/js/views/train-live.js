@@ -22,6 +22,7 @@ export function curvesPanel() {
   const node = el("figure", "clt-curves");
   const canvas = el("canvas", "clt-chart");
   canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", "Training curves: no steps yet");
   const legend = el("figcaption", "clt-legend cle-hint");
   const key = (cls, text) => el("span", `clt-key ${cls}`, text);
   legend.append(key("clt-key-loss", "training loss"), key("clt-key-acc", "batch accuracy"), key("clt-key-test", "test accuracy"));

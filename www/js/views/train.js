@@ -39,7 +39,7 @@ function loadData(name, onProgress) {
 
 const section = (title, className) => {
   const s = el("section", `clt-section ${className}`);
-  s.append(el("h4", "clt-section-title", title));
+  s.append(el("h3", "clt-section-title", title));
   return s;
 };
 
@@ -99,8 +99,8 @@ export function mount(host, ctx) {
   const curves = curvesPanel();
   const filters = filtersPanel();
   const maps = mapsPanel();
-  const filtersTitle = el("h5", "clt-sub", "First convolution's filters");
-  const mapsTitle = el("h5", "clt-sub", "Feature maps of a fixed test image");
+  const filtersTitle = el("h4", "clt-sub", "First convolution's filters");
+  const mapsTitle = el("h4", "clt-sub", "Feature maps of a fixed test image");
   const probeCanvas = el("canvas", "cle-pixels clt-probe");
   probeCanvas.setAttribute("role", "img");
   probeCanvas.setAttribute("aria-label", "The fixed test image");
@@ -158,7 +158,7 @@ export function mount(host, ctx) {
       showStatus();
       if (state === "diverged") {
         const good = session.snapshots.at(-1);
-        message.textContent = `${detail.message}. The model keeps its last good weights${good ? ` (the snapshot at step ${good.step} is on the timeline)` : ""}; lower the learning rate and start again.`;
+        message.textContent = `${detail.message}.${good ? ` The timeline keeps the snapshots up to step ${good.step}.` : ""} Lower the learning rate and start again.`;
       } else if (detail.reason === "error") message.textContent = `Training stopped: ${detail.message}`;
       if (["paused", "done", "diverged"].includes(state) && detail.reason !== "step") {
         current.onDone?.({ ...session.progress(), reason: state === "diverged" ? "diverged" : detail.reason === "steps" ? "steps" : "paused" });
