@@ -212,3 +212,42 @@ test("keyboard only: start, pause and scrub the timeline", async () => {
   assert.notEqual(await page.$eval("#train-host", (h) => h.dataset.snapshotStep), "0");
   await close();
 });
+
+test("the lesson: step 8 trains the tiny net; step 9's learning rate kills filters, and 0.001 after Reset does not", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}lesson.html`);
+  await page.evaluate(() => {
+    window.trainDone = [];
+    document.addEventListener("train-done", (e) => window.trainDone.push({ step: e.target.closest("section").id, ...e.detail }));
+  });
+  const trained = async (section, n) => {
+    await page.waitForFunction((k) => window.trainDone.length >= k, n, { timeout: 120000 });
+    return page.evaluate(() => window.trainDone.at(-1));
+  };
+  const deadOf = async (section) => {
+    const text = await page.locator(`#${section} .clt-flags`).first().textContent();
+    return /(\d+) dead/.test(text) ? Number(/(\d+) dead/.exec(text)[1]) : 0;
+  };
+  await page.locator("#learn .clt-start").click();
+  const learned = await trained("learn", 1);
+  assert.equal(learned.step, "learn");
+  assert.equal(learned.steps, 300);
+  assert.ok(learned.testAccuracy > 0.9, `step 8: ${learned.testAccuracy}`);
+
+  await page.locator("#fix .clt-start").click();
+  const broken = await trained("fix", 2);
+  const deadBroken = await deadOf("fix");
+  assert.ok(deadBroken >= 3, `step 9 at 0.1: ${deadBroken} dead filters`);
+  assert.ok(broken.testAccuracy < learned.testAccuracy);
+  await page.locator('#fix input[aria-label="Learning rate"]').fill("0.001");
+  await page.locator('#fix input[aria-label="Learning rate"]').dispatchEvent("change");
+  await page.locator("#fix .clt-reset").click();
+  await page.waitForFunction(() => document.querySelector("#fix convlens-explorer").shadowRoot.querySelector(".clt").dataset.trainSteps === "0");
+  await page.locator("#fix .clt-start").click();
+  const fixed = await trained("fix", 3);
+  assert.equal(fixed.reason, "steps");
+  assert.ok((await deadOf("fix")) < deadBroken, "fewer dead filters after the fix");
+  assert.ok(fixed.testAccuracy > broken.testAccuracy);
+  await ctx.close();
+});

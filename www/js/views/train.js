@@ -132,7 +132,12 @@ export function mount(host, ctx) {
   evalSection.append(field("Model", whichSel), evalHost);
   let evaluation = null;
 
-  host.append(archSection, dataSection, controls, live, timeline, evalSection);
+  // Two columns: what to train (architecture, data) beside training it and watching it learn.
+  const setUp = el("div", "clt-col");
+  setUp.append(archSection, dataSection);
+  const run = el("div", "clt-col");
+  run.append(controls, live, timeline);
+  host.append(setUp, run, evalSection);
 
   // ---------------------------------------------------------------- the session
   let editor = null; // the architecture editor (train-editor.js), made below
@@ -489,6 +494,7 @@ export function mount(host, ctx) {
   refreshButtons();
   showStatus();
   showEvaluation();
+  requestAnimationFrame(() => curves.draw(session.history)); // the empty axes, once laid out
   if (settings.autostart) toggle();
 
   return {
