@@ -127,8 +127,8 @@ test("what the network says: probabilities are recognized, labels used, other ou
 });
 
 test("one name per view; the element's documented 'filters' is an alias of 'detail'", () => {
-  assert.deepEqual(VIEWS, ["maps", "detail", "playground", "maximize", "attribution", "stats"]);
-  assert.deepEqual(ELEMENT_VIEWS, ["maps", "filters", "playground", "maximize", "attribution", "stats"]);
+  assert.deepEqual(VIEWS, ["maps", "detail", "playground", "maximize", "attribution", "stats", "train"]);
+  assert.deepEqual(ELEMENT_VIEWS, ["maps", "filters", "playground", "maximize", "attribution", "stats", "train"]);
   assert.equal(viewName("filters"), "detail");
   assert.equal(viewName("detail"), "detail");
   assert.equal(viewName("telescope"), null);

@@ -117,6 +117,11 @@ test("URL hash state round trip; bad values are dropped", () => {
   assert.deepEqual(parseHash("#model=<script>&layer=-1&channel=x&view=nope&cmap=jet&norm=z"), { view: "maps", cmap: "grey", norm: "map" });
   assert.deepEqual(parseHash(""), { view: "maps", cmap: "grey", norm: "map" });
   assert.equal(parseHash("view=playground").view, "playground");
+  // The Train view's keys ride along with it (core/train-settings.js reads them), written bare for autostart.
+  const t = parseHash("#view=train&preset=deep&steps=300&autostart&zoom=2");
+  assert.deepEqual(t.train, { preset: "deep", steps: "300", autostart: "" });
+  assert.equal(formatHash({ view: "train", train: Object.entries(t.train) }), "#view=train&preset=deep&steps=300&autostart");
+  assert.equal(formatHash({ view: "maps", train: Object.entries(t.train) }), "", "only with the Train view");
 });
 
 import { formulaText } from "../../www/js/core/geometry.js";

@@ -17,7 +17,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Parses `location.hash` (with or without "#") into {model?, sample?, layer?, channel?, view, cmap,
- * norm, train}; `train` holds the Train view's keys as given (core/train-settings.js parses them).
+ * norm, train?}; `train` holds the Train view's keys as given (core/train-settings.js parses them).
  */
 export function parseHash(hash) {
   const out = { ...DEFAULTS };
@@ -36,8 +36,9 @@ export function parseHash(hash) {
   if (CMAPS.includes(cmap)) out.cmap = cmap;
   const norm = params.get("norm");
   if (NORMS.includes(norm)) out.norm = norm;
-  out.train = {};
-  for (const key of TRAIN_KEYS) if (params.has(key)) out.train[key] = params.get(key).slice(0, 400);
+  const train = {};
+  for (const key of TRAIN_KEYS) if (params.has(key)) train[key] = params.get(key).slice(0, 400);
+  if (Object.keys(train).length) out.train = train;
   return out;
 }
 

@@ -409,7 +409,7 @@ async function applyHash(h) {
     if (maps.select(state.layer, state.channel)) scrollToLayer(state.layer);
   }
   if (h.view === "train") {
-    state.train = parseSettings((key) => h.train[key] ?? null).settings;
+    state.train = parseSettings((key) => h.train?.[key] ?? null).settings;
     tabs.handle("train")?.configure(state.train);
   }
   if (h.view === "detail" && state.layer !== null) {
