@@ -343,6 +343,20 @@ test("the single-file build works from file:// with the network blocked", async 
   assert.match(await page.textContent("#stats-host .cle-status"), /500 MNIST test images/);
   await page.click("#tab-playground");
   await page.waitForSelector("#playground-host .clv-playground");
+  // It trains offline: the MNIST training set is inside (Fashion-MNIST's is not, and says so).
+  await page.click("#tab-train");
+  await page.click("#train-host .clt-start");
+  await page.waitForFunction(() => Number(document.getElementById("train-host").dataset.trainSteps) >= 30, null, { timeout: 60_000 });
+  await page.click("#train-host .clt-start"); // Pause
+  await page.waitForFunction(() => document.getElementById("train-host").dataset.trainState === "paused");
+  assert.match(await page.textContent("#train-host .clt-data-info"), /12,000 MNIST training images/);
+  await page.selectOption("#train-host .clt-data select", "fashion");
+  await page.click("#train-host .clt-reset");
+  await page.waitForFunction(() => /MNIST training set only/.test(document.querySelector("#train-host .clt-message").textContent));
+  // The browser's own report of the refused file:// fetch (data/ beside the file), then nothing else.
+  const refused = errors.filter((e) => /fashion-train12k-.*blocked by CORS policy/.test(e));
+  assert.ok(refused.length >= 1 && refused.every((e) => e.includes(pathToFileURL(`${DIST}data/`).href)), refused.join("\n"));
+  errors.splice(0, errors.length, ...errors.filter((e) => !refused.includes(e) && e !== "Failed to load resource: net::ERR_FAILED"));
   const size = (await import("node:fs")).statSync(file).size;
   t.diagnostic(`dist/convlens.html: ${(size / 1024).toFixed(0)} KB`);
   assert.deepEqual(network, [], "no network request");

@@ -3,9 +3,10 @@
 //
 //   dist/convlens.html  the whole explorer page in one file: JS (esbuild), CSS, the wasm, the
 //                       builtin models (inside the wasm), samples/index.json and every sample
-//                       picture, and the evaluation data of www/data/ (the *.idx files; not the
-//                       7 MB of training sets, *.idx.gz, which the page fetches only when training
-//                       starts) -- works from file:// with no network. The engine worker is a Blob
+//                       picture, the evaluation data of www/data/ (the *.idx files) and the MNIST
+//                       training set (digits-train12k-*.idx.gz, 1.9 MB, so the Train view trains
+//                       offline; not Fashion-MNIST's 5.3 MB, which it fetches from data/ beside the
+//                       file when served) -- works from file:// with no network. The engine worker is a Blob
 //                       of its bundled source with the wasm bytes inside; fetches of samples/ and data/ are answered from the
 //                       inlined bytes. Only the plain SIMD128 build is inside (every browser with
 //                       SIMD128 runs it; the relaxed one would add 415 KB, a third more as base64,
@@ -79,15 +80,15 @@ async function singleFile() {
     for (const f of [s.file, s.thumb].filter(Boolean)) assets[`samples/${f}`] = await readFile(path.join(WWW, "samples", f));
   }
   for (const f of await readdir(path.join(WWW, "data"))) {
-    // The evaluation samples only: a training set (.idx.gz) is fetched when training starts, and
-    // here fails with the message of www/js/core/datasets.js.
-    if (f.endsWith(".idx")) assets[`data/${f}`] = await readFile(path.join(WWW, "data", f));
+    // The evaluation samples and the MNIST training set; the Fashion-MNIST one is fetched when
+    // training on it starts, and from file:// fails with the message of www/js/core/datasets.js.
+    if (f.endsWith(".idx") || /^digits-train12k-(images|labels)\.idx\.gz$/.test(f)) assets[`data/${f}`] = await readFile(path.join(WWW, "data", f));
   }
   const assetTable = Object.fromEntries(
     Object.entries(assets).map(([k, v]) => [k, [MIME[path.extname(k)] ?? "application/octet-stream", v.toString("base64")]]),
   );
 
-  const cssFiles = ["style.css", "css/views.css", "css/explain.css", "css/embed-code.css"];
+  const cssFiles = ["style.css", "css/views.css", "css/explain.css", "css/embed-code.css", "css/train.css", "css/evaluation.css"];
   const css = (await Promise.all(cssFiles.map((f) => readFile(path.join(WWW, f), "utf8")))).join("\n");
   const favicon = `data:image/svg+xml;base64,${(await readFile(path.join(WWW, "favicon.svg"))).toString("base64")}`;
   const credits = await readFile(path.join(WWW, "samples/ATTRIBUTION.md"), "utf8");

@@ -54,7 +54,7 @@ export function trainingSetUrls(name, baseUrl = BASE) {
 }
 
 /** Why a request failed in the single-file build (dist/convlens.html), which has no data/ folder. */
-const SINGLE_FILE = "the single-file convlens.html does not carry the training sets: use the served page or the npm package";
+const SINGLE_FILE = "the single-file convlens.html carries the MNIST training set only: for Fashion-MNIST, serve it with data/ beside it, or use the served page or the npm package";
 const singleFile = () => Boolean(globalThis.convlensInline?.singleFile);
 
 const hex = (bytes) => Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
