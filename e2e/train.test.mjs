@@ -3,14 +3,18 @@
 // and last snapshots' filters differ and the timeline shows the earlier one again; the confusion
 // matrix sums to the test count and a cell opens its examples; "Explore this model" shows its maps;
 // the downloaded file loads back with the same predictions; the architecture editor's errors;
-// divergence; the element's view="train" with its events; keyboard only. Run after ./build.sh build.
+// divergence; training on a labelled folder of pictures; the element's view="train" with its
+// events; keyboard only. Run after ./build.sh build.
 // Screenshots (1280 and 390 px, light and dark) go to bench-results/train-*.png.
 
 import assert from "node:assert/strict";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launch, watchProblems } from "./browser.mjs";
+import { png } from "./png.mjs";
 import { serve } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
@@ -250,4 +254,37 @@ test("the lesson: step 8 trains the tiny net; step 9's learning rate kills filte
   assert.ok((await deadOf("fix")) < deadBroken, "fewer dead filters after the fix");
   assert.ok(fixed.testAccuracy > broken.testAccuracy);
   await ctx.close();
+});
+
+test("a labelled folder of pictures trains: its folders are the classes, a fifth is held out", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "convlens-train-"));
+  const images = await readFile(new URL("../www/data/digits-test500-images.idx", import.meta.url));
+  const labels = await readFile(new URL("../www/data/digits-test500-labels.idx", import.meta.url));
+  const names = { 0: "zero", 1: "one", 7: "seven" };
+  let written = 0;
+  for (let i = 0; i < 500; i++) {
+    const name = names[labels[8 + i]];
+    if (!name) continue;
+    await mkdir(path.join(dir, "digits", name), { recursive: true });
+    const px = images.subarray(16 + i * 784, 16 + (i + 1) * 784);
+    await writeFile(path.join(dir, "digits", name, `img-${i}.png`), png(28, 28, (x, y) => px[y * 28 + x]));
+    written++;
+  }
+  const { page, problems, close } = await open("view=train");
+  await page.selectOption("#train-host .clt-data select", "folder");
+  await page.setInputFiles("#train-host .clt-data .cev-folder-input", path.join(dir, "digits"));
+  await page.waitForFunction(() => /in 3 classes/.test(document.querySelector("#train-host .clt-data-info").textContent));
+  const info = await page.textContent("#train-host .clt-data-info");
+  assert.match(info, new RegExp(`${written} of your pictures in 3 classes \\(one, seven, zero\\)`));
+  // The last linear layer follows the folder's three classes.
+  assert.equal(await page.inputValue('#train-host .clt-layer:last-child input[data-key="features"]'), "3");
+  await page.fill('#train-host input[aria-label="Stop after steps"]', "60");
+  await page.click("#train-host .clt-start");
+  await trainState(page, "done");
+  const acc = Number(await page.$eval("#train-host", (h) => h.dataset.testAccuracy));
+  assert.ok(acc > 0.8, `held-out accuracy ${acc} on three digits`);
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /folder/, "a folder is not in the link");
+  assert.deepEqual(problems, []);
+  await close();
+  await rm(dir, { recursive: true, force: true });
 });

@@ -9,33 +9,16 @@
 //
 // The training itself is core/train-session.js; the panels are train-editor.js and train-live.js.
 
-import { loadTrainingSet, TRAINING_SETS } from "../core/datasets.js";
 import { convLayers, readLayer } from "../core/explain-math.js";
 import { PRESETS, toArchitecture } from "../core/train-arch.js";
 import { TrainSession } from "../core/train-session.js";
-import { DATASETS, DEFAULT_RATE, OPTIMIZERS, datasetOf, layersOf, trainOptions } from "../core/train-settings.js";
+import { DEFAULT_RATE, OPTIMIZERS, datasetOf, layersOf, trainOptions } from "../core/train-settings.js";
 import { button, el, errorText, field, numberInput, select } from "../ui/dom.js";
-import { loadEvalSample } from "./eval-sample.js";
+import { drawInput } from "../ui/pixels.js";
 import { mount as mountEvaluation } from "./evaluation.js";
+import { dataPanel } from "./train-data.js";
 import { mountEditor } from "./train-editor.js";
 import { curvesPanel, filtersPanel, flagsOf, mapsPanel, pct, timeText } from "./train-live.js";
-
-/** Loaded datasets by name (a page fetches each once). */
-const DATA = new Map();
-/** What each engine slot has been given: engine -> dataset name. */
-const SENT = new WeakMap();
-
-function loadData(name, onProgress) {
-  let p = DATA.get(name);
-  if (!p) {
-    const set = TRAINING_SETS[name];
-    const shape = { input: { channels: set.channels, height: set.height, width: set.width } };
-    p = Promise.all([loadTrainingSet(name, { onProgress }), loadEvalSample({ name, summary: shape })]).then(([train, test]) => ({ train, test }));
-    p.catch(() => DATA.delete(name));
-    DATA.set(name, p);
-  }
-  return p;
-}
 
 const section = (title, className) => {
   const s = el("section", `clt-section ${className}`);
@@ -61,15 +44,8 @@ export function mount(host, ctx) {
   archSection.append(presetField, editorHost, changed);
 
   // ---------------------------------------------------------------- data
-  const dataSection = section("Data", "clt-data");
-  const datasetSel = select(DATASETS.map((d) => [d, `${TRAINING_SETS[d].dataset} (${TRAINING_SETS[d].count.toLocaleString("en")} images)`]), datasetOf(settings));
-  const progress = el("progress", "clt-progress");
-  progress.max = 1;
-  progress.value = 0;
-  progress.hidden = true;
-  progress.setAttribute("aria-label", "Training data download");
-  const dataInfo = el("p", "clt-data-info cle-hint", "Fetched on first use; nothing leaves your browser.");
-  dataSection.append(field("Dataset", datasetSel), progress, dataInfo);
+  const data = dataPanel({ initial: datasetOf(settings), onChange: () => dataChanged() });
+  const dataSection = data.node;
 
   // ---------------------------------------------------------------- controls
   const controls = section("Training", "clt-controls");
@@ -173,8 +149,8 @@ export function mount(host, ctx) {
 
   editor = mountEditor(editorHost, {
     layers: layersOf(settings),
-    input: inputOf(datasetOf(settings)),
-    classes: TRAINING_SETS[datasetOf(settings)].classes,
+    input: data.spec().input,
+    classes: data.spec().classes,
     onChange: (layers, shapes) => {
       if (!editor) return; // the first call, from inside mountEditor
       settings = { ...settings, layers };
@@ -183,14 +159,25 @@ export function mount(host, ctx) {
     },
   });
 
-  function inputOf(name) {
-    const set = TRAINING_SETS[name];
-    return { channels: set.channels, height: set.height, width: set.width };
+  /** A new dataset: the editor checks against its input and classes (the last linear layer
+   * follows a folder's number of classes). */
+  function dataChanged() {
+    const spec = data.spec();
+    const layers = editor.layers();
+    const last = layers.at(-1);
+    if (data.value() === "folder" && last?.kind === "linear" && last.features !== spec.classes) {
+      last.features = spec.classes;
+      editor.setData(spec);
+      editor.set(layers);
+    } else editor.setData(spec);
+    readOptions();
+    current.onSettings?.(settings);
+    refreshButtons();
   }
 
   /** The set-up the editor and fields describe, as a key that says whether the model must be remade. */
   function setupKey() {
-    return JSON.stringify({ layers: editor.layers(), dataset: datasetSel.value, seed: seed.value });
+    return JSON.stringify({ layers: editor.layers(), dataset: data.spec(), seed: seed.value });
   }
 
   function readOptions() {
@@ -198,7 +185,8 @@ export function mount(host, ctx) {
     settings = {
       ...settings,
       preset: presetSel.value,
-      dataset: datasetSel.value === PRESETS[presetSel.value].dataset ? null : datasetSel.value,
+      // A folder of pictures is not in links: they keep the dataset they had.
+      dataset: data.value() === "folder" ? settings.dataset : data.value() === PRESETS[presetSel.value].dataset ? null : data.value(),
       optimizer: optimizerSel.value,
       learningRate: n(rate, DEFAULT_RATE[optimizerSel.value]),
       batchSize: n(batch, 64),
@@ -229,7 +217,8 @@ export function mount(host, ctx) {
     stepBtn.disabled = running || !!bad;
     resetBtn.disabled = running || !!shapes?.problem || !session.setup;
     editor.setDisabled(running);
-    presetSel.disabled = datasetSel.disabled = seed.disabled = running;
+    presetSel.disabled = seed.disabled = running;
+    data.setDisabled(running);
     const hasModel = session.snapshots.length > 0;
     exploreBtn.disabled = downloadBtn.disabled = !hasModel || running;
     openSnap.disabled = !hasModel;
@@ -280,27 +269,13 @@ export function mount(host, ctx) {
   /** Loads the data into the engine and makes a new model of the set-up. */
   async function prepare() {
     const s = readOptions();
-    const name = datasetSel.value;
-    const set = TRAINING_SETS[name];
     message.textContent = "";
-    if (SENT.get(current.engine) !== name) {
-      progress.hidden = false;
-      dataInfo.textContent = `Fetching the ${set.dataset} training set…`;
-      const data = await loadData(name, (loaded, total) => {
-        if (total) progress.value = loaded / total;
-      });
-      progress.hidden = true;
-      if (closed) return false;
-      await current.engine.trainData(data.train.images, data.train.labels, data.train.count);
-      await current.engine.trainTestData(data.test.images, new Int32Array(data.test.labels), data.test.count);
-      SENT.set(current.engine, name);
-      dataInfo.textContent = `${data.train.source}; test accuracy on ${data.test.source} (never trained on).`;
-      probe = data.test.images.subarray(0, set.channels * set.height * set.width);
-    } else if (!probe) {
-      probe = (await loadData(name)).test.images.subarray(0, set.channels * set.height * set.width);
-    }
-    drawProbe(set);
-    const architecture = toArchitecture(s.layers, { input: { ...inputOf(name), mean: [set.mean], std: [set.std] }, labels: [...set.labels] });
+    const d = await data.send(current.engine);
+    if (closed) return false;
+    probe = d.probe;
+    drawInput(probeCanvas, probe, 0, d.input);
+    const architecture = toArchitecture(s.layers, { input: { ...d.input, mean: [d.mean], std: [d.std] }, labels: [...d.labels] });
+    const firstConv = architecture.layers.findIndex((l) => l.type === "conv2d");
     scrub = null;
     try {
       await session.prepare({
@@ -309,7 +284,7 @@ export function mount(host, ctx) {
         probe,
         // The maps of each conv layer after its activation; the filters of the first.
         mapLayers: (summary) => convLayers(summary).map((i) => readLayer(summary, i)),
-        filterLayer: Math.max(-1, architecture.layers.findIndex((l) => l.type === "conv2d")) < 0 ? null : architecture.layers.findIndex((l) => l.type === "conv2d"),
+        filterLayer: firstConv >= 0 ? firstConv : null,
         limit: s.steps,
       });
     } catch (e) {
@@ -324,19 +299,6 @@ export function mount(host, ctx) {
   }
 
   let probe = null;
-  function drawProbe(set) {
-    const w = set.width;
-    const h = set.height;
-    probeCanvas.width = w;
-    probeCanvas.height = h;
-    const c = probeCanvas.getContext("2d");
-    const img = c.createImageData(w, h);
-    for (let i = 0; i < w * h; i++) {
-      const v = Math.round(255 * probe[i]);
-      img.data.set([v, v, v, 255], 4 * i);
-    }
-    c.putImageData(img, 0, 0);
-  }
 
   const busy = { on: false };
   async function guarded(fn) {
@@ -346,7 +308,6 @@ export function mount(host, ctx) {
       await fn();
     } catch (e) {
       message.textContent = errorText(e);
-      progress.hidden = true;
     } finally {
       busy.on = false;
       refreshButtons();
@@ -434,8 +395,8 @@ export function mount(host, ctx) {
     return {
       ...base,
       summary: session.summary,
-      modelName: `trained-${datasetSel.value}`,
-      dataset: datasetSel.value,
+      modelName: `trained-${data.value()}`,
+      dataset: data.value() === "folder" ? undefined : data.value(),
       evaluate: (images, labels, count) => current.engine.trainEvaluate(images, labels, count),
       // The example opens in the explorer on the trained model as it is.
       onOpenExample: async (ex) => {
@@ -465,14 +426,9 @@ export function mount(host, ctx) {
   presetSel.addEventListener("change", () => {
     const p = PRESETS[presetSel.value];
     settings = { ...settings, preset: presetSel.value, layers: null, dataset: null };
-    datasetSel.value = p.dataset;
-    editor.setData({ input: inputOf(p.dataset), classes: TRAINING_SETS[p.dataset].classes });
+    data.set(p.dataset);
+    editor.setData(data.spec());
     editor.set(layersOf(settings));
-  });
-  datasetSel.addEventListener("change", () => {
-    editor.setData({ input: inputOf(datasetSel.value), classes: TRAINING_SETS[datasetSel.value].classes });
-    readOptions();
-    current.onSettings?.(settings);
   });
   optimizerSel.addEventListener("change", () => {
     rate.value = String(DEFAULT_RATE[optimizerSel.value]);
@@ -507,14 +463,14 @@ export function mount(host, ctx) {
       if (session.state === "running") return;
       settings = { ...next };
       presetSel.value = settings.preset;
-      datasetSel.value = datasetOf(settings);
+      data.set(datasetOf(settings));
       optimizerSel.value = settings.optimizer;
       rate.value = String(settings.learningRate ?? DEFAULT_RATE[settings.optimizer]);
       batch.value = String(settings.batchSize);
       decay.value = String(settings.weightDecay);
       seed.value = String(settings.seed);
       limit.value = settings.steps ? String(settings.steps) : "";
-      editor.setData({ input: inputOf(datasetSel.value), classes: TRAINING_SETS[datasetSel.value].classes });
+      editor.setData(data.spec());
       editor.set(layersOf(settings));
       refreshButtons();
       // autostart starts a model that has not trained yet (not again on every attribute change).
