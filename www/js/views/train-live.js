@@ -50,7 +50,8 @@ export function curvesPanel() {
     const train = history.train;
     const xOf = (p) => (x === "time" ? p.time : p.step);
     const xmax = Math.max(1, ...train.map(xOf), ...history.test.map(xOf));
-    const lossMax = Math.max(1e-6, ...train.map((p) => p.loss).filter(Number.isFinite));
+    const losses = train.map((p) => p.loss).filter(Number.isFinite);
+    const lossMax = losses.length ? Math.max(1e-6, ...losses) : 1;
     const px = (v) => pad.l + (v / xmax) * (W - pad.l - pad.r);
     const yLoss = (v) => H - pad.b - (Math.min(v, lossMax) / lossMax) * (H - pad.t - pad.b);
     const yAcc = (v) => H - pad.b - v * (H - pad.t - pad.b);
@@ -60,7 +61,7 @@ export function curvesPanel() {
     c.fillStyle = ink;
     c.font = "11px system-ui, sans-serif";
     c.textAlign = "right";
-    c.fillText(lossMax.toPrecision(2), pad.l - 4, pad.t + 9);
+    c.fillText(losses.length ? lossMax.toPrecision(2) : "loss", pad.l - 4, pad.t + 9);
     c.fillText("0", pad.l - 4, H - pad.b);
     c.textAlign = "left";
     c.fillText("100 %", W - pad.r + 4, pad.t + 9);
