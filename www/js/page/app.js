@@ -15,12 +15,13 @@ import { formatHash, parseHash } from "../core/hashstate.js";
 import { defaultSettings, parseSettings, settingsEntries } from "../core/train-settings.js";
 import { probabilityText } from "../core/prediction.js";
 import { defaultSample } from "../core/samples.js";
-import { el, errorText, onActivate, option } from "../ui/dom.js";
+import { assetHref } from "../core/base.js";
+import { el, errorText, linkStyles, onActivate, option } from "../ui/dom.js";
 import { DrawInput } from "../ui/input.js";
 import { Tabs } from "../ui/tabs.js";
 import { renderArchitecture } from "../views/architecture.js";
 import { BarsView, MapsView, TopView } from "../views/maps.js";
-import { loadView } from "../views/registry.js";
+import { loadView, viewStyles } from "../views/registry.js";
 import { enginePromise, preloaded, samplesPromise } from "./boot.js";
 import { Models } from "./models.js";
 import { installBench, recordRun } from "./perf.js";
@@ -295,7 +296,13 @@ const tabs = new Tabs(
     name,
     tab: $(`tab-${name}`),
     panel: $(`${name}-panel`),
-    mount: name === "maps" ? undefined : async () => (await loadView(name)).mount($(`${name}-host`), tabContext(name)),
+    mount:
+      name === "maps"
+        ? undefined
+        : async () => {
+            const [view] = await Promise.all([loadView(name), linkStyles(viewStyles(name).map((p) => assetHref(p).href))]);
+            return view.mount($(`${name}-host`), tabContext(name));
+          },
   })),
   (name) => setView(name),
 );

@@ -66,6 +66,28 @@ export function onActivate(node, fn) {
   });
 }
 
+const linked = new Map(); // stylesheet URL -> Promise of its load
+
+/** Links the stylesheets `hrefs` (URLs) into `document.head` once each; resolves when they have
+ * loaded (or failed: the view still works, unstyled). */
+export function linkStyles(hrefs) {
+  return Promise.all(
+    hrefs.map((href) => {
+      if (!linked.has(href)) {
+        const link = el("link");
+        link.rel = "stylesheet";
+        link.href = href;
+        linked.set(href, new Promise((resolve) => {
+          link.addEventListener("load", resolve, { once: true });
+          link.addEventListener("error", resolve, { once: true });
+        }));
+        document.head.append(link);
+      }
+      return linked.get(href);
+    }),
+  );
+}
+
 /** The message of an error (or whatever was thrown). */
 export function errorText(e) {
   return e instanceof Error ? e.message : String(e);

@@ -18,6 +18,15 @@ const MODULES = {
   train: () => import("./train.js"),
 };
 
+/** The stylesheets (relative to www/) a view needs beyond the pages' own, which the explorer page
+ * links when it first shows the view (they stay out of its first load). */
+const STYLES = { train: ["css/train.css", "css/evaluation.css"] };
+
+/** View `name`'s own stylesheets. */
+export function viewStyles(name) {
+  return STYLES[name] ?? [];
+}
+
 /** Loads view `name`'s module; rejects with an Error naming the module that failed to load. */
 export async function loadView(name) {
   const load = MODULES[name];
