@@ -178,6 +178,25 @@ export function drawMosaic(canvas, images, indices, shape) {
   putRGBA(canvas, out, W, H);
 }
 
+/**
+ * A chart canvas sized to its CSS box at the device pixel ratio (at least `min` = [w, h] CSS px,
+ * `fallback` while it is not laid out), cleared, its 2-D context scaled to CSS pixels:
+ * {c, W, H} (W, H in CSS px).
+ */
+export function chartContext(canvas, min, fallback) {
+  const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
+  const W = Math.max(min[0], Math.round(canvas.clientWidth || fallback[0]));
+  const H = Math.max(min[1], Math.round(canvas.clientHeight || fallback[1]));
+  if (canvas.width !== W * dpr || canvas.height !== H * dpr) {
+    canvas.width = W * dpr;
+    canvas.height = H * dpr;
+  }
+  const c = canvas.getContext("2d");
+  c.setTransform(dpr, 0, 0, dpr, 0, 0);
+  c.clearRect(0, 0, W, H);
+  return { c, W, H };
+}
+
 /** Theme colours read from the host's computed CSS custom properties. */
 export function themeColor(host, name, fallback) {
   const v = getComputedStyle(host).getPropertyValue(name).trim();

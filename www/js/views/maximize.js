@@ -32,7 +32,7 @@ import {
   settingsValues,
 } from "../core/explain-math.js";
 import { button, el, field, numberInput, select } from "../ui/dom.js";
-import { drawInput, drawMosaic, pixelCanvas, putRGBA, themeColor } from "../ui/pixels.js";
+import { chartContext, drawInput, drawMosaic, pixelCanvas, putRGBA, themeColor } from "../ui/pixels.js";
 import { statisticsFor } from "./eval-sample.js";
 import { STEPS_PER_FRAME, settingsControls } from "./maximize-settings.js";
 
@@ -332,16 +332,7 @@ export function mount(host, ctx) {
   function drawChart() {
     const r = run;
     if (!r) return;
-    const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
-    const W = Math.max(120, Math.round(chart.clientWidth || 240));
-    const H = Math.max(60, Math.round(chart.clientHeight || 96));
-    if (chart.width !== W * dpr || chart.height !== H * dpr) {
-      chart.width = W * dpr;
-      chart.height = H * dpr;
-    }
-    const c = chart.getContext("2d");
-    c.setTransform(dpr, 0, 0, dpr, 0, 0);
-    c.clearRect(0, 0, W, H);
+    const { c, W, H } = chartContext(chart, [120, 60], [240, 96]);
     c.strokeStyle = themeColor(host, "--cle-line", "#dde3ec");
     c.lineWidth = 1;
     c.strokeRect(0.5, 0.5, W - 1, H - 1);

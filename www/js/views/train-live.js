@@ -5,7 +5,7 @@
 import { colorize, range } from "../core/colormap.js";
 import { flagChannels, readLayer } from "../core/explain-math.js";
 import { el } from "../ui/dom.js";
-import { pixelCanvas, putRGBA, themeColor } from "../ui/pixels.js";
+import { chartContext, pixelCanvas, putRGBA, themeColor } from "../ui/pixels.js";
 
 const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)} %`);
 
@@ -29,16 +29,7 @@ export function curvesPanel() {
   node.append(canvas, legend);
 
   function draw(history, { x = "steps", marker = null } = {}) {
-    const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
-    const W = Math.max(200, Math.round(canvas.clientWidth || 480));
-    const H = Math.max(120, Math.round(canvas.clientHeight || 180));
-    if (canvas.width !== W * dpr || canvas.height !== H * dpr) {
-      canvas.width = W * dpr;
-      canvas.height = H * dpr;
-    }
-    const c = canvas.getContext("2d");
-    c.setTransform(dpr, 0, 0, dpr, 0, 0);
-    c.clearRect(0, 0, W, H);
+    const { c, W, H } = chartContext(canvas, [200, 120], [480, 180]);
     const ink = themeColor(node, "--cle-muted", "#5b677c");
     const line = themeColor(node, "--cle-line", "#dde3ec");
     const colors = {
