@@ -116,6 +116,15 @@ export function trainingMarkdown(training, { machine = true } = {}) {
   } else if (q) {
     lines.push("", `convlens from scratch: ${q.error ? `failed: ${q.error}` : `not available: ${q.reason}`}.`);
   }
+  const tab = training.tab;
+  if (tab && !tab.error) {
+    lines.push(
+      "",
+      `The explorer's Train tab while it trains (the tiny preset on MNIST, ${tab.steps} steps, the page scrolled meanwhile; the training runs in the engine worker): ` +
+        `${f(tab.seconds)} s (${f(tab.stepsPerSecond)} steps/s, with the live redraws and snapshots), test accuracy ${(100 * tab.testAccuracy).toFixed(1)} %; ` +
+        `the page drew ${tab.frames} frames, ${f(tab.p50)} ms apart at the median, ${f(tab.p95)} ms at the 95th percentile, ${f(tab.max)} ms at the longest.`,
+    );
+  } else if (tab) lines.push("", `The Train tab's frame times: failed: ${tab.error}.`);
   const goals = trainingGoals(training);
   if (goals.length) {
     lines.push("", "Training goals:", "");

@@ -94,6 +94,52 @@ export async function runTrainPage(browser, { query = "", log = () => {} } = {})
   }
 }
 
+/**
+ * The product's Train tab while it trains (the tiny preset on MNIST, `steps` steps, scrolling the
+ * page meanwhile): the page's frame intervals (requestAnimationFrame) over the training, the steps
+ * per second and the test accuracy at the end. {steps, seconds, stepsPerSecond, testAccuracy,
+ * frames, p50, p95, max (ms)}.
+ */
+export async function runTrainTab(browser, { steps = 600 } = {}) {
+  const server = await serve();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.benchFrames = [];
+      const loop = (t) => {
+        window.benchFrames.push(t);
+        requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+    });
+    await page.goto(`${server.url}index.html#view=train&steps=${steps}`);
+    await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 60000 });
+    await page.waitForSelector("#train-host .clt-start");
+    const t0 = await page.evaluate(() => {
+      document.querySelector("#train-host .clt-start").click();
+      return performance.now();
+    });
+    const state = () => page.evaluate(() => document.getElementById("train-host").dataset.trainState);
+    for (let i = 0; (await state()) !== "done"; i++) {
+      if (i > 6000) throw new Error("the Train tab did not finish");
+      await page.mouse.wheel(0, i % 20 < 10 ? 120 : -120); // the reader scrolls while it trains
+      await page.waitForTimeout(50);
+    }
+    return await page.evaluate(({ t0, steps }) => {
+      const t1 = performance.now();
+      const times = window.benchFrames.filter((t) => t >= t0 && t <= t1);
+      const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+      const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? null;
+      const host = document.getElementById("train-host").dataset;
+      return { steps, seconds: (t1 - t0) / 1000, stepsPerSecond: steps / ((t1 - t0) / 1000), testAccuracy: Number(host.testAccuracy), frames: times.length, p50: q(0.5), p95: q(0.95), max: gaps.at(-1) ?? null };
+    }, { t0, steps });
+  } finally {
+    await context.close();
+    await server.close();
+  }
+}
+
 /** Torch first (the machine otherwise idle), then the page: {torch, page, browser, host}. */
 export async function trainBench(browser, { query = process.env.BENCH_TRAIN_QUERY ?? "", log = (s) => process.stderr.write(`${s}\n`) } = {}) {
   const q = new URLSearchParams(query);
@@ -105,10 +151,13 @@ export async function trainBench(browser, { query = process.env.BENCH_TRAIN_QUER
   if (!torch.available) log(`  PyTorch: not available (${torch.reason})`);
   log("training bench: the page bench/train.html (convlens, TF.js cpu, ConvNetJS)…");
   const page = await runTrainPage(browser, { query, log });
+  log("training bench: the explorer's Train tab (frame times while it trains)…");
+  const tab = await runTrainTab(browser).catch((e) => ({ error: e.message }));
   const { screenshot, ...rest } = page;
   return {
     torch,
     page: rest,
+    tab,
     screenshot,
     browser: `Chromium ${browser.version()} (headless)`,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model?.trim(), loadavgStart, loadavgEnd: os.loadavg(), node: process.version },
