@@ -1,13 +1,15 @@
-// The Train view: build a small CNN, train it in the engine worker on MNIST or Fashion-MNIST,
-// watch its curves, filters and feature maps change, scrub the timeline of snapshots, evaluate it,
-// and explore or download it. Mounted as every view (views/registry.js):
+// The Train view: build a small CNN, train it in the engine worker on MNIST, Fashion-MNIST or a
+// labelled folder of your pictures, watch its curves, filters and feature maps change, scrub the
+// timeline of snapshots, evaluate it, and explore or download it. Mounted as every view
+// (views/registry.js):
 //
 //   const view = mount(host, ctx);
 //   ctx: {engine, summary, modelName, samples, settings (core/train-settings.js), onSettings(s),
 //         onProgress(detail), onDone(detail), explore(bytes, name), onOpenExample(example)}
 //   view.update(ctx); view.configure(settings); view.start(); view.pause(); view.close()
 //
-// The training itself is core/train-session.js; the panels are train-editor.js and train-live.js.
+// The training itself is core/train-session.js; the panels are train-editor.js, train-data.js,
+// train-live.js and evaluation.js.
 
 import { convLayers, readLayer } from "../core/explain-math.js";
 import { PRESETS, toArchitecture } from "../core/train-arch.js";
