@@ -57,8 +57,10 @@ test("attribution and statistics tabs mount and compute for the page's input", a
   await page.waitForFunction(() => document.getElementById("attribution-host").dataset.state === "done", null, { timeout: 30_000 });
   await page.locator("#tab-stats").click();
   await page.waitForFunction(() => document.getElementById("stats-host").dataset.state === "done", null, { timeout: 60_000 });
-  // Arrow keys move between the five tabs.
+  // Arrow keys move between the six tabs, the last one (Train) wrapping round to the first.
   await page.locator("#tab-stats").focus();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction(() => document.body.dataset.view === "train");
   await page.keyboard.press("ArrowRight");
   await page.waitForFunction(() => document.body.dataset.view === "maps");
   // A reload with the hash comes back to the same tab.
