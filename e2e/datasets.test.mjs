@@ -7,37 +7,27 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { launch, watchProblems } from "./browser.mjs";
-import { serve, WWW } from "./serve.mjs";
+import { watchProblems } from "./browser.mjs";
+import { useServerAndBrowser } from "./hooks.mjs";
+import { WWW } from "./serve.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve({ prefix: "/nested/path/" });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ prefix: "/nested/path/" });
 
 /** SHA-256 of `bytes`, hex: the page computes the same with WebCrypto. */
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 test("the page fetches no training set while it loads; loadTrainingSet in Chromium gives the files' bytes", { timeout: 120_000 }, async (t) => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const problems = [];
-  watchProblems(page, new URL(server.url).origin, problems);
+  watchProblems(page, new URL(env.server.url).origin, problems);
   const train = [];
   page.on("response", (r) => {
     if (/-train12k-/.test(r.url())) train.push({ url: r.url(), type: r.headers()["content-type"], encoding: r.headers()["content-encoding"] ?? null });
   });
-  await page.goto(`${server.url}index.html`);
+  await page.goto(`${env.server.url}index.html`);
   await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
   assert.deepEqual(train, [], "no training set is requested at page load");
 
