@@ -2,6 +2,7 @@
 //! hand-computed cases and the shipped digits model. Host and wasm (node).
 
 mod common;
+mod samples;
 
 use common::*;
 use convlens::explain::options::{MaximizeArgs, MaximizeDefaults};
@@ -66,11 +67,7 @@ fn gradient_methods_match_finite_differences() {
 #[wasm_bindgen_test(unsupported = test)]
 fn integrated_gradients_are_complete_on_the_digits_model() {
     let model = convlens::models::builtin("digits").unwrap();
-    let set = convlens::data::Dataset::from_idx(
-        include_bytes!("data/digits-test500-images.idx"),
-        include_bytes!("data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    let set = samples::test500("digits");
     for i in [0, 1, 2, 7] {
         let x = set.image(i);
         let class = set.labels[i] as usize;
