@@ -115,15 +115,16 @@ pub fn linear_backward(
     x: &[f32],
     gy: &[f32],
     gx: &mut [f32],
-    mut gw: Option<&mut [f32]>,
+    gw: Option<&mut [f32]>,
     gb: Option<&mut [f32]>,
 ) {
     let n_in = x.len();
-    gx.fill(0.0);
-    for (o, &g) in gy.iter().enumerate() {
-        for i in 0..n_in {
-            gx[i] += g * w[o * n_in + i];
-            if let Some(gw) = gw.as_deref_mut() {
+    for (i, gxi) in gx[..n_in].iter_mut().enumerate() {
+        *gxi = gy.iter().enumerate().map(|(o, &g)| g * w[o * n_in + i]).sum();
+    }
+    if let Some(gw) = gw {
+        for (o, &g) in gy.iter().enumerate() {
+            for i in 0..n_in {
                 gw[o * n_in + i] += g * x[i];
             }
         }
