@@ -204,9 +204,9 @@ pub fn backward_weight<V: F32x4>(
     mut gb: Option<&mut [f32]>,
 ) {
     match plan(g, groups, Pass::BackwardWeight) {
-        Plan::Pointwise => im2col::backward_weight::<V>(g, true, x, gy, gw, gb),
+        Plan::Pointwise => im2col::backward_weight_pointwise::<V>(g, x, gy, gw, gb),
         Plan::Shifted => shifted::backward_weight::<V>(g, x, gy, gw, gb),
-        Plan::Lowered => im2col::backward_weight::<V>(g, false, x, gy, gw, gb),
+        Plan::Lowered => im2col::backward_weight::<V>(g, x, gy, gw, gb),
         Plan::Depthwise => depthwise::backward_weight::<V>(g, groups, x, gy, gw, gb),
         Plan::PerGroup => {
             counters::bump(Kernel::GroupedPerGroup);
