@@ -6,9 +6,10 @@
 
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { launch, watchProblems } from "./browser.mjs";
+import { watchProblems } from "./browser.mjs";
+import { useServerAndBrowser } from "./hooks.mjs";
 import { tinyClassifier } from "./model-file.mjs";
 import { serve } from "./serve.mjs";
 
@@ -16,22 +17,11 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const DIST = `${ROOT}dist/`;
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve({ prefix: "/course/convlens/" });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ prefix: "/course/convlens/" });
 
 /** A page in its own context, with problems (console errors, foreign requests...) recorded. */
 async function newPage(origin, { width = 1280, height = 800, colorScheme = "light" } = {}) {
-  const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, colorScheme });
+  const ctx = await env.browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, colorScheme });
   const page = await ctx.newPage();
   const problems = [];
   watchProblems(page, origin, problems);
@@ -86,10 +76,10 @@ async function waitDrawn(page, timeout = 60_000) {
 }
 
 test("the lesson: every embedded view renders (non-blank canvases), one shared worker, no console errors", async () => {
-  const { ctx, page, problems } = await newPage(new URL(server.url).origin);
+  const { ctx, page, problems } = await newPage(new URL(env.server.url).origin);
   const wasm = [];
   page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(r.url()));
-  await page.goto(`${server.url}lesson.html`);
+  await page.goto(`${env.server.url}lesson.html`);
   const report = await waitDrawn(page);
   assert.ok(report.length >= 8, `the lesson has ${report.length} embedded views`);
   for (const r of report) {
@@ -130,8 +120,8 @@ test("the lesson: every embedded view renders (non-blank canvases), one shared w
 });
 
 test("the lesson on a 390 px phone in the dark theme: no horizontal scrolling", async () => {
-  const { ctx, page, problems } = await newPage(new URL(server.url).origin, { width: 390, height: 844, colorScheme: "dark" });
-  await page.goto(`${server.url}lesson.html`);
+  const { ctx, page, problems } = await newPage(new URL(env.server.url).origin, { width: 390, height: 844, colorScheme: "dark" });
+  await page.goto(`${env.server.url}lesson.html`);
   const report = await waitDrawn(page);
   assert.ok(report.every((r) => r.state === "ready"), JSON.stringify(report));
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -143,8 +133,8 @@ test("the lesson on a 390 px phone in the dark theme: no horizontal scrolling", 
 });
 
 test("the element reacts to attribute changes and dispatches prediction and select events", async () => {
-  const { ctx, page, problems } = await newPage(new URL(server.url).origin);
-  await page.goto(`${server.url}embed.html#model=digits&view=maps&layer=0&input=digit-7`);
+  const { ctx, page, problems } = await newPage(new URL(env.server.url).origin);
+  await page.goto(`${env.server.url}embed.html#model=digits&view=maps&layer=0&input=digit-7`);
   await waitDrawn(page);
   await page.evaluate(() => {
     window.events = [];
@@ -308,7 +298,7 @@ test("under the strict CSP sent as a header: zero violations and zero requests t
 test("the single-file build works from file:// with the network blocked", async (t) => {
   const file = `${DIST}convlens.html`;
   assert.ok(existsSync(file), "dist/convlens.html is missing: run ./build.sh bundle");
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   const network = [];
   await ctx.route(/^(https?|wss?):/, (route) => {
     network.push(route.request().url());
@@ -399,11 +389,11 @@ test("the npm package: package.json, its entry point defines the element, its em
 });
 
 test("Copy embed code: the snippets for the view on screen; without a clipboard API the text is selected", async () => {
-  const { ctx, page, problems } = await newPage(new URL(server.url).origin);
+  const { ctx, page, problems } = await newPage(new URL(env.server.url).origin);
   await page.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined });
   });
-  await page.goto(`${server.url}index.html#model=fashion&sample=fashion-bag&layer=3&channel=7&view=detail`);
+  await page.goto(`${env.server.url}index.html#model=fashion&sample=fashion-bag&layer=3&channel=7&view=detail`);
   await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
   await page.waitForSelector("body[data-detail='open']");
   await page.keyboard.press("Escape");

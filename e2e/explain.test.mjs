@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { devSession } from "./browser.mjs";
-import { colourConvModel, pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
+import { colourConvModel, convClassifier, pseudoRandom, safetensors, tinyClassifier } from "./model-file.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT_DIR = `${ROOT}bench-results/`;
@@ -209,18 +209,7 @@ test("attribution overlays draw for every method, and the opacity slider changes
 });
 
 test("statistics flag a dead channel (zero weights, negative bias) and show top-9 thumbnails", async () => {
-  const architecture = {
-    input: { channels: 1, height: 28, width: 28 },
-    labels: ["a", "b", "c"],
-    layers: [
-      { name: "c1", type: "conv2d", out_channels: 4, kernel_size: 3, padding: 1 },
-      { name: "r1", type: "relu" },
-      { name: "p1", type: "maxpool2d", kernel_size: 2 },
-      { name: "flat", type: "flatten" },
-      { name: "fc", type: "linear", out_features: 3 },
-      { name: "prob", type: "softmax" },
-    ],
-  };
+  const architecture = convClassifier({ channels: 1, height: 28, width: 28 }, ["a", "b", "c"], [{ out: 4, k: 3, pad: 1 }]);
   const w = pseudoRandom(36, 7);
   w.fill(0, 18, 27); // channel 2: zero weights...
   const bytes = safetensors(architecture, {

@@ -9,24 +9,14 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { launch, watchProblems } from "./browser.mjs";
+import { test } from "node:test";
+import { watchProblems } from "./browser.mjs";
+import { useServerAndBrowser } from "./hooks.mjs";
 import { readFile } from "node:fs/promises";
-import { BENCH, HARNESS, HARNESS_CSP, serve, WWW } from "./serve.mjs";
+import { BENCH, HARNESS, HARNESS_CSP, WWW } from "./serve.mjs";
 import { TRAIN_MOUNTS } from "./bench-train.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve({ prefix: "/nested/path/", mounts: { ...HARNESS, ...TRAIN_MOUNTS } });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ prefix: "/nested/path/", mounts: { ...HARNESS, ...TRAIN_MOUNTS } });
 
 test("the harness pages: the product's strict CSP, no inline code or style, no absolute URL", async () => {
   // The policy the server sends with the harness is the one each product page carries.
@@ -35,7 +25,7 @@ test("the harness pages: the product's strict CSP, no inline code or style, no a
     assert.equal(meta?.[1], HARNESS_CSP, `${page}'s Content-Security-Policy`);
   }
   for (const file of ["bench/index.html", "bench/train.html", "dev/views-demo.html", "dev/explain-demo.html", "dev/evaluation-demo.html"]) {
-    const res = await fetch(new URL(file, server.url));
+    const res = await fetch(new URL(file, env.server.url));
     assert.equal(res.status, 200, file);
     assert.equal(res.headers.get("content-security-policy"), HARNESS_CSP, `${file}: its Content-Security-Policy header`);
     const html = await res.text();
@@ -46,23 +36,23 @@ test("the harness pages: the product's strict CSP, no inline code or style, no a
     assert.doesNotMatch(html, /https?:\/\//i, `${file}: absolute URL`);
   }
   // The mounts shadow nothing of www/ and serve nothing outside their folders.
-  assert.equal((await fetch(new URL("index.html", server.url))).status, 200);
-  assert.equal((await fetch(new URL("bench/..%2fCargo.toml", server.url))).status, 403, "out of bench/ into the repository");
-  assert.equal((await fetch(new URL("bench/js/bench.js", server.url))).status, 200);
-  assert.equal((await fetch(new URL("bench", server.url), { redirect: "manual" })).status, 301);
+  assert.equal((await fetch(new URL("index.html", env.server.url))).status, 200);
+  assert.equal((await fetch(new URL("bench/..%2fCargo.toml", env.server.url))).status, 403, "out of bench/ into the repository");
+  assert.equal((await fetch(new URL("bench/js/bench.js", env.server.url))).status, 200);
+  assert.equal((await fetch(new URL("bench", env.server.url), { redirect: "manual" })).status, 301);
 });
 
 const ready = ["pkg/convlens_bg.wasm", "vendor/tfjs.js"].every((f) => existsSync(`${BENCH}${f}`));
 
 test("the benchmark page runs from bench/ beside www/: the bench build, TF.js, the digits cases", { skip: !ready && "needs the bench build and bench/vendor/ (./build.sh test or bench)", timeout: 240_000 }, async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const problems = [];
-  watchProblems(page, new URL(server.url).origin, problems);
+  watchProblems(page, new URL(env.server.url).origin, problems);
   const requested = [];
-  page.on("request", (r) => requested.push(new URL(r.url()).pathname.slice(new URL(server.url).pathname.length)));
+  page.on("request", (r) => requested.push(new URL(r.url()).pathname.slice(new URL(env.server.url).pathname.length)));
   // The plain build (./build.sh test makes bench/pkg/ only), forced as on the explorer's pages.
-  await page.goto(`${server.url}bench/index.html?only=model&samples=3&convlens-wasm=plain`);
+  await page.goto(`${env.server.url}bench/index.html?only=model&samples=3&convlens-wasm=plain`);
   await page.waitForFunction(() => document.body.dataset.done, null, { timeout: 200_000 });
   const result = await page.evaluate(() => window.benchResult);
   assert.equal(await page.evaluate(() => document.body.dataset.done), "1", `the page failed: ${result?.error}`);
@@ -88,11 +78,11 @@ test("the benchmark page runs from bench/ beside www/: the bench build, TF.js, t
 const trainReady = ["pkg/convlens_bg.wasm", "vendor/tfjs-train.js", "vendor/convnet.js"].every((f) => existsSync(`${BENCH}${f}`));
 
 test("the training page runs each trainer a couple of steps on the same data, and reports a missing Trainer as not available", { skip: !trainReady && "needs the bench build and bench/vendor/ (./build.sh test or bench)", timeout: 240_000 }, async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   const problems = [];
-  watchProblems(page, new URL(server.url).origin, problems);
-  await page.goto(`${server.url}bench/train.html?data=sample&datasets=digits&examples=128&seconds=0&rounds=1&warmup=1&warmup-ms=0&min-steps=2&quality-seconds=1&convlens-wasm=plain`);
+  watchProblems(page, new URL(env.server.url).origin, problems);
+  await page.goto(`${env.server.url}bench/train.html?data=sample&datasets=digits&examples=128&seconds=0&rounds=1&warmup=1&warmup-ms=0&min-steps=2&quality-seconds=1&convlens-wasm=plain`);
   await page.waitForFunction(() => document.body.dataset.done, null, { timeout: 200_000 });
   const result = await page.evaluate(() => window.benchResult);
   assert.equal(await page.evaluate(() => document.body.dataset.done), "1", `the page failed: ${result?.error}`);

@@ -5,31 +5,20 @@
 
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launch, watchProblems } from "./browser.mjs";
+import { watchProblems } from "./browser.mjs";
+import { useServerAndBrowser } from "./hooks.mjs";
 import { colourGraph } from "./model-file.mjs";
-import { serve } from "./serve.mjs";
 
 const OUT_DIR = fileURLToPath(new URL("../bench-results/", import.meta.url));
-let server;
-let browser;
-
-before(async () => {
-  server = await serve({ prefix: "/sub/" });
-  browser = await launch();
-  await mkdir(OUT_DIR, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ prefix: "/sub/" });
+before(() => mkdir(OUT_DIR, { recursive: true }));
 
 async function openPage(hash, problems) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  watchProblems(page, new URL(server.url).origin, problems);
-  await page.goto(`${server.url}${hash}`);
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  watchProblems(page, new URL(env.server.url).origin, problems);
+  await page.goto(`${env.server.url}${hash}`);
   return page;
 }
 
@@ -113,10 +102,10 @@ test("MobileNetV2: a stem tile opens its detail with the filters as colour patch
 
 test("a catalog model the server lacks: a clear message, the previous model stays", { timeout: 60_000 }, async () => {
   const problems = [];
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await page.route("**/models/mobilenet_v2.safetensors", (r) => r.fulfill({ status: 404, body: "" }));
-  watchProblems(page, new URL(server.url).origin, problems);
-  await page.goto(`${server.url}#model=mobilenet_v2`);
+  watchProblems(page, new URL(env.server.url).origin, problems);
+  await page.goto(`${env.server.url}#model=mobilenet_v2`);
   await page.waitForFunction(() => !document.querySelector("#error").hidden, null, { timeout: 60_000 });
   assert.match(await page.textContent("#error-message"), /Could not load MobileNetV2 · ImageNet: mobilenet_v2.safetensors: HTTP 404.*build\.sh models.*digits stays loaded/);
   assert.equal(await page.evaluate(() => document.body.dataset.model), "digits");
@@ -142,8 +131,8 @@ test("a colour graph model opened as a file: compact view, what each merge reads
 
 test("<convlens-explorer> with a large model: runs bring only the layers the view shows", { timeout: 90_000 }, async () => {
   const problems = [];
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  watchProblems(page, new URL(server.url).origin, problems);
+  const page = await env.browser.newPage({ viewport: { width: 1000, height: 900 } });
+  watchProblems(page, new URL(env.server.url).origin, problems);
   // Count the layers each run reply of the worker carries.
   await page.addInitScript(() => {
     const W = window.Worker;
@@ -160,7 +149,7 @@ test("<convlens-explorer> with a large model: runs bring only the layers the vie
   });
   const bytes = Buffer.from(colourGraph().bytes);
   await page.route(/\/models\/colour-graph\.safetensors$/, (r) => r.fulfill({ status: 200, contentType: "application/octet-stream", body: bytes }));
-  await page.goto(`${server.url}embed.html#model=models/colour-graph.safetensors&view=maps&layer=5&input=digit-7`);
+  await page.goto(`${env.server.url}embed.html#model=models/colour-graph.safetensors&view=maps&layer=5&input=digit-7`);
   const el = () => page.evaluate(() => document.getElementById("view").dataset);
   await page.waitForFunction(() => Number(document.getElementById("view")?.dataset.runs) > 0, null, { timeout: 60_000 });
   const last = await page.evaluate(() => window.runReplies.at(-1));

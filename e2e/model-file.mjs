@@ -35,22 +35,27 @@ export function safetensors(architecture, tensors) {
 }
 
 /**
+ * A classifier architecture: for each of `convs` ({out, k, pad}) a conv2d, relu and 2x2 max pooling
+ * (layers c1, r1, p1, c2, ...), then flatten, linear (one output per label) and softmax (flat, fc,
+ * prob).
+ */
+export function convClassifier(input, labels, convs) {
+  const layers = convs.flatMap(({ out, k, pad }, i) => [
+    { name: `c${i + 1}`, type: "conv2d", out_channels: out, kernel_size: k, padding: pad },
+    { name: `r${i + 1}`, type: "relu" },
+    { name: `p${i + 1}`, type: "maxpool2d", kernel_size: 2 },
+  ]);
+  layers.push({ name: "flat", type: "flatten" }, { name: "fc", type: "linear", out_features: labels.length }, { name: "prob", type: "softmax" });
+  return { input, labels, layers };
+}
+
+/**
  * A small classifier with a non-square 1x12x10 input: conv 3x3 (3 ch) -> relu -> maxpool 2 ->
- * flatten (90) -> linear (5) -> softmax, labels a..e.
+ * flatten (90) -> linear (5) -> softmax, labels alpha..epsilon.
  */
 export function tinyClassifier() {
-  const architecture = {
-    input: { channels: 1, height: 12, width: 10 },
-    labels: ["alpha", "beta", "gamma", "delta", "epsilon"],
-    layers: [
-      { name: "c1", type: "conv2d", out_channels: 3, kernel_size: 3, padding: 1 },
-      { name: "act", type: "relu" },
-      { name: "pool", type: "maxpool2d", kernel_size: 2 },
-      { name: "flat", type: "flatten" },
-      { name: "fc", type: "linear", out_features: 5 },
-      { name: "prob", type: "softmax" },
-    ],
-  };
+  const labels = ["alpha", "beta", "gamma", "delta", "epsilon"];
+  const architecture = convClassifier({ channels: 1, height: 12, width: 10 }, labels, [{ out: 3, k: 3, pad: 1 }]);
   const tensors = {
     "c1.weight": { shape: [3, 1, 3, 3], data: pseudoRandom(27, 1) },
     "c1.bias": { shape: [3], data: Float32Array.from([0.1, 0, -0.1]) },
@@ -111,21 +116,8 @@ export function colourGraph() {
  * jitter, rescaling and rotation).
  */
 export function colourConvModel() {
-  const architecture = {
-    input: { channels: 3, height: 64, width: 64, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-    labels: ["a", "b", "c", "d"],
-    layers: [
-      { name: "c1", type: "conv2d", out_channels: 8, kernel_size: 5, padding: 2 },
-      { name: "r1", type: "relu" },
-      { name: "p1", type: "maxpool2d", kernel_size: 2 },
-      { name: "c2", type: "conv2d", out_channels: 8, kernel_size: 3, padding: 1 },
-      { name: "r2", type: "relu" },
-      { name: "p2", type: "maxpool2d", kernel_size: 2 },
-      { name: "flat", type: "flatten" },
-      { name: "fc", type: "linear", out_features: 4 },
-      { name: "prob", type: "softmax" },
-    ],
-  };
+  const input = { channels: 3, height: 64, width: 64, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+  const architecture = convClassifier(input, ["a", "b", "c", "d"], [{ out: 8, k: 5, pad: 2 }, { out: 8, k: 3, pad: 1 }]);
   const scaled = (n, seed, s) => pseudoRandom(n, seed).map((v) => v * s);
   const tensors = {
     "c1.weight": { shape: [8, 3, 5, 5], data: scaled(600, 11, 0.2) },

@@ -4,20 +4,17 @@
 // detail view whose module cannot be loaded says so, naming the module.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launch, watchProblems } from "./browser.mjs";
-import { serve } from "./serve.mjs";
+import { test } from "node:test";
+import { watchProblems } from "./browser.mjs";
+import { useServerAndBrowser } from "./hooks.mjs";
 
-let server;
-let browser;
-before(async () => ([server, browser] = await Promise.all([serve({ prefix: "/shared/" }), launch()])));
-after(() => Promise.all([browser?.close(), server?.close()]));
+const env = useServerAndBrowser({ prefix: "/shared/" });
 
 /** Opens `hash` on a fresh page; resolves when the model `model` has drawn a run. */
 async function openLink(hash, model, problems, timeout = 60_000) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  watchProblems(page, new URL(server.url).origin, problems);
-  await page.goto(`${server.url}index.html${hash}`);
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  watchProblems(page, new URL(env.server.url).origin, problems);
+  await page.goto(`${env.server.url}index.html${hash}`);
   await page.waitForFunction((m) => document.body.dataset.ready === "1" && document.body.dataset.model === m && Number(document.body.dataset.runs) > 0, model, { timeout });
   return page;
 }
@@ -90,9 +87,9 @@ test("a shared link to MobileNetV2, with and without a layer, opens with its map
 });
 
 test("a detail view whose module cannot be loaded says what failed", { timeout: 60_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.route("**/js/views/detail.js", (route) => route.abort());
-  await page.goto(`${server.url}index.html#model=digits&sample=digit-7`);
+  await page.goto(`${env.server.url}index.html#model=digits&sample=digit-7`);
   await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30_000 });
   await page.click('#maps section[data-layer="0"] canvas[data-channel="2"]');
   await page.waitForFunction(() => document.body.dataset.detail === "error", null, { timeout: 30_000 });

@@ -68,16 +68,7 @@ async function openDetail(layer, channel) {
   await page.waitForSelector(`#vd-detail .clv-detail[data-layer="${layer}"][data-channel="${channel}"]`);
 }
 
-/** Moves the mouse over cell (y, x) of a PixelCanvas (by its data-rows/cols and on-screen box). */
-async function hoverCell(selector, y, x) {
-  const canvas = page.locator(selector);
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  const rows = Number(await canvas.getAttribute("data-rows"));
-  const cols = Number(await canvas.getAttribute("data-cols"));
-  await page.mouse.move(box.x + ((x + 0.5) * box.width) / cols, box.y + ((y + 0.5) * box.height) / rows);
-}
-
+/** Moves the mouse over cell (y, x) of a PixelCanvas (by its data-rows/cols and on-screen box) on page `p`. */
 async function hoverCellOn(p, selector, y, x) {
   const canvas = p.locator(selector);
   await canvas.scrollIntoViewIfNeeded();
@@ -86,6 +77,9 @@ async function hoverCellOn(p, selector, y, x) {
   const cols = Number(await canvas.getAttribute("data-cols"));
   await p.mouse.move(box.x + ((x + 0.5) * box.width) / cols, box.y + ((y + 0.5) * box.height) / rows);
 }
+
+/** hoverCellOn on the demo page. */
+const hoverCell = (selector, y, x) => hoverCellOn(page, selector, y, x);
 
 const rfOf = (selector) =>
   page.$eval(selector, (c) => [c.dataset.rfTop, c.dataset.rfLeft, c.dataset.rfBottom, c.dataset.rfRight].map(Number));

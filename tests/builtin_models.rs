@@ -1,34 +1,27 @@
 //! The embedded trained models on the committed 500-image samples of the official test sets
 //! (host and wasm/node; the JS-API version runs in web_api*.rs).
 
-use convlens::data::Dataset;
+mod samples;
+
 use convlens::train::{argmax, evaluate};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn sample_accuracy(name: &str, images: &[u8], labels: &[u8]) -> f64 {
-    let set = Dataset::from_idx(images, labels).unwrap();
-    assert_eq!(set.len(), 500);
+/// Accuracy of builtin model `name` on the sample of its test set.
+fn sample_accuracy(name: &str) -> f64 {
+    let set = samples::test500(name);
     let model = convlens::models::builtin(name).unwrap();
     evaluate(&model, set.inputs(), &set.label_values(), set.len()).unwrap().accuracy
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn digits_sample_accuracy() {
-    let acc = sample_accuracy(
-        "digits",
-        include_bytes!("data/digits-test500-images.idx"),
-        include_bytes!("data/digits-test500-labels.idx"),
-    );
+    let acc = sample_accuracy("digits");
     assert!(acc >= 0.97, "digits: {acc}");
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn fashion_sample_accuracy() {
-    let acc = sample_accuracy(
-        "fashion",
-        include_bytes!("data/fashion-test500-images.idx"),
-        include_bytes!("data/fashion-test500-labels.idx"),
-    );
+    let acc = sample_accuracy("fashion");
     assert!(acc >= 0.85, "fashion: {acc}");
 }
 
@@ -53,11 +46,7 @@ fn builtin_models_fit_the_budget() {
         assert_eq!(m.labels.as_ref().map(|l| l.len()), Some(10));
     }
     // A label the model is confident about: the first test digit is a 7.
-    let set = Dataset::from_idx(
-        include_bytes!("data/digits-test500-images.idx"),
-        include_bytes!("data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    let set = samples::test500("digits");
     let m = convlens::models::builtin("digits").unwrap();
     let p = m.forward(&set.image(0)).unwrap().output().iter().copied().collect::<Vec<f32>>();
     assert_eq!(set.labels[0], 7);

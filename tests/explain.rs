@@ -2,6 +2,7 @@
 //! hand-computed cases and the shipped digits model. Host and wasm (node).
 
 mod common;
+mod samples;
 
 use common::*;
 use convlens::explain::options::{MaximizeArgs, MaximizeDefaults};
@@ -66,11 +67,7 @@ fn gradient_methods_match_finite_differences() {
 #[wasm_bindgen_test(unsupported = test)]
 fn integrated_gradients_are_complete_on_the_digits_model() {
     let model = convlens::models::builtin("digits").unwrap();
-    let set = convlens::data::Dataset::from_idx(
-        include_bytes!("data/digits-test500-images.idx"),
-        include_bytes!("data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    let set = samples::test500("digits");
     for i in [0, 1, 2, 7] {
         let x = set.image(i);
         let class = set.labels[i] as usize;
@@ -344,14 +341,20 @@ fn fourier_maximization_rises_and_is_deterministic() {
     assert!(diff > 1e-3, "red and blue differ by {diff} on average");
 }
 
+/// A 1x1 conv summing the three channels of a `3 x size x size` input plus `bias` (layer "conv"),
+/// then the activation `act` (name, kind).
+fn summing_conv_then(bias: f32, act: (&str, LayerKind), size: usize) -> Rc<Model> {
+    let conv =
+        Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![bias])), (1, 1), (0, 0), (1, 1));
+    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), (act.0.to_string(), act.1)];
+    Rc::new(Model::new(InputSpec::plain(3, size, size), None, layers).unwrap())
+}
+
 /// A channel that a flat grey image leaves at zero behind its relu (1x1 conv, weights 1, bias
 /// -1.6: grey gives -0.1) still starts rising from the sigmoid parameterizations' noise.
 #[wasm_bindgen_test(unsupported = test)]
 fn a_channel_dead_on_flat_grey_still_starts() {
-    let conv =
-        Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-1.6])), (1, 1), (0, 0), (1, 1));
-    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu".to_string(), LayerKind::Relu)];
-    let model = Rc::new(Model::new(InputSpec::plain(3, 64, 64), None, layers).unwrap());
+    let model = summing_conv_then(-1.6, ("relu", LayerKind::Relu), 64);
     assert_eq!(
         Target::new(&model, 0, Some(0), None).unwrap().value(&model.forward(&vec![0.5; 3 * 4096]).unwrap()),
         0.0
@@ -510,10 +513,7 @@ fn step_reports_the_current_value_and_advance_the_last_measured_one() {
 /// target on the conv's output itself shows the pre-activation rising from the same start.
 #[wasm_bindgen_test(unsupported = test)]
 fn a_channel_cut_off_everywhere_is_redirected_through_its_activation() {
-    let conv =
-        Conv2d::new(Array4::from_elem((1, 3, 1, 1), 1.0), Some(Array1::from(vec![-2.5])), (1, 1), (0, 0), (1, 1));
-    let layers = vec![("conv".to_string(), LayerKind::Conv2d(conv)), ("relu6".to_string(), LayerKind::Relu6)];
-    let model = Rc::new(Model::new(InputSpec::plain(3, 16, 16), None, layers).unwrap());
+    let model = summing_conv_then(-2.5, ("relu6", LayerKind::Relu6), 16);
     let target = Target::new(&model, 1, Some(0), None).unwrap();
     assert_eq!(target.redirected(&model).map(|t| t.layer), Some(0));
     let opts = MaximizeOptions { init: Init::Zeros, steps: 60, jitter: 0, ..MaximizeOptions::for_input(&model.input) };

@@ -5,15 +5,10 @@ mod common;
 
 use common::*;
 use convlens::layers::LayerKind;
-use convlens::{format, InputSpec, LayerSpec, Model, Source};
+use convlens::{format, InputSpec, Model, Source};
 use serde_json::json;
 use std::collections::HashMap;
 use wasm_bindgen_test::wasm_bindgen_test;
-
-fn spec(name: &str, kind: LayerKind, inputs: &[&str]) -> LayerSpec {
-    let inputs = (!inputs.is_empty()).then(|| inputs.iter().map(|s| s.to_string()).collect());
-    LayerSpec { name: name.into(), kind, inputs }
-}
 
 #[wasm_bindgen_test(unsupported = test)]
 fn add_and_concat_by_hand() {

@@ -10,7 +10,7 @@ use common::*;
 use convlens::explain::Target;
 use convlens::kernels::{self, Kernel};
 use convlens::layers::{BatchNorm2d, Conv2d, Layer, LayerKind, Pool2d};
-use convlens::{InputSpec, LayerSpec, Model, Shape, Tensor};
+use convlens::{InputSpec, Model, Shape, Tensor};
 use ndarray::{Array1, Array4};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -297,11 +297,6 @@ fn batchnorm_folded_into_the_conv_pass_keeps_both_outputs() {
         }
     }
     // A batchnorm that reads an earlier conv, not the one just before it, is computed on its own.
-    let spec = |name: &str, kind: LayerKind, inputs: &[&str]| LayerSpec {
-        name: name.into(),
-        kind,
-        inputs: (!inputs.is_empty()).then(|| inputs.iter().map(|s| s.to_string()).collect()),
-    };
     let m = Model::graph(
         InputSpec::plain(2, 5, 5),
         None,
@@ -350,11 +345,6 @@ fn channel_targets_move_past_batchnorm_and_activation() {
         assert_eq!(chain(act, &mut rng), 1);
     }
     assert_eq!(chain(LayerKind::Sigmoid, &mut rng), 0);
-    let spec = |name: &str, kind: LayerKind, inputs: &[&str]| LayerSpec {
-        name: name.into(),
-        kind,
-        inputs: (!inputs.is_empty()).then(|| inputs.iter().map(|s| s.to_string()).collect()),
-    };
     let m = Model::graph(
         InputSpec::plain(1, 5, 5),
         None,

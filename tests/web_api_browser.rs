@@ -1,6 +1,7 @@
 //! The JS API inside wasm, in headless Chrome and Firefox. (On the host this file has no tests.)
 #![cfg(target_arch = "wasm32")]
 
+mod samples;
 #[macro_use]
 mod web_checks;
 

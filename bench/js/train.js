@@ -22,6 +22,7 @@ import { relaxedSimdSupported, wasmBuild } from "../../js/engine/start.js?detect
 import { architecture, dataset } from "./train-data.js";
 import { ADAM, BATCH, createConvlens, createConvnetjs, createTfjs, Unavailable } from "./train-peers.js";
 import { accuracyCurve, peerState, summarizeSteps, timedWindow, warmUp } from "./train-timing.js";
+import { addNote, addRow, finish, now, pause, runPage, status } from "./page.js";
 
 const params = new URLSearchParams(location.search);
 const num = (k, d) => {
@@ -37,32 +38,11 @@ const list = (k, d, allowed) => {
   return v;
 };
 const PEERS = { convlens: "convlens Trainer", tfjs: "TF.js (cpu backend)", convnetjs: "ConvNetJS" };
-const now = () => performance.now();
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-const $ = (id) => document.getElementById(id);
-const status = (text) => ($("bench-status").textContent = text);
 
 function fmt(x, digits = 3) {
   if (x == null || Number.isNaN(x)) return "–";
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(digits)).toString();
-}
-
-function row(table, cells) {
-  const tr = document.createElement("tr");
-  for (const text of cells) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    tr.append(td);
-  }
-  $(table).tBodies[0].append(tr);
-}
-
-function note(result, text) {
-  result.notes.push(text);
-  const li = document.createElement("li");
-  li.textContent = text;
-  $("bench-notes").append(li);
 }
 
 /** Each library, loaded on its own: {module, info} or {unavailable: reason}. */
@@ -112,7 +92,7 @@ async function speedCase(name, libs, o) {
     data = await dataset(name, "train", { source: o.data, limit: o.examples });
   } catch (e) {
     const peers = Object.fromEntries(o.peers.map((p) => [p, { available: false, reason: `no data: ${e.message}` }]));
-    for (const p of o.peers) row("train-table", [name, PEERS[p], `no data: ${e.message}`, "", "", "", "", ""]);
+    for (const p of o.peers) addRow("train-table", [name, PEERS[p], `no data: ${e.message}`, "", "", "", "", ""]);
     return { dataset: name, error: e.message, peers };
   }
   const out = { dataset: name, examples: data.count, data: data.source, batchSize: BATCH, peers: {} };
@@ -159,7 +139,7 @@ async function speedCase(name, libs, o) {
     const ratio = c?.imagesPerSecond && s.imagesPerSecond ? c.imagesPerSecond / s.imagesPerSecond : null;
     if (p !== "convlens" && ratio) s.convlensRatio = ratio;
     const state = !s.available ? `not available: ${s.reason}` : s.error ? `failed: ${s.error}` : null;
-    row("train-table", state
+    addRow("train-table", state
       ? [name, PEERS[p], state, "", "", "", "", ""]
       : [name, PEERS[p], fmt(s.imagesPerSecond), fmt(s.msPerStep), fmt(s.medianMsPerStep), `${s.steps} (+${s.warmupSteps} warm-up)`,
           `${fmt(s.firstLoss)} → ${fmt(s.lastLoss)}`, p === "convlens" ? "" : ratio ? `${ratio.toFixed(2)}×` : "–"]);
@@ -186,7 +166,7 @@ async function qualityCase(libs, o) {
     t.setData(train.images, train.labels, train.count);
     const evaluate = () => t.evaluate(test.images, test.labels, test.count);
     const run = await accuracyCurve(t, evaluate, { now, pause, capSeconds: o.qualitySeconds, status });
-    for (const p of run.curve) row("quality-table", [fmt(p.seconds), String(p.steps), fmt(p.epoch), `${(100 * p.accuracy).toFixed(2)} %`, fmt(p.loss), fmt(p.evalMs)]);
+    for (const p of run.curve) addRow("quality-table", [fmt(p.seconds), String(p.steps), fmt(p.epoch), `${(100 * p.accuracy).toFixed(2)} %`, fmt(p.loss), fmt(p.evalMs)]);
     return { available: true, model: "digits", trainExamples: train.count, trainData: train.source, testExamples: test.count, testData: test.source, ...run };
   } catch (e) {
     return { available: true, error: e.message };
@@ -232,20 +212,21 @@ async function main() {
     speed: [],
     notes: [],
   };
+  const note = (text) => addNote(text, result);
   status("loading the trainers…");
   const libs = await loadLibraries(o.peers, build);
   for (const [p, lib] of Object.entries(libs)) result.libraries[p] = lib.unavailable ? { available: false, reason: lib.unavailable } : { available: true, ...lib.info };
   const convlensInfo = result.libraries.convlens;
   if (convlensInfo?.available) {
-    note(result, `convlens: bench build ${build.dir}/ (SIMD backend ${convlensInfo.simdBackend})${convlensInfo.trainer ? "" : "; it exports no Trainer: its cases are not available"}.`);
+    note(`convlens: bench build ${build.dir}/ (SIMD backend ${convlensInfo.simdBackend})${convlensInfo.trainer ? "" : "; it exports no Trainer: its cases are not available"}.`);
   }
-  if (result.libraries.tfjs?.available) note(result, `TF.js ${result.libraries.tfjs.core} (layers ${result.libraries.tfjs.layers}) on its ${result.libraries.tfjs.backend} backend.`);
-  if (result.libraries.convnetjs?.available) note(result, `ConvNetJS ${result.libraries.convnetjs.version} (npm convnetjs): its 0.3.0 Trainer has no Adam; the bench applies Adam after each batch over net.getParamsAndGrads(), its forward and backward passes are ConvNetJS's own.`);
+  if (result.libraries.tfjs?.available) note(`TF.js ${result.libraries.tfjs.core} (layers ${result.libraries.tfjs.layers}) on its ${result.libraries.tfjs.backend} backend.`);
+  if (result.libraries.convnetjs?.available) note(`ConvNetJS ${result.libraries.convnetjs.version} (npm convnetjs): its 0.3.0 Trainer has no Adam; the bench applies Adam after each batch over net.getParamsAndGrads(), its forward and backward passes are ConvNetJS's own.`);
   for (const name of o.datasets) result.speed.push(await speedCase(name, libs, o));
   if (o.quality) {
     result.quality = await qualityCase(libs, o);
     const q = result.quality;
-    note(result, !q.available
+    note(!q.available
       ? `From scratch: not available (${q.reason}).`
       : q.error
         ? `From scratch: failed (${q.error}).`
@@ -253,16 +234,7 @@ async function main() {
           (q.reached ? `${(100 * q.target).toFixed(0)} % test accuracy first seen at ${fmt(q.reached.seconds)} s of training` : `${(100 * q.target).toFixed(0)} % not reached in ${q.capSeconds} s`) +
           `; best ${(100 * q.best).toFixed(2)} %.`);
   }
-  result.totalSeconds = (now() - started) / 1000;
-  status(`done in ${result.totalSeconds.toFixed(1)} s`);
-  window.benchResult = result;
-  document.body.dataset.done = "1";
+  finish(result, started);
 }
 
-main().catch((e) => {
-  const message = e instanceof Error ? e.message : String(e);
-  $("error-message").textContent = `Training benchmark failed: ${message}`;
-  $("error").hidden = false;
-  window.benchResult = { error: message };
-  document.body.dataset.done = "error";
-});
+runPage(main, "Training benchmark");

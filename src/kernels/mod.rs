@@ -225,7 +225,7 @@ pub fn conv2d_backward_weight_variant(
     gb: Option<&mut [f32]>,
 ) {
     if im2col {
-        conv::im2col::backward_weight::<Native>(g, false, x, gy, gw, gb)
+        conv::im2col::backward_weight::<Native>(g, x, gy, gw, gb)
     } else {
         conv2d_backward_weight(g, x, gy, gw, gb)
     }

@@ -13,82 +13,19 @@ fn tap(o: usize, k: usize, stride: usize, pad: usize, dil: usize, len: usize) ->
 }
 
 /// `y[co, oy, ox] = b[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] * x[ci, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]`
+/// ([`grouped_conv2d_forward`] with one group).
 pub fn conv2d_forward(g: &ConvGeom, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
-    for co in 0..g.cout {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let mut acc = b.map_or(0.0, |b| b[co]);
-                for ci in 0..g.cin {
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
-                                continue;
-                            };
-                            acc += w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] * x[(ci * g.h + iy) * g.w + ix];
-                        }
-                    }
-                }
-                y[(co * g.oh + oy) * g.ow + ox] = acc;
-            }
-        }
-    }
+    grouped_conv2d_forward(g, 1, x, w, b, y)
 }
 
 /// gx = d(sum gy*y)/dx. Overwrites `gx`.
 pub fn conv2d_backward_input(g: &ConvGeom, gy: &[f32], w: &[f32], gx: &mut [f32]) {
-    gx.fill(0.0);
-    for co in 0..g.cout {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let go = gy[(co * g.oh + oy) * g.ow + ox];
-                for ci in 0..g.cin {
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
-                                continue;
-                            };
-                            gx[(ci * g.h + iy) * g.w + ix] += go * w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
-                        }
-                    }
-                }
-            }
-        }
-    }
+    grouped_conv2d_backward_input(g, 1, gy, w, gx)
 }
 
 /// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db. Accumulates (so a batch can sum into one buffer).
 pub fn conv2d_backward_weight(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
-    for co in 0..g.cout {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let go = gy[(co * g.oh + oy) * g.ow + ox];
-                for ci in 0..g.cin {
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
-                                continue;
-                            };
-                            gw[((co * g.cin + ci) * g.kh + ky) * g.kw + kx] += go * x[(ci * g.h + iy) * g.w + ix];
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if let Some(gb) = gb {
-        for co in 0..g.cout {
-            gb[co] += gy[co * g.oh * g.ow..(co + 1) * g.oh * g.ow].iter().sum::<f32>();
-        }
-    }
+    grouped_conv2d_backward_weight(g, 1, x, gy, gw, gb)
 }
 
 /// In-bounds input cells of the pooling window of output (c, oy, ox), as flat indices into x.
@@ -178,15 +115,16 @@ pub fn linear_backward(
     x: &[f32],
     gy: &[f32],
     gx: &mut [f32],
-    mut gw: Option<&mut [f32]>,
+    gw: Option<&mut [f32]>,
     gb: Option<&mut [f32]>,
 ) {
     let n_in = x.len();
-    gx.fill(0.0);
-    for (o, &g) in gy.iter().enumerate() {
-        for i in 0..n_in {
-            gx[i] += g * w[o * n_in + i];
-            if let Some(gw) = gw.as_deref_mut() {
+    for (i, gxi) in gx[..n_in].iter_mut().enumerate() {
+        *gxi = gy.iter().enumerate().map(|(o, &g)| g * w[o * n_in + i]).sum();
+    }
+    if let Some(gw) = gw {
+        for (o, &g) in gy.iter().enumerate() {
+            for i in 0..n_in {
                 gw[o * n_in + i] += g * x[i];
             }
         }
@@ -219,56 +157,16 @@ pub fn relu6_forward(x: &[f32], y: &mut [f32]) {
 ///
 /// `y[co, oy, ox] = b[co] + sum_{c, ky, kx} w[co, c, ky, kx] * x[(co / g.cout) * g.cin + c, oy*sh + ky*dh - ph, ox*sw + kx*dw - pw]`
 pub fn grouped_conv2d_forward(g: &ConvGeom, groups: usize, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
-    for co in 0..groups * g.cout {
-        let first_in = (co / g.cout) * g.cin;
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let mut acc = b.map_or(0.0, |b| b[co]);
-                for c in 0..g.cin {
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
-                                continue;
-                            };
-                            acc += w[((co * g.cin + c) * g.kh + ky) * g.kw + kx]
-                                * x[((first_in + c) * g.h + iy) * g.w + ix];
-                        }
-                    }
-                }
-                y[(co * g.oh + oy) * g.ow + ox] = acc;
-            }
-        }
+    for (co, plane) in y[..groups * g.output_len()].chunks_exact_mut(g.oh * g.ow).enumerate() {
+        plane.fill(b.map_or(0.0, |b| b[co]));
     }
+    for_each_tap(g, groups, |o, k, i| y[o] += w[k] * x[i]);
 }
 
 /// gx = d(sum gy*y)/dx of [`grouped_conv2d_forward`]. Overwrites `gx`.
 pub fn grouped_conv2d_backward_input(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f32], gx: &mut [f32]) {
     gx[..groups * g.input_len()].fill(0.0);
-    for co in 0..groups * g.cout {
-        let first_in = (co / g.cout) * g.cin;
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let go = gy[(co * g.oh + oy) * g.ow + ox];
-                for c in 0..g.cin {
-                    for ky in 0..g.kh {
-                        let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
-                            continue;
-                        };
-                        for kx in 0..g.kw {
-                            let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
-                                continue;
-                            };
-                            gx[((first_in + c) * g.h + iy) * g.w + ix] +=
-                                go * w[((co * g.cin + c) * g.kh + ky) * g.kw + kx];
-                        }
-                    }
-                }
-            }
-        }
-    }
+    for_each_tap(g, groups, |o, k, i| gx[i] += gy[o] * w[k]);
 }
 
 /// gw += d(sum gy*y)/dw, gb += d(sum gy*y)/db of [`grouped_conv2d_forward`]. Accumulates.
@@ -280,12 +178,24 @@ pub fn grouped_conv2d_backward_weight(
     gw: &mut [f32],
     gb: Option<&mut [f32]>,
 ) {
-    let cout = groups * g.cout;
-    for co in 0..cout {
+    for_each_tap(g, groups, |o, k, i| gw[k] += gy[o] * x[i]);
+    if let Some(gb) = gb {
+        for (b, plane) in gb.iter_mut().zip(gy[..groups * g.output_len()].chunks_exact(g.oh * g.ow)) {
+            *b += plane.iter().sum::<f32>();
+        }
+    }
+}
+
+/// Calls `f(o, k, i)` for every multiply `y[o] += w[k] * x[i]` of [`grouped_conv2d_forward`], with
+/// `o`, `k` and `i` the flat indices of the output cell, the weight and the input cell: output
+/// cell after output cell, each one's taps in the order (input channel, ky, kx), taps in the
+/// padding left out.
+fn for_each_tap(g: &ConvGeom, groups: usize, mut f: impl FnMut(usize, usize, usize)) {
+    for co in 0..groups * g.cout {
         let first_in = (co / g.cout) * g.cin;
         for oy in 0..g.oh {
             for ox in 0..g.ow {
-                let go = gy[(co * g.oh + oy) * g.ow + ox];
+                let o = (co * g.oh + oy) * g.ow + ox;
                 for c in 0..g.cin {
                     for ky in 0..g.kh {
                         let Some(iy) = tap(oy, ky, g.sh, g.ph, g.dh, g.h) else {
@@ -295,17 +205,11 @@ pub fn grouped_conv2d_backward_weight(
                             let Some(ix) = tap(ox, kx, g.sw, g.pw, g.dw, g.w) else {
                                 continue;
                             };
-                            gw[((co * g.cin + c) * g.kh + ky) * g.kw + kx] +=
-                                go * x[((first_in + c) * g.h + iy) * g.w + ix];
+                            f(o, ((co * g.cin + c) * g.kh + ky) * g.kw + kx, ((first_in + c) * g.h + iy) * g.w + ix);
                         }
                     }
                 }
             }
-        }
-    }
-    if let Some(gb) = gb {
-        for co in 0..cout {
-            gb[co] += gy[co * g.oh * g.ow..(co + 1) * g.oh * g.ow].iter().sum::<f32>();
         }
     }
 }

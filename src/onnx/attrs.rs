@@ -29,39 +29,34 @@ impl<'a> Attrs<'a> {
     pub(crate) fn get(&self, name: &str) -> Option<&'a AttributeProto> {
         self.0.iter().find(|a| a.name.as_deref() == Some(name))
     }
-    pub(crate) fn int(&self, name: &str, default: i64) -> std::result::Result<i64, String> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(a) if a.r#type == Some(AttributeType::Int as i32) || (a.r#type.is_none() && a.i.is_some()) => {
-                Ok(a.i.unwrap_or(0))
-            }
-            Some(a) => Err(format!("attribute '{name}' is {}, expected INT", attr_type_name(a))),
+    /// Attribute `name` as `value` reads it: None when absent; when typed `want`, its value (or the
+    /// type's empty value, as protobuf leaves it); when untyped, what `value` finds. Any other
+    /// type, or an untyped attribute without that value, is an error naming both types.
+    fn read<T: Default>(
+        &self,
+        name: &str,
+        want: AttributeType,
+        value: impl Fn(&'a AttributeProto) -> Option<T>,
+    ) -> std::result::Result<Option<T>, String> {
+        let Some(a) = self.get(name) else { return Ok(None) };
+        match (a.r#type, value(a)) {
+            (Some(t), v) if t == want as i32 => Ok(Some(v.unwrap_or_default())),
+            (None, Some(v)) => Ok(Some(v)),
+            _ => Err(format!("attribute '{name}' is {}, expected {}", attr_type_name(a), want.as_str_name())),
         }
+    }
+    pub(crate) fn int(&self, name: &str, default: i64) -> std::result::Result<i64, String> {
+        Ok(self.read(name, AttributeType::Int, |a| a.i)?.unwrap_or(default))
     }
     pub(crate) fn float(&self, name: &str, default: f32) -> std::result::Result<f32, String> {
-        match self.get(name) {
-            None => Ok(default),
-            Some(a) if a.r#type == Some(AttributeType::Float as i32) || (a.r#type.is_none() && a.f.is_some()) => {
-                Ok(a.f.unwrap_or(0.0))
-            }
-            Some(a) => Err(format!("attribute '{name}' is {}, expected FLOAT", attr_type_name(a))),
-        }
+        Ok(self.read(name, AttributeType::Float, |a| a.f)?.unwrap_or(default))
     }
     pub(crate) fn ints(&self, name: &str) -> std::result::Result<Option<&'a [i64]>, String> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(a) if a.r#type == Some(AttributeType::Ints as i32) || a.r#type.is_none() => Ok(Some(&a.ints)),
-            Some(a) => Err(format!("attribute '{name}' is {}, expected INTS", attr_type_name(a))),
-        }
+        self.read(name, AttributeType::Ints, |a| Some(&a.ints[..]))
     }
     pub(crate) fn string(&self, name: &str, default: &str) -> std::result::Result<String, String> {
-        match self.get(name) {
-            None => Ok(default.to_string()),
-            Some(a) if a.r#type == Some(AttributeType::String as i32) || (a.r#type.is_none() && a.s.is_some()) => {
-                Ok(String::from_utf8_lossy(a.s.as_deref().unwrap_or(&[])).into_owned())
-            }
-            Some(a) => Err(format!("attribute '{name}' is {}, expected STRING", attr_type_name(a))),
-        }
+        let bytes = self.read(name, AttributeType::String, |a| a.s.as_deref())?;
+        Ok(bytes.map_or_else(|| default.to_string(), |s| String::from_utf8_lossy(s).into_owned()))
     }
 }
 
@@ -123,4 +118,46 @@ pub(crate) fn padding(
 /// A checked dimension from an i64.
 pub(crate) fn dim(v: i64) -> Option<usize> {
     usize::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(name: &str, r#type: Option<AttributeType>) -> AttributeProto {
+        AttributeProto { name: Some(name.into()), r#type: r#type.map(|t| t as i32), ..Default::default() }
+    }
+
+    #[test]
+    fn attributes_read_by_type_untyped_by_value_and_errors_name_both_types() {
+        let node = NodeProto {
+            attribute: vec![
+                AttributeProto { i: Some(3), ..attr("typed_int", Some(AttributeType::Int)) },
+                attr("empty_int", Some(AttributeType::Int)),
+                AttributeProto { f: Some(0.5), ..attr("untyped_float", None) },
+                attr("untyped_nothing", None),
+                AttributeProto { s: Some(b"SAME_UPPER".to_vec()), ..attr("typed_string", Some(AttributeType::String)) },
+                AttributeProto { ints: vec![2, 3], ..attr("typed_ints", Some(AttributeType::Ints)) },
+            ],
+            ..Default::default()
+        };
+        let names: Vec<&str> = node.attribute.iter().filter_map(|a| a.name.as_deref()).collect();
+        let a = Attrs::check(&node, &names).unwrap();
+        assert_eq!(a.int("typed_int", 7), Ok(3));
+        assert_eq!(a.int("empty_int", 7), Ok(0));
+        assert_eq!(a.int("absent", 7), Ok(7));
+        assert_eq!(a.float("untyped_float", 1.0), Ok(0.5));
+        assert_eq!(a.string("typed_string", "NOTSET"), Ok("SAME_UPPER".to_string()));
+        assert_eq!(a.string("absent", "NOTSET"), Ok("NOTSET".to_string()));
+        assert_eq!(a.ints("typed_ints"), Ok(Some(&[2, 3][..])));
+        assert_eq!(a.ints("untyped_nothing"), Ok(Some(&[][..])));
+        assert_eq!(a.ints("absent"), Ok(None));
+        assert_eq!(a.int("typed_string", 0), Err("attribute 'typed_string' is STRING, expected INT".to_string()));
+        assert_eq!(a.float("typed_ints", 0.0), Err("attribute 'typed_ints' is INTS, expected FLOAT".to_string()));
+        assert_eq!(
+            a.int("untyped_nothing", 0),
+            Err("attribute 'untyped_nothing' is UNDEFINED, expected INT".to_string())
+        );
+        assert!(Attrs::check(&node, &["typed_int"]).is_err());
+    }
 }

@@ -3,10 +3,16 @@
 #![allow(dead_code)]
 
 use convlens::layers::{BatchNorm2d, Conv2d, LayerKind, Pool2d};
-use convlens::{InputSpec, Model};
+use convlens::{InputSpec, LayerSpec, Model};
 use ndarray::{Array1, Array2, Array4};
 
 pub use convlens::rng::Rng;
+
+/// Layer `name` reading `inputs` by name (none: the layer before it).
+pub fn spec(name: &str, kind: LayerKind, inputs: &[&str]) -> LayerSpec {
+    let inputs = (!inputs.is_empty()).then(|| inputs.iter().map(|s| s.to_string()).collect());
+    LayerSpec { name: name.into(), kind, inputs }
+}
 
 /// Test-only ways of drawing values.
 pub trait RngExt {
@@ -77,23 +83,17 @@ pub fn every_layer_model(rng: &mut Rng, channels: usize) -> Model {
 /// reads), a 1x1 conv straight from the input joined by `concat`, a side branch nothing reads,
 /// then pool, flatten, linear.
 pub fn graph_model(rng: &mut Rng) -> Model {
-    use convlens::LayerSpec;
-    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
-        name: name.into(),
-        kind,
-        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
-    };
     let layers = vec![
-        spec("a", conv(rng, 3, 2, (3, 3), 1, 1, 1), None),
-        spec("a_relu", LayerKind::Relu, None),
-        spec("b", conv(rng, 3, 3, (3, 3), 1, 1, 1), None),
-        spec("res", LayerKind::Add, Some(&["a_relu", "b"])),
-        spec("side", conv(rng, 2, 2, (1, 1), 1, 0, 1), Some(&["input"])),
-        spec("c", conv(rng, 2, 2, (1, 1), 1, 0, 1), Some(&["input"])),
-        spec("cat", LayerKind::Concat, Some(&["res", "c"])),
-        spec("pool", maxpool(2, 2, 0), None),
-        spec("flat", LayerKind::Flatten, None),
-        spec("fc", linear(rng, 4, 5 * 3 * 3), None),
+        spec("a", conv(rng, 3, 2, (3, 3), 1, 1, 1), &[]),
+        spec("a_relu", LayerKind::Relu, &[]),
+        spec("b", conv(rng, 3, 3, (3, 3), 1, 1, 1), &[]),
+        spec("res", LayerKind::Add, &["a_relu", "b"]),
+        spec("side", conv(rng, 2, 2, (1, 1), 1, 0, 1), &["input"]),
+        spec("c", conv(rng, 2, 2, (1, 1), 1, 0, 1), &["input"]),
+        spec("cat", LayerKind::Concat, &["res", "c"]),
+        spec("pool", maxpool(2, 2, 0), &[]),
+        spec("flat", LayerKind::Flatten, &[]),
+        spec("fc", linear(rng, 4, 5 * 3 * 3), &[]),
     ];
     let mut input = InputSpec::plain(2, 6, 7);
     input.mean = vec![0.2, 0.1];
@@ -134,30 +134,24 @@ pub fn batchnorm(rng: &mut Rng, c: usize) -> LayerKind {
 /// 3x3 -> batchnorm -> relu6 -> 1x1 project conv -> batchnorm -> add with the block input), then
 /// global average pooling -> flatten -> dropout -> linear.
 pub fn mobilenet_block_model(rng: &mut Rng) -> Model {
-    use convlens::LayerSpec;
-    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
-        name: name.into(),
-        kind,
-        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
-    };
     let (c, e) = (4, 12);
     let layers = vec![
-        spec("stem", conv(rng, c, 2, (3, 3), 2, 1, 1), None),
-        spec("stem_bn", batchnorm(rng, c), None),
-        spec("stem_act", LayerKind::Relu6, None),
-        spec("expand", conv(rng, e, c, (1, 1), 1, 0, 1), None),
-        spec("expand_bn", batchnorm(rng, e), None),
-        spec("expand_act", LayerKind::Relu6, None),
-        spec("dw", grouped_conv(rng, e, e, e, 3, 1, 1, 1), None),
-        spec("dw_bn", batchnorm(rng, e), None),
-        spec("dw_act", LayerKind::Relu6, None),
-        spec("project", conv(rng, c, e, (1, 1), 1, 0, 1), None),
-        spec("project_bn", batchnorm(rng, c), None),
-        spec("res", LayerKind::Add, Some(&["stem_act", "project_bn"])),
-        spec("pool", LayerKind::GlobalAvgPool, None),
-        spec("flat", LayerKind::Flatten, None),
-        spec("drop", LayerKind::Dropout { p: 0.2 }, None),
-        spec("fc", linear(rng, 5, c), None),
+        spec("stem", conv(rng, c, 2, (3, 3), 2, 1, 1), &[]),
+        spec("stem_bn", batchnorm(rng, c), &[]),
+        spec("stem_act", LayerKind::Relu6, &[]),
+        spec("expand", conv(rng, e, c, (1, 1), 1, 0, 1), &[]),
+        spec("expand_bn", batchnorm(rng, e), &[]),
+        spec("expand_act", LayerKind::Relu6, &[]),
+        spec("dw", grouped_conv(rng, e, e, e, 3, 1, 1, 1), &[]),
+        spec("dw_bn", batchnorm(rng, e), &[]),
+        spec("dw_act", LayerKind::Relu6, &[]),
+        spec("project", conv(rng, c, e, (1, 1), 1, 0, 1), &[]),
+        spec("project_bn", batchnorm(rng, c), &[]),
+        spec("res", LayerKind::Add, &["stem_act", "project_bn"]),
+        spec("pool", LayerKind::GlobalAvgPool, &[]),
+        spec("flat", LayerKind::Flatten, &[]),
+        spec("drop", LayerKind::Dropout { p: 0.2 }, &[]),
+        spec("fc", linear(rng, 5, c), &[]),
     ];
     let mut input = InputSpec::plain(2, 8, 9);
     input.mean = vec![0.5, 0.4];
@@ -167,30 +161,24 @@ pub fn mobilenet_block_model(rng: &mut Rng) -> Model {
 
 /// One layer of every type the engine has, on a `3 x 4 x 4` input.
 pub fn every_op_model(rng: &mut Rng) -> Model {
-    use convlens::LayerSpec;
-    let spec = |name: &str, kind: LayerKind, inputs: Option<&[&str]>| LayerSpec {
-        name: name.into(),
-        kind,
-        inputs: inputs.map(|i| i.iter().map(|s| s.to_string()).collect()),
-    };
     let layers = vec![
-        spec("c", conv(rng, 6, 3, (3, 3), 1, 1, 1), None),
-        spec("bn", batchnorm(rng, 6), None),
-        spec("r6", LayerKind::Relu6, None),
-        spec("g", grouped_conv(rng, 4, 6, 2, 3, 1, 1, 1), None),
-        spec("hs", LayerKind::Hardswish, None),
-        spec("dw", grouped_conv(rng, 8, 4, 4, 3, 2, 1, 1), None),
-        spec("clip", LayerKind::Clip { min: Some(-0.5), max: None }, None),
-        spec("sig", LayerKind::Sigmoid, Some(&["dw"])),
-        spec("sum", LayerKind::Add, Some(&["clip", "sig"])),
-        spec("avg", LayerKind::AvgPool2d(Pool2d::new((3, 3), (2, 2), (1, 1)).with_count_include_pad(true)), None),
-        spec("relu", LayerKind::Relu, None),
-        spec("gap", LayerKind::GlobalAvgPool, None),
-        spec("rs", LayerKind::Reshape { shape: vec![-1] }, None),
-        spec("drop", LayerKind::Dropout { p: 0.1 }, None),
-        spec("fc", linear(rng, 6, 8), None),
-        spec("rs2", LayerKind::Reshape { shape: vec![3, 2, -1] }, None),
-        spec("rs3", LayerKind::Reshape { shape: vec![6] }, None),
+        spec("c", conv(rng, 6, 3, (3, 3), 1, 1, 1), &[]),
+        spec("bn", batchnorm(rng, 6), &[]),
+        spec("r6", LayerKind::Relu6, &[]),
+        spec("g", grouped_conv(rng, 4, 6, 2, 3, 1, 1, 1), &[]),
+        spec("hs", LayerKind::Hardswish, &[]),
+        spec("dw", grouped_conv(rng, 8, 4, 4, 3, 2, 1, 1), &[]),
+        spec("clip", LayerKind::Clip { min: Some(-0.5), max: None }, &[]),
+        spec("sig", LayerKind::Sigmoid, &["dw"]),
+        spec("sum", LayerKind::Add, &["clip", "sig"]),
+        spec("avg", LayerKind::AvgPool2d(Pool2d::new((3, 3), (2, 2), (1, 1)).with_count_include_pad(true)), &[]),
+        spec("relu", LayerKind::Relu, &[]),
+        spec("gap", LayerKind::GlobalAvgPool, &[]),
+        spec("rs", LayerKind::Reshape { shape: vec![-1] }, &[]),
+        spec("drop", LayerKind::Dropout { p: 0.1 }, &[]),
+        spec("fc", linear(rng, 6, 8), &[]),
+        spec("rs2", LayerKind::Reshape { shape: vec![3, 2, -1] }, &[]),
+        spec("rs3", LayerKind::Reshape { shape: vec![6] }, &[]),
     ];
     Model::graph(InputSpec::plain(3, 4, 4), None, layers).unwrap()
 }

@@ -41,39 +41,42 @@ const DIGITS = {
 const box = (rf) => [rf.top, rf.bottom, rf.left, rf.right];
 const clipped = (rf) => [rf.clipped.top, rf.clipped.bottom, rf.clipped.left, rf.clipped.right];
 
+/**
+ * Asserts the receptive field of `layer`'s cell [y, x] in `model`: its box [top, bottom, left,
+ * right] and, when given, that box clipped to the input. Returns the field.
+ */
+function checkField(model, layer, [y, x], want, wantClipped) {
+  const r = receptiveField(model, layer, y, x);
+  assert.deepEqual(box(r), want, `layer ${layer}, cell (${y}, ${x})`);
+  if (wantClipped) assert.deepEqual(clipped(r), wantClipped, `layer ${layer}, cell (${y}, ${x}), clipped`);
+  return r;
+}
+
 test("one conv: a 5x5 window around the cell, cut at the border", () => {
   // conv1 (k5 s1 p2) cell (0, 0) reads -2..2; cell (10, 5) reads rows 8..12, cols 3..7.
-  const a = receptiveField(DIGITS, 0, 0, 0);
-  assert.deepEqual(box(a), [-2, 2, -2, 2]);
-  assert.deepEqual(clipped(a), [0, 2, 0, 2]);
-  assert.equal(a.height, 5);
-  assert.deepEqual(box(receptiveField(DIGITS, 0, 10, 5)), [8, 12, 3, 7]);
+  assert.equal(checkField(DIGITS, 0, [0, 0], [-2, 2, -2, 2], [0, 2, 0, 2]).height, 5);
+  checkField(DIGITS, 0, [10, 5], [8, 12, 3, 7]);
   // ReLU keeps positions: relu1 sees what conv1 sees.
-  assert.deepEqual(box(receptiveField(DIGITS, 1, 10, 5)), [8, 12, 3, 7]);
+  checkField(DIGITS, 1, [10, 5], [8, 12, 3, 7]);
 });
 
 test("through pool1: 2x2 window of conv1 cells, then 5x5 each", () => {
   // pool1 cell 0 -> conv1 cells 0..1 -> input 0-2 .. 1-2+4 = -2..3.
-  assert.deepEqual(box(receptiveField(DIGITS, 2, 0, 0)), [-2, 3, -2, 3]);
+  checkField(DIGITS, 2, [0, 0], [-2, 3, -2, 3]);
   // pool1 cell 13 -> conv1 cells 26..27 -> input 24..29, clipped to 24..27.
-  const r = receptiveField(DIGITS, 2, 13, 13);
-  assert.deepEqual(box(r), [24, 29, 24, 29]);
-  assert.deepEqual(clipped(r), [24, 27, 24, 27]);
+  checkField(DIGITS, 2, [13, 13], [24, 29, 24, 29], [24, 27, 24, 27]);
 });
 
 test("conv2 and pool2: the whole digits stack by hand", () => {
   // conv2 cell 0 -> pool1 cells -2..2 -> conv1 cells -4..5 -> input -6..7 (14 wide).
-  assert.deepEqual(box(receptiveField(DIGITS, 3, 0, 0)), [-6, 7, -6, 7]);
+  checkField(DIGITS, 3, [0, 0], [-6, 7, -6, 7]);
   // pool2 cell 0 -> conv2 cells 0..1 -> pool1 cells -2..3 -> conv1 cells -4..7 -> input -6..9:
   // 16 cells, of which rows/cols 0..9 are inside the image.
-  const r = receptiveField(DIGITS, 5, 0, 0);
-  assert.deepEqual(box(r), [-6, 9, -6, 9]);
-  assert.deepEqual(clipped(r), [0, 9, 0, 9]);
-  assert.equal(r.width, 16);
+  assert.equal(checkField(DIGITS, 5, [0, 0], [-6, 9, -6, 9], [0, 9, 0, 9]).width, 16);
   // pool2 cell (3, 4): rows 3 -> 6..7 -> 4..9 -> 8..19 -> 6..21; cols 4 -> 8..9 -> 6..11 -> 12..23 -> 10..25.
-  assert.deepEqual(box(receptiveField(DIGITS, 5, 3, 4)), [6, 21, 10, 25]);
+  checkField(DIGITS, 5, [3, 4], [6, 21, 10, 25]);
   // pool2 cell (6, 6): 18..33, clipped to 18..27.
-  assert.deepEqual(clipped(receptiveField(DIGITS, 5, 6, 6)), [18, 27, 18, 27]);
+  checkField(DIGITS, 5, [6, 6], [18, 33, 18, 33], [18, 27, 18, 27]);
   assert.deepEqual(receptiveFieldSize(DIGITS, 5), { height: 16, width: 16, jump: [4, 4], whole: false });
   assert.deepEqual(receptiveFieldSize(DIGITS, 3), { height: 14, width: 14, jump: [2, 2], whole: false });
   assert.deepEqual(paddingReach(DIGITS, 5), { top: 6, left: 6, bottom: 6, right: 6 });
@@ -99,16 +102,12 @@ test("stride, dilation, padded pool and non-square kernels", () => {
     ],
   };
   // conv (k3 s2 p1 d2) cell (1, 2): rows 1*2-1 .. 1*2-1+2*2 = 1..5; cols 2*2-1 .. 3+4 = 3..7.
-  assert.deepEqual(box(receptiveField(model, 0, 1, 2)), [1, 5, 3, 7]);
+  checkField(model, 0, [1, 2], [1, 5, 3, 7]);
   // pool (k3 s2 p1) cell (0, 0): conv cells -1..1 -> rows -1*2-1 .. 1*2-1+4 = -3..5.
-  const r = receptiveField(model, 1, 0, 0);
-  assert.deepEqual(box(r), [-3, 5, -3, 5]);
-  assert.deepEqual(clipped(r), [0, 5, 0, 5]);
+  checkField(model, 1, [0, 0], [-3, 5, -3, 5], [0, 5, 0, 5]);
   // 3x1 conv cell (0, 2): pool rows 0..2, cols 2..2 -> pool rows -1..5, cols 3..5 -> input rows -3..13,
   // cols 3*2-1 .. 5*2-1+4 = 5..13.
-  const t = receptiveField(model, 2, 0, 2);
-  assert.deepEqual(box(t), [-3, 13, 5, 13]);
-  assert.deepEqual(clipped(t), [0, 9, 5, 11]);
+  checkField(model, 2, [0, 2], [-3, 13, 5, 13], [0, 9, 5, 11]);
 });
 
 test("layer geometry defaults and back projection", () => {

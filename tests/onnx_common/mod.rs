@@ -23,62 +23,41 @@ pub fn node(op: &str, name: &str, inputs: &[&str], outputs: &[&str], attrs: Vec<
     }
 }
 
+/// An attribute `name` of type `t`, without its value.
+fn attribute(name: &str, t: AttributeType) -> AttributeProto {
+    AttributeProto { name: Some(name.into()), r#type: Some(t as i32), ..Default::default() }
+}
+
 pub fn ints(name: &str, v: &[i64]) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        r#type: Some(AttributeType::Ints as i32),
-        ints: v.to_vec(),
-        ..Default::default()
-    }
+    AttributeProto { ints: v.to_vec(), ..attribute(name, AttributeType::Ints) }
 }
 
 pub fn int(name: &str, v: i64) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        r#type: Some(AttributeType::Int as i32),
-        i: Some(v),
-        ..Default::default()
-    }
+    AttributeProto { i: Some(v), ..attribute(name, AttributeType::Int) }
 }
 
 pub fn float(name: &str, v: f32) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        r#type: Some(AttributeType::Float as i32),
-        f: Some(v),
-        ..Default::default()
-    }
+    AttributeProto { f: Some(v), ..attribute(name, AttributeType::Float) }
 }
 
 pub fn string(name: &str, v: &str) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        r#type: Some(AttributeType::String as i32),
-        s: Some(v.as_bytes().to_vec()),
-        ..Default::default()
-    }
+    AttributeProto { s: Some(v.as_bytes().to_vec()), ..attribute(name, AttributeType::String) }
+}
+
+/// A tensor `name` of shape `dims` and type `t`, without its values.
+fn tensor_of(name: &str, dims: &[i64], t: DataType) -> TensorProto {
+    TensorProto { name: Some(name.into()), dims: dims.to_vec(), data_type: Some(t as i32), ..Default::default() }
 }
 
 /// A FLOAT tensor in `raw_data`.
 pub fn tensor(name: &str, dims: &[i64], values: &[f32]) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(DataType::Float as i32),
-        raw_data: Some(values.iter().flat_map(|v| v.to_le_bytes()).collect()),
-        ..Default::default()
-    }
+    let raw_data = Some(values.iter().flat_map(|v| v.to_le_bytes()).collect());
+    TensorProto { raw_data, ..tensor_of(name, dims, DataType::Float) }
 }
 
 /// An INT64 tensor in `int64_data`.
 pub fn int_tensor(name: &str, dims: &[i64], values: &[i64]) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(DataType::Int64 as i32),
-        int64_data: values.to_vec(),
-        ..Default::default()
-    }
+    TensorProto { int64_data: values.to_vec(), ..tensor_of(name, dims, DataType::Int64) }
 }
 
 /// A FLOAT value info of shape `dims` (None: a symbolic "N").

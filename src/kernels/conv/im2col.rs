@@ -131,16 +131,28 @@ pub fn backward_input_pointwise<V: F32x4>(g: &ConvGeom, gy: &[f32], w: &[f32], g
     gemm_bias::<V>(k, p, g.cout, a, b, None, &mut gx[..g.input_len()], p);
 }
 
-/// `gw += d(sum gy*y)/dw` (`gY col^T`, col from im2col, or `x` itself when `pointwise`), and
-/// `gb +=` the row sums of `gY`. Accumulates.
-pub fn backward_weight<V: F32x4>(
+/// `gw += d(sum gy*y)/dw` (`gY col^T`, col from im2col) and `gb +=` the row sums of `gY`.
+/// Accumulates.
+pub fn backward_weight<V: F32x4>(g: &ConvGeom, x: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
+    let mut col = Scratch::take(Slot::Col, g.cin * g.kh * g.kw * g.oh * g.ow);
+    im2col::<V>(g, x, &mut col);
+    weight_gradient::<V>(g, &col, gy, gw, gb)
+}
+
+/// [`backward_weight`] of a pointwise convolution: `x` itself is the column matrix.
+pub fn backward_weight_pointwise<V: F32x4>(
     g: &ConvGeom,
-    pointwise: bool,
     x: &[f32],
     gy: &[f32],
     gw: &mut [f32],
     gb: Option<&mut [f32]>,
 ) {
+    counters::bump(Kernel::Conv1x1Direct);
+    weight_gradient::<V>(g, &x[..g.cin * g.oh * g.ow], gy, gw, gb)
+}
+
+/// `gw += gY col^T` for the column matrix `col[K x P]`, and `gb +=` the row sums of `gY`.
+fn weight_gradient<V: F32x4>(g: &ConvGeom, col: &[f32], gy: &[f32], gw: &mut [f32], gb: Option<&mut [f32]>) {
     let (k, p) = (g.cin * g.kh * g.kw, g.oh * g.ow);
     let gy = &gy[..g.cout * p];
     let gw = &mut gw[..g.cout * k];
@@ -148,14 +160,7 @@ pub fn backward_weight<V: F32x4>(
     // (col, K x P) packs as A, by the row-interleaving copy, and the small one (gY^T, P x cout)
     // as B, where a transposed operand is gathered value by value.
     let mut t = Scratch::take(Slot::WeightGradT, k * g.cout);
-    if pointwise {
-        counters::bump(Kernel::Conv1x1Direct);
-        gemm_bias::<V>(k, g.cout, p, MatRef::rows(&x[..k * p], p), MatRef::transposed(gy, p), None, &mut t, g.cout);
-    } else {
-        let mut col = Scratch::take(Slot::Col, k * p);
-        im2col::<V>(g, x, &mut col);
-        gemm_bias::<V>(k, g.cout, p, MatRef::rows(&col, p), MatRef::transposed(gy, p), None, &mut t, g.cout);
-    }
+    gemm_bias::<V>(k, g.cout, p, MatRef::rows(col, p), MatRef::transposed(gy, p), None, &mut t, g.cout);
     for (kk, row) in t.chunks_exact(g.cout).enumerate() {
         for (co, &v) in row.iter().enumerate() {
             gw[co * k + kk] += v;

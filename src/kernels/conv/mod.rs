@@ -115,6 +115,17 @@ pub fn plan(g: &ConvGeom, groups: usize, pass: Pass) -> Plan {
 
 const NO_SUCH_PLAN: &str = "plan() gives no such plan for this pass";
 
+/// Group `grp`'s part of a tensor that holds `len` values per group, group after group (the
+/// input, weights, bias and output of a grouped convolution: see the module's doc).
+fn group(t: &[f32], grp: usize, len: usize) -> &[f32] {
+    &t[grp * len..(grp + 1) * len]
+}
+
+/// [`group`], mutable.
+fn group_mut(t: &mut [f32], grp: usize, len: usize) -> &mut [f32] {
+    &mut t[grp * len..(grp + 1) * len]
+}
+
 /// `y = conv(x, w) + b`. Overwrites `y`.
 pub fn forward<V: F32x4>(g: &ConvGeom, groups: usize, x: &[f32], w: &[f32], b: Option<&[f32]>, y: &mut [f32]) {
     match plan(g, groups, Pass::Forward) {
@@ -126,14 +137,8 @@ pub fn forward<V: F32x4>(g: &ConvGeom, groups: usize, x: &[f32], w: &[f32], b: O
             counters::bump(Kernel::GroupedPerGroup);
             let (xi, wi, yo) = (g.input_len(), g.weight_len(), g.output_len());
             for grp in 0..groups {
-                forward::<V>(
-                    g,
-                    1,
-                    &x[grp * xi..(grp + 1) * xi],
-                    &w[grp * wi..(grp + 1) * wi],
-                    b.map(|b| &b[grp * g.cout..(grp + 1) * g.cout]),
-                    &mut y[grp * yo..(grp + 1) * yo],
-                );
+                let b = b.map(|b| group(b, grp, g.cout));
+                forward::<V>(g, 1, group(x, grp, xi), group(w, grp, wi), b, group_mut(y, grp, yo));
             }
         }
         Plan::ShiftedTransposed(_) | Plan::DepthwiseTransposed(_) => unreachable!("{NO_SUCH_PLAN}"),
@@ -182,13 +187,7 @@ pub fn backward_input<V: F32x4>(g: &ConvGeom, groups: usize, gy: &[f32], w: &[f3
             counters::bump(Kernel::GroupedPerGroup);
             let (xi, wi, yo) = (g.input_len(), g.weight_len(), g.output_len());
             for grp in 0..groups {
-                backward_input::<V>(
-                    g,
-                    1,
-                    &gy[grp * yo..(grp + 1) * yo],
-                    &w[grp * wi..(grp + 1) * wi],
-                    &mut gx[grp * xi..(grp + 1) * xi],
-                );
+                backward_input::<V>(g, 1, group(gy, grp, yo), group(w, grp, wi), group_mut(gx, grp, xi));
             }
         }
         Plan::Shifted => unreachable!("{NO_SUCH_PLAN}"),
@@ -205,22 +204,16 @@ pub fn backward_weight<V: F32x4>(
     mut gb: Option<&mut [f32]>,
 ) {
     match plan(g, groups, Pass::BackwardWeight) {
-        Plan::Pointwise => im2col::backward_weight::<V>(g, true, x, gy, gw, gb),
+        Plan::Pointwise => im2col::backward_weight_pointwise::<V>(g, x, gy, gw, gb),
         Plan::Shifted => shifted::backward_weight::<V>(g, x, gy, gw, gb),
-        Plan::Lowered => im2col::backward_weight::<V>(g, false, x, gy, gw, gb),
+        Plan::Lowered => im2col::backward_weight::<V>(g, x, gy, gw, gb),
         Plan::Depthwise => depthwise::backward_weight::<V>(g, groups, x, gy, gw, gb),
         Plan::PerGroup => {
             counters::bump(Kernel::GroupedPerGroup);
             let (xi, wi, yo) = (g.input_len(), g.weight_len(), g.output_len());
             for grp in 0..groups {
-                backward_weight::<V>(
-                    g,
-                    1,
-                    &x[grp * xi..(grp + 1) * xi],
-                    &gy[grp * yo..(grp + 1) * yo],
-                    &mut gw[grp * wi..(grp + 1) * wi],
-                    gb.as_deref_mut().map(|b| &mut b[grp * g.cout..(grp + 1) * g.cout]),
-                );
+                let gb = gb.as_deref_mut().map(|b| group_mut(b, grp, g.cout));
+                backward_weight::<V>(g, 1, group(x, grp, xi), group(gy, grp, yo), group_mut(gw, grp, wi), gb);
             }
         }
         Plan::ShiftedTransposed(_) | Plan::DepthwiseTransposed(_) => unreachable!("{NO_SUCH_PLAN}"),

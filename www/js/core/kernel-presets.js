@@ -4,6 +4,21 @@
 
 const box = (n) => Array(n * n).fill(1 / (n * n));
 const binomial5 = [1, 4, 6, 4, 1];
+/** The transpose of a square row-major kernel. */
+const transpose = (k) => {
+  const n = Math.sqrt(k.length);
+  return k.map((_, i) => k[(i % n) * n + Math.floor(i / n)]);
+};
+/** Both sizes of a preset's kernels ({3, 5}), transposed. */
+const transposed = (sizes) => ({ 3: transpose(sizes[3]), 5: transpose(sizes[5]) });
+const vertical = {
+  3: [-1, 0, 1, -1, 0, 1, -1, 0, 1],
+  5: [-1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1],
+};
+const sobelX = {
+  3: [-1, 0, 1, -2, 0, 2, -1, 0, 1],
+  5: [-1, -2, 0, 2, 1, -4, -8, 0, 8, 4, -6, -12, 0, 12, 6, -4, -8, 0, 8, 4, -1, -2, 0, 2, 1],
+};
 
 /** Preset name -> {label, hint, 3: [...9], 5: [...25]}. */
 export const PRESETS = {
@@ -16,26 +31,22 @@ export const PRESETS = {
   vertical: {
     label: "Vertical edge",
     hint: "right minus left: bright where the image gets brighter to the right",
-    3: [-1, 0, 1, -1, 0, 1, -1, 0, 1],
-    5: [-1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1, -1, -1, 0, 1, 1],
+    ...vertical,
   },
   horizontal: {
     label: "Horizontal edge",
     hint: "below minus above: bright where the image gets brighter downwards",
-    3: [-1, -1, -1, 0, 0, 0, 1, 1, 1],
-    5: [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+    ...transposed(vertical),
   },
   sobelX: {
     label: "Sobel x",
     hint: "a smoothed vertical-edge detector (horizontal gradient)",
-    3: [-1, 0, 1, -2, 0, 2, -1, 0, 1],
-    5: [-1, -2, 0, 2, 1, -4, -8, 0, 8, 4, -6, -12, 0, 12, 6, -4, -8, 0, 8, 4, -1, -2, 0, 2, 1],
+    ...sobelX,
   },
   sobelY: {
     label: "Sobel y",
     hint: "a smoothed horizontal-edge detector (vertical gradient)",
-    3: [-1, -2, -1, 0, 0, 0, 1, 2, 1],
-    5: [-1, -4, -6, -4, -1, -2, -8, -12, -8, -2, 0, 0, 0, 0, 0, 2, 8, 12, 8, 2, 1, 4, 6, 4, 1],
+    ...transposed(sobelX),
   },
   blur: {
     label: "Blur",
