@@ -119,6 +119,13 @@ test("the Train tab trains the tiny preset past 95 % on the test sample; timelin
   await page.setInputFiles("#model-file", { name: "again.safetensors", mimeType: "application/octet-stream", buffer: bytes });
   await page.waitForFunction((r) => document.body.dataset.model === "file:again.safetensors" && Number(document.body.dataset.runs) > r, before);
   assert.equal(await page.textContent("#prediction-top"), explored);
+
+  // Any snapshot opens in the explorer: step 0's random weights.
+  await page.click("#tab-train");
+  await scrub(page, 0);
+  await page.click("#train-host .clt-open-snapshot");
+  await page.waitForFunction(() => document.body.dataset.model === "file:trained-tiny-step0.safetensors" && document.body.dataset.view === "maps");
+  assert.notEqual(await page.textContent("#prediction-top"), explored);
   assert.deepEqual(problems, []);
   await close();
 });
