@@ -176,7 +176,7 @@ test("a failed request names the file; an abort stays an AbortError", async () =
   );
 });
 
-test("in the single-file build, a failed request says that it has no training sets", async () => {
+test("in the single-file build, a failed request says that it carries only the MNIST set", async () => {
   globalThis.convlensInline = { singleFile: true };
   try {
     await assert.rejects(
@@ -185,10 +185,10 @@ test("in the single-file build, a failed request says that it has no training se
           throw new TypeError("Failed to fetch");
         },
       }),
-      { message: `${IMAGES}: could not be fetched (Failed to fetch; the single-file convlens.html does not carry the training sets: use the served page or the npm package)` },
+      { message: `${IMAGES}: could not be fetched (Failed to fetch; the single-file convlens.html carries the MNIST training set only: for Fashion-MNIST, serve it with data/ beside it, or use the served page or the npm package)` },
     );
     await assert.rejects(load({ labels: { body: "", status: 404 } }), {
-      message: `${LABELS}: HTTP 404 (the single-file convlens.html does not carry the training sets: use the served page or the npm package)`,
+      message: `${LABELS}: HTTP 404 (the single-file convlens.html carries the MNIST training set only: for Fashion-MNIST, serve it with data/ beside it, or use the served page or the npm package)`,
     });
   } finally {
     delete globalThis.convlensInline;
