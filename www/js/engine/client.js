@@ -18,8 +18,8 @@
 //   await engine.attribute(options, input?)    // {map, output, ms}
 //   await engine.statistics(inputs, count); await engine.atlas({layer, options, channels})
 //   await engine.trainCreate({architecture} | {bytes}, options)   // {summary, steps}; then
-//   trainData, trainTestData, trainOptions, trainStep(n), trainSnapshot, trainEvaluate,
-//   trainExplore, trainFree (worker-train.js: a trainer beside the slot's explorer)
+//   trainData, trainTestData, trainOptions, trainStep(n), trainSnapshot, trainEvaluate
+//   (worker-train.js: a trainer beside the slot's explorer, freed with the slot)
 //
 // Several models in one worker: `engine.forModel(id)` is a client with this same API whose every
 // call names model slot `id` in the worker (the plain engine uses the slot "main"). The
@@ -271,16 +271,6 @@ export class Engine {
   /** The trained model's evaluation on `count` inputs. */
   trainEvaluate(images, labels, count) {
     return this.call(OP.trainEvaluate, { images, labels, count });
-  }
-
-  /** Makes a copy of the trained model this slot's explorer: its summary. */
-  trainExplore() {
-    return this.call(OP.trainExplore);
-  }
-
-  /** Frees the trainer. */
-  trainFree() {
-    return this.call(OP.trainFree);
   }
 }
 

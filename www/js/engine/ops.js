@@ -30,8 +30,6 @@ export const OP = Object.freeze({
   trainStep: "trainStep",
   trainSnapshot: "trainSnapshot",
   trainEvaluate: "trainEvaluate",
-  trainExplore: "trainExplore",
-  trainFree: "trainFree",
 });
 
 /** The operations handled by worker-explain.js (loaded by the worker after the wasm glue). */
@@ -46,8 +44,6 @@ export const TRAIN_OPS = Object.freeze([
   OP.trainStep,
   OP.trainSnapshot,
   OP.trainEvaluate,
-  OP.trainExplore,
-  OP.trainFree,
 ]);
 
 /** Operations that use no model slot (the others work on the slot `args.model` names). */

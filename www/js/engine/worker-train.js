@@ -23,9 +23,8 @@
 //                                   evaluation on the test data (`test` true), statistics over the
 //                                   first `statistics` test images, the model file (`bytes` true)
 //   trainEvaluate({images, labels, count}) -> the evaluation of the model as trained so far
-//   trainExplore()                   -> summary       the slot's explorer becomes a copy of the
-//                                   trained model (every view works on it)
-//   trainFree()                      -> {}            frees the trainer (the data stays)
+//
+// A slot's trainer is freed with the slot (worker.js unload).
 
 import { OP } from "./ops.js";
 
@@ -126,25 +125,6 @@ export function trainOps(state) {
     [OP.trainEvaluate](args) {
       const d = data(args, "trainEvaluate");
       return trainer().evaluate(d.images, d.labels, d.count);
-    },
-
-    [OP.trainExplore]() {
-      const s = slot();
-      const next = trainer().explorer();
-      const summary = next.summary();
-      s.maximizer?.free();
-      s.maximizer = null;
-      s.explorer?.free();
-      s.explorer = next;
-      s.summary = summary;
-      return summary;
-    },
-
-    [OP.trainFree]() {
-      const s = slot();
-      s.trainer?.free();
-      s.trainer = null;
-      return {};
     },
   };
 }
