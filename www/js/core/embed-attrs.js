@@ -2,8 +2,7 @@
 // they are unit-tested in node (tests/js/embed-attrs.test.mjs). Every parser returns a `problem`
 // string instead of throwing, which the element shows inside itself.
 
-import { TRAIN_KEYS } from "./train-settings.js";
-import { ELEMENT_VIEWS } from "./views.js";
+import { ELEMENT_VIEWS, TRAIN_KEYS } from "./views.js";
 
 /** The `view` attribute's documented values (core/views.js viewName() maps them to the views). */
 export const VIEWS = ELEMENT_VIEWS;

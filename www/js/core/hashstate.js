@@ -3,8 +3,7 @@
 // Pure functions (no DOM), unit-tested in node. Unknown keys and bad values are dropped, so a
 // hand-edited or stale link never breaks the page.
 
-import { TRAIN_KEYS } from "./train-settings.js";
-import { VIEWS, viewName } from "./views.js";
+import { TRAIN_KEYS, VIEWS, viewName } from "./views.js";
 
 export { VIEWS };
 export const NORMS = ["map", "layer", "global"];

@@ -10,8 +10,9 @@
 // understand in `problems` instead of throwing.
 
 import { PRESETS, formatLayers, parseLayers, presetLayers } from "./train-arch.js";
+import { TRAIN_KEYS } from "./views.js";
 
-export const TRAIN_KEYS = ["preset", "dataset", "optimizer", "learning-rate", "batch-size", "weight-decay", "seed", "steps", "autostart", "arch"];
+export { TRAIN_KEYS };
 export const DATASETS = ["digits", "fashion"];
 export const OPTIMIZERS = ["adam", "sgd"];
 /** The optimizers' default learning rates (PyTorch's Adam default; the SGD one of docs/js-api.md). */

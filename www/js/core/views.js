@@ -6,6 +6,10 @@
  * playground, activation maximization, attributions, filter statistics, training. */
 export const VIEWS = ["maps", "detail", "playground", "maximize", "attribution", "stats", "train"];
 
+/** The Train view's keys in links and the element's attributes (core/train-settings.js reads
+ * them; here so that the hash and attribute parsers know them without loading it). */
+export const TRAIN_KEYS = ["preset", "dataset", "optimizer", "learning-rate", "batch-size", "weight-decay", "seed", "steps", "autostart", "arch"];
+
 /** What the element's view menu calls each view. */
 export const VIEW_LABELS = {
   maps: "Feature maps",

@@ -12,7 +12,6 @@ import { COLORMAPS } from "../core/colormap.js";
 import { Controller } from "../core/controller.js";
 import { inputLayerIndex } from "../core/graph.js";
 import { formatHash, parseHash } from "../core/hashstate.js";
-import { defaultSettings, parseSettings, settingsEntries } from "../core/train-settings.js";
 import { probabilityText } from "../core/prediction.js";
 import { defaultSample } from "../core/samples.js";
 import { assetHref } from "../core/base.js";
@@ -51,7 +50,10 @@ const state = {
   view: "maps",
   detail: null, // {handle, layer, channel} while the detail view is open
   galleryShown: false,
-  train: defaultSettings(), // the Train view's set-up (core/train-settings.js), kept in the hash
+  // The Train view's set-up: its keys as the link gives them, and parsed (core/train-settings.js,
+  // loaded with the view, not in the first load) once the view is shown.
+  trainLink: {},
+  train: null,
 };
 
 function showError(message) {
@@ -300,12 +302,20 @@ const tabs = new Tabs(
       name === "maps"
         ? undefined
         : async () => {
-            const [view] = await Promise.all([loadView(name), linkStyles(viewStyles(name).map((p) => assetHref(p).href))]);
+            const [view] = await Promise.all([loadView(name), linkStyles(viewStyles(name).map((p) => assetHref(p).href)), name === "train" && !state.train && parseTrainLink()]);
             return view.mount($(`${name}-host`), tabContext(name));
           },
   })),
   (name) => setView(name),
 );
+
+let trainSettings = null; // core/train-settings.js, once loaded
+
+/** Loads core/train-settings.js and parses the link's Train keys into state.train (once per link). */
+async function parseTrainLink() {
+  trainSettings ??= await import("../core/train-settings.js");
+  state.train = trainSettings.parseSettings((key) => state.trainLink[key] ?? null).settings;
+}
 
 /** A tab's context: the views' one, with the Train view's set-up and hooks. */
 function tabContext(name) {
@@ -394,7 +404,7 @@ function writeHash() {
     view: state.view,
     cmap: maps.colormap,
     norm: maps.norm,
-    train: settingsEntries(state.train),
+    train: state.train && trainSettings ? trainSettings.settingsEntries(state.train) : Object.entries(state.trainLink),
   });
   writtenHash = h;
   if (h !== location.hash && !(h === "" && location.hash === "")) {
@@ -416,7 +426,8 @@ async function applyHash(h) {
     if (maps.select(state.layer, state.channel)) scrollToLayer(state.layer);
   }
   if (h.view === "train") {
-    state.train = parseSettings((key) => h.train?.[key] ?? null).settings;
+    state.trainLink = h.train ?? {};
+    await parseTrainLink();
     tabs.handle("train")?.configure(state.train);
   }
   if (h.view === "detail" && state.layer !== null) {
