@@ -97,29 +97,31 @@ export function trainOps(state) {
 
     [OP.trainSnapshot]({ input, layers = [], filterLayer = null, test = false, statistics = 0, bytes = false }) {
       const t = trainer();
-      const s = slot();
-      return withExplorer((ex) => {
-        const activations = {};
-        if (input && layers.length) {
-          ex.run(input);
-          for (const i of layers) activations[i] = ex.activation(i);
-        }
-        const testData = s.testData;
-        let stats = null;
-        if (statistics > 0 && testData) {
-          const count = Math.min(statistics, testData.count);
-          const per = testData.images.length / testData.count;
-          stats = ex.statistics(testData.images.subarray(0, count * per), count);
-        }
-        return {
-          steps: t.stepsTaken,
-          activations,
-          filters: filterLayer === null ? null : t.parameters(filterLayer),
-          test: test && testData ? t.evaluate(testData.images, testData.labels, testData.count) : null,
-          statistics: stats,
-          bytes: bytes ? t.toBytes() : null,
-        };
-      });
+      const testData = slot().testData;
+      const wantMaps = Boolean(input && layers.length);
+      const wantStats = statistics > 0 && Boolean(testData);
+      // The maps and statistics need an explorer over a copy of the weights; the rest the trainer gives.
+      const { activations, stats } =
+        wantMaps || wantStats
+          ? withExplorer((ex) => {
+              const maps = {};
+              if (wantMaps) {
+                ex.run(input);
+                for (const i of layers) maps[i] = ex.activation(i);
+              }
+              const count = Math.min(statistics, testData?.count ?? 0);
+              const per = wantStats ? testData.images.length / testData.count : 0;
+              return { activations: maps, stats: wantStats ? ex.statistics(testData.images.subarray(0, count * per), count) : null };
+            })
+          : { activations: {}, stats: null };
+      return {
+        steps: t.stepsTaken,
+        activations,
+        filters: filterLayer === null ? null : t.parameters(filterLayer),
+        test: test && testData ? t.evaluate(testData.images, testData.labels, testData.count) : null,
+        statistics: stats,
+        bytes: bytes ? t.toBytes() : null,
+      };
     },
 
     [OP.trainEvaluate](args) {

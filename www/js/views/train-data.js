@@ -110,11 +110,12 @@ export function dataPanel({ initial, onChange = () => {} }) {
     onChange();
   });
 
-  /** The input, class count and labels the data gives a model (before it is loaded). */
+  /** The input, class count and labels the data gives a model (before it is loaded), and `key`,
+   * which changes with the data (another folder picked is other data). */
   function spec() {
-    if (sel.value === "folder") return { input: GRID, classes: folder?.classes.length ?? 2, labels: folder?.classes ?? [] };
+    if (sel.value === "folder") return { input: GRID, classes: folder?.classes.length ?? 2, labels: folder?.classes ?? [], key: folder?.key ?? "folder" };
     const s = TRAINING_SETS[sel.value];
-    return { input: GRID, classes: s.classes, labels: [...s.labels] };
+    return { input: GRID, classes: s.classes, labels: [...s.labels], key: sel.value };
   }
 
   /** Sends the data to `engine`'s slot (once per data): {probe, input, labels, mean, std}. */
@@ -132,8 +133,10 @@ export function dataPanel({ initial, onChange = () => {} }) {
     }
     const name = sel.value;
     const set = TRAINING_SETS[name];
-    if (SENT.get(engine) !== name) progress.hidden = false;
-    if (SENT.get(engine) !== name) info.textContent = `Fetching the ${set.dataset} training set…`;
+    if (SENT.get(engine) !== name) {
+      progress.hidden = false;
+      info.textContent = `Fetching the ${set.dataset} training set…`;
+    }
     try {
       const data = await loadBuiltin(name, (loaded, total) => total && (progress.value = loaded / total));
       if (SENT.get(engine) !== name) {

@@ -33,7 +33,7 @@ export function mount(host, ctx) {
   host.replaceChildren();
   let current = ctx;
   let settings = { ...ctx.settings };
-  let trainedSetup = null; // the layers + dataset the session's model was made with (JSON)
+  let trainedSetup = null; // setupKey() of the set-up the session's model was made with
   let scrub = null; // index of the snapshot shown, or null: the latest
   let closed = false;
 
@@ -179,7 +179,7 @@ export function mount(host, ctx) {
 
   /** The set-up the editor and fields describe, as a key that says whether the model must be remade. */
   function setupKey() {
-    return JSON.stringify({ layers: editor.layers(), dataset: data.spec(), seed: seed.value });
+    return JSON.stringify({ layers: editor.layers(), data: data.spec().key, seed: seed.value });
   }
 
   function readOptions() {
@@ -302,16 +302,16 @@ export function mount(host, ctx) {
 
   let probe = null;
 
-  const busy = { on: false };
+  let busy = false; // an action (prepare, step, explore, download) in flight
   async function guarded(fn) {
-    if (busy.on) return;
-    busy.on = true;
+    if (busy) return;
+    busy = true;
     try {
       await fn();
     } catch (e) {
       message.textContent = errorText(e);
     } finally {
-      busy.on = false;
+      busy = false;
       refreshButtons();
     }
   }
@@ -356,11 +356,6 @@ export function mount(host, ctx) {
     });
   }
 
-  async function snapshotBytes(i) {
-    const snap = session.snapshots[i];
-    return { bytes: snap.bytes, name: `trained-${settings.preset}-step${snap.step}` };
-  }
-
   async function exploreNow() {
     await guarded(async () => {
       // The model as it is (it may have stepped past the last snapshot).
@@ -369,10 +364,9 @@ export function mount(host, ctx) {
     });
   }
 
-  async function exploreSnapshot() {
-    const i = scrub ?? session.snapshots.length - 1;
-    const { bytes, name } = await snapshotBytes(i);
-    current.explore?.(bytes, name);
+  function exploreSnapshot() {
+    const snap = session.snapshots[scrub ?? session.snapshots.length - 1];
+    current.explore?.(snap.bytes, `trained-${settings.preset}-step${snap.step}`);
   }
 
   async function download() {
